@@ -1,0 +1,44 @@
+# archrepo — every step a fresh machine needs is here (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ARCHREPO := $(VENV)/bin/archrepo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+OUT ?= out
+
+.PHONY: install system-deps demo test lint typecheck bench clean
+
+install: $(VENV)/.installed system-deps
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+# Graphviz renders the dependency views; Debian's package is installed when `dot` is missing.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  echo "Installing Graphviz (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq graphviz >/dev/null; }
+
+demo: install
+	@mkdir -p $(OUT)
+	$(ARCHREPO) validate
+	$(ARCHREPO) stats
+	$(ARCHREPO) export --format turtle --output $(OUT)/model.ttl
+	@echo "Wrote $(OUT)/model.ttl"
+
+test: install
+	$(PY) -m pytest -n 2 -q
+
+lint: install
+	$(VENV)/bin/ruff check archrepo tests bench
+	$(VENV)/bin/mypy archrepo
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

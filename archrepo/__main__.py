@@ -1,0 +1,3 @@
+from archrepo.cli import main
+
+main()

@@ -1,0 +1,140 @@
+"""archrepo.yaml: found by walking up from the working directory, validated, read once at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from archrepo.errors import ConfigError, DiagnosticSink
+from archrepo.model.schema import validate_document
+from archrepo.model.yamlsource import decode_source, parse_documents
+
+__all__ = ["CONFIG_NAME", "DEFAULT_APPROVED_STANDARDS", "DEFAULT_BASE_IRI", "Config", "RuleOverride",
+           "find_config", "load_config"]
+
+CONFIG_NAME = "archrepo.yaml"
+DEFAULT_APPROVED_STANDARDS: tuple[str, ...] = (
+    "HL7v2", "FHIR-R4", "KITH-XML", "DICOM", "IHE-XDS", "ebXML", "REST", "SOAP")
+DEFAULT_BASE_IRI = "https://archrepo.dev/id/"
+
+
+@dataclass(frozen=True)
+class RuleOverride:
+    """Per-rule settings from ``rules_config``."""
+
+    severity: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings of one architecture repository. Paths are relative to ``root``."""
+
+    root: Path
+    file: Path | None = None
+    models: tuple[str, ...] = ("models",)
+    principles: tuple[str, ...] = ("principles",)
+    rules: tuple[str, ...] = ("rules",)
+    waivers: str | None = None
+    baseline: str | None = None
+    approved_standards: tuple[str, ...] = DEFAULT_APPROVED_STANDARDS
+    python_rules: tuple[str, ...] = ()
+    rules_config: MappingProxyType[str, RuleOverride] = field(default_factory=lambda: MappingProxyType({}))
+    base_iri: str = DEFAULT_BASE_IRI
+
+    def path(self, relative: str) -> Path:
+        """A config path resolved against the repository root."""
+        return (self.root / relative).resolve()
+
+    @property
+    def display_file(self) -> str:
+        return self.file.name if self.file else CONFIG_NAME
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``archrepo.yaml`` in ``start`` or one of its parents."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> Config:
+    """Read and validate the config; without one, defaults rooted at the working directory."""
+    cwd = cwd or Path.cwd()
+    if config_path is None:
+        config_path = find_config(cwd)
+        if config_path is None:
+            return _defaults_without_file(cwd)
+    config_path = Path(config_path)
+    if config_path.is_dir():
+        config_path = config_path / CONFIG_NAME
+    if not config_path.is_file():
+        raise ConfigError(f"config file not found: {config_path}",
+                          hint="Pass the path of an archrepo.yaml to --config, or run `archrepo init`.")
+    display = config_path.name
+    sink = DiagnosticSink()
+    text = decode_source(config_path.read_bytes(), display, sink)
+    documents = parse_documents(text, display, sink) if text is not None else []
+    if sink.errors:
+        raise ConfigError("archrepo.yaml is invalid", diagnostics=sink.items)
+    if len(documents) > 1:
+        raise ConfigError("archrepo.yaml holds more than one YAML document", file=display,
+                          line=documents[1].line, hint="Keep the whole configuration in one document.")
+    data: Any = documents[0].data if documents else {}
+    if not isinstance(data, dict):
+        raise ConfigError("archrepo.yaml must be a mapping of settings", file=display,
+                          line=documents[0].line if documents else 1,
+                          hint="Start from the example in the documentation: `models: [models]` …")
+    validate_document("config", data, documents[0], display, sink, what="archrepo.yaml") if documents else None
+    if sink.errors:
+        raise ConfigError("archrepo.yaml is invalid", diagnostics=sink.items)
+    config = _from_data(config_path.parent.resolve(), config_path.resolve(), data)
+    _check_paths(config, documents[0] if documents else None, display)
+    return config
+
+
+def _from_data(root: Path, file: Path, data: dict[str, Any]) -> Config:
+    overrides = {rule_id: RuleOverride(severity=value.get("severity"), enabled=value.get("enabled", True))
+                 for rule_id, value in (data.get("rules_config") or {}).items()}
+    waivers = data.get("waivers")
+    if "waivers" not in data and (root / "waivers.yaml").is_file():
+        waivers = "waivers.yaml"
+    return Config(
+        root=root,
+        file=file,
+        models=tuple(data.get("models") or ("models",)),
+        principles=tuple(data.get("principles", ("principles",)) or ()),
+        rules=tuple(data.get("rules", ("rules",)) or ()),
+        waivers=waivers,
+        baseline=data.get("baseline"),
+        approved_standards=tuple(data.get("approved_standards", DEFAULT_APPROVED_STANDARDS)),
+        python_rules=tuple(data.get("python_rules") or ()),
+        rules_config=MappingProxyType(overrides),
+        base_iri=data.get("base_iri", DEFAULT_BASE_IRI),
+    )
+
+
+def _defaults_without_file(cwd: Path) -> Config:
+    root = cwd.resolve()
+    if not (root / "models").is_dir():
+        raise ConfigError(f"no {CONFIG_NAME} in {root} or any parent directory, and no models/ directory here",
+                          hint="Run archrepo inside an architecture repository, pass --config PATH, "
+                               "or create one with `archrepo init DIR`.")
+    waivers = "waivers.yaml" if (root / "waivers.yaml").is_file() else None
+    return Config(root=root, waivers=waivers)
+
+
+def _check_paths(config: Config, document: Any, display: str) -> None:
+    sink = DiagnosticSink()
+    for index, relative in enumerate(config.models):
+        if not config.path(relative).exists():
+            line = document.line_of(f"models[{index}]") if document else 1
+            sink.error(display, line, f"model path '{relative}' does not exist (relative to {config.root})",
+                       "Create the directory, or fix the path under `models:`.")
+    if sink.errors:
+        raise ConfigError("archrepo.yaml is invalid", diagnostics=sink.items)

@@ -1,0 +1,66 @@
+"""SPARQL results for people (an aligned table) and machines (SPARQL 1.1 CSV and JSON result formats)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+__all__ = ["QUERY_FORMATS", "format_results"]
+
+QUERY_FORMATS = ("table", "csv", "json")
+
+
+def format_results(results: Any, fmt: str, prefixes: dict[str, str]) -> str:
+    """Render SELECT solutions, an ASK boolean or CONSTRUCT triples in ``fmt``."""
+    if isinstance(results, ox.QueryBoolean):
+        if fmt == "table":
+            return ("true" if bool(results) else "false") + "\n"
+        return _serialize(results, fmt)
+    if isinstance(results, ox.QueryTriples):
+        if fmt == "table":
+            return "".join(f"{_short(t.subject, prefixes)} {_short(t.predicate, prefixes)} "
+                           f"{_short(t.object, prefixes)} .\n" for t in results)
+        data = results.serialize(format=ox.RdfFormat.N_TRIPLES if fmt == "csv" else ox.RdfFormat.JSON_LD) \
+            if hasattr(ox.RdfFormat, "JSON_LD") else results.serialize(format=ox.RdfFormat.N_TRIPLES)
+        return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    if fmt == "table":
+        return _table(results, prefixes)
+    return _serialize(results, fmt)
+
+
+def _serialize(results: Any, fmt: str) -> str:
+    formats = {"csv": ox.QueryResultsFormat.CSV, "json": ox.QueryResultsFormat.JSON}
+    data = results.serialize(format=formats[fmt])
+    text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _short(term: Any, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        best = ""
+        for prefix, namespace in prefixes.items():
+            if term.value.startswith(namespace) and len(namespace) > len(best):
+                best, chosen = namespace, prefix
+        if best:
+            rest = term.value[len(best):]
+            return f"{chosen}:{rest}" if rest and all(c.isalnum() or c in "-_." for c in rest) else f"<{term.value}>"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def _table(solutions: Any, prefixes: dict[str, str]) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [[_short(solution[name], prefixes) for name in names] for solution in solutions]
+    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
+    out = ["  ".join(name.ljust(widths[i]) for i, name in enumerate(names)).rstrip(),
+           "  ".join("-" * w for w in widths)]
+    out.extend("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,142 @@
+"""Reference integrity: every id a model names exists and is of the kind the field expects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from archrepo.errors import DiagnosticSink
+from archrepo.model.elements import Element, SourceMap
+from archrepo.model.schema import suggest
+
+__all__ = ["REFERENCE_FIELDS", "article", "check_references", "iter_references"]
+
+# kind -> (field path with [] for "every item", kind the id must have)
+REFERENCE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Organisation": (("parent", "Organisation"),),
+    "Capability": (("parent", "Capability"),),
+    "Application": (("owner", "Organisation"), ("capabilities[]", "Capability")),
+    "DataObject": (("master", "Application"),),
+    "Integration": (("source", "Application"), ("target", "Application"), ("via", "Application"),
+                    ("data[]", "DataObject")),
+    "Process": (("owner", "Organisation"), ("capability", "Capability"),
+                ("steps[].supported_by[]", "Application")),
+}
+_VIA_ROLES = {"integration-platform", "national-component"}
+
+
+def article(kind: str) -> str:
+    """'an Application', 'a DataObject'."""
+    return f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind}"
+
+
+def iter_references(element: Element) -> Iterator[tuple[str, str, str]]:
+    """(field path, referenced id, expected kind) for every reference the element makes."""
+    for spec, kind in REFERENCE_FIELDS.get(element.kind, ()):
+        for path, value in _walk(element.data, spec.split("."), ""):
+            if isinstance(value, str):
+                yield path, value, kind
+
+
+def _walk(data: Any, parts: list[str], prefix: str) -> Iterator[tuple[str, Any]]:
+    if not parts:
+        yield prefix, data
+        return
+    head, rest = parts[0], parts[1:]
+    many = head.endswith("[]")
+    name = head[:-2] if many else head
+    if not isinstance(data, dict) or data.get(name) is None:
+        return
+    path = f"{prefix}.{name}" if prefix else name
+    value = data[name]
+    if many:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from _walk(item, rest, f"{path}[{index}]")
+    else:
+        yield from _walk(value, rest, path)
+
+
+def check_references(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink) -> None:
+    """Report dangling references, wrong kinds, bad step links and parent cycles; all of them, not the first.
+
+    ``elements`` may include elements that failed schema validation: they still exist for the elements
+    that refer to them, so one typo does not cascade into "does not exist" errors elsewhere.
+    """
+    ids_by_kind: dict[str, list[str]] = {}
+    for element in elements.values():
+        ids_by_kind.setdefault(element.kind, []).append(element.id)
+    for element in elements.values():
+        for path, target_id, kind in iter_references(element):
+            where = source_map.location(element.id, path)
+            assert where is not None
+            target = elements.get(target_id)
+            if target is None:
+                close = suggest(target_id, ids_by_kind.get(kind, []))
+                hint = f"Did you mean '{close}'?" if close else f"Define {article(kind)} with id '{target_id}', or fix the id."
+                sink.error(where.file, where.line, f"{element.kind} '{element.id}': '{path}' refers to "
+                           f"'{target_id}', which does not exist", hint, element.id)
+            elif target.kind != kind:
+                close = suggest(target_id, ids_by_kind.get(kind, []))
+                hint = f"'{path}' must name {article(kind)}" + (f"; did you mean '{close}'?" if close else ".")
+                sink.error(where.file, where.line, f"{element.kind} '{element.id}': '{path}' refers to "
+                           f"'{target_id}', which is {article(target.kind)}, not {article(kind)}", hint, element.id)
+            elif path == "via" and not _VIA_ROLES & set(target.data.get("roles") or ()):
+                sink.warning(where.file, where.line, f"Integration '{element.id}' passes via '{target_id}', "
+                             "which has neither role integration-platform nor national-component",
+                             f"Add the right role to '{target_id}', or name the platform the flow really uses.",
+                             element.id)
+        if element.kind == "Process":
+            _check_steps(element, source_map, sink)
+        elif element.kind == "Integration" and element.data.get("source") == element.data.get("target"):
+            where = source_map.location(element.id, "target")
+            assert where is not None
+            sink.warning(where.file, where.line, f"Integration '{element.id}' has the same source and target",
+                         "An integration connects two different applications.", element.id)
+    _check_parent_cycles(elements, source_map, sink)
+
+
+def _check_steps(process: Element, source_map: SourceMap, sink: DiagnosticSink) -> None:
+    steps = process.data.get("steps") or []
+    seen: dict[str, int] = {}
+    for index, step in enumerate(steps):
+        step_id = step.get("id")
+        if step_id in seen:
+            where = source_map.location(process.id, f"steps[{index}].id")
+            assert where is not None
+            sink.error(where.file, where.line, f"Process '{process.id}': step id '{step_id}' is used twice "
+                       f"(first as step {seen[step_id] + 1})", "Give every step of a process its own id.",
+                       process.id)
+        else:
+            seen[step_id] = index
+    for index, step in enumerate(steps):
+        for position, target in enumerate(step.get("next") or []):
+            if target in seen:
+                continue
+            where = source_map.location(process.id, f"steps[{index}].next[{position}]")
+            assert where is not None
+            close = suggest(target, list(seen))
+            hint = f"Did you mean '{close}'?" if close else f"Steps of this process: {', '.join(seen)}."
+            sink.error(where.file, where.line, f"Process '{process.id}': step '{step.get('id')}' has next "
+                       f"'{target}', which is not a step of this process", hint, process.id)
+
+
+def _check_parent_cycles(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink) -> None:
+    reported: set[str] = set()
+    for element in elements.values():
+        if element.kind not in ("Organisation", "Capability") or element.id in reported:
+            continue
+        chain: list[str] = []
+        current: Element | None = element
+        while current is not None and current.kind == element.kind:
+            if current.id in chain:
+                cycle = chain[chain.index(current.id):]
+                reported.update(cycle)
+                where = source_map.location(current.id, "parent")
+                assert where is not None
+                sink.error(where.file, where.line, f"{element.kind} parents form a cycle: "
+                           f"{' → '.join([*cycle, current.id])}", "Remove `parent:` from one of them.", current.id)
+                break
+            chain.append(current.id)
+            parent = current.data.get("parent")
+            current = elements.get(parent) if isinstance(parent, str) else None
