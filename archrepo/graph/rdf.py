@@ -268,9 +268,10 @@ def _strip_strings_and_comments(sparql: str) -> str:
     return re.sub(r"#[^\n]*", "", text)
 
 
-def _first_line(exc: BaseException) -> str:
+def _first_line(exc: BaseException, limit: int = 160) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line if len(line) <= limit else line[:limit].rstrip() + " …"
 
 
 def _ontology_quads() -> list[ox.Quad]:

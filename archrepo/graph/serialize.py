@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyoxigraph as ox
 
 from archrepo.graph.rdf import ModelGraph
 
 __all__ = ["RDF_FORMATS", "serialize_graph"]
+
+
+def _plain_copy(graph: ModelGraph) -> Any:
+    """An rdflib in-memory copy of the model graph, prefixes bound.
+
+    oxrdflib hands rdflib simple literals as explicit ``xsd:string`` literals, which rdflib's Turtle writer
+    then spells out on every value; a copy parsed from Oxigraph's N-Triples keeps them plain.
+    """
+    import rdflib
+
+    copy = rdflib.Graph()
+    copy.parse(data=graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
+               format="nt")
+    for prefix, namespace in graph.prefixes.items():
+        copy.bind(prefix, rdflib.Namespace(namespace), override=True, replace=True)
+    return copy
 
 RDF_FORMATS = ("turtle", "jsonld", "ntriples")
 
@@ -18,10 +36,10 @@ def serialize_graph(graph: ModelGraph, fmt: str) -> str:
         lines = sorted(set(data.decode("utf-8").splitlines()))
         return "\n".join(lines) + ("\n" if lines else "")
     if fmt == "turtle":
-        text: str = graph.rdflib_graph.serialize(format="turtle")
+        text: str = _plain_copy(graph).serialize(format="turtle")
         return text
     if fmt == "jsonld":
         context = dict(graph.prefixes)
-        text = graph.rdflib_graph.serialize(format="json-ld", context=context, indent=2, sort_keys=True)
+        text = _plain_copy(graph).serialize(format="json-ld", context=context, indent=2, sort_keys=True)
         return text if text.endswith("\n") else text + "\n"
     raise ValueError(f"unknown RDF format {fmt!r}")
