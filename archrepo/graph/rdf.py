@@ -241,12 +241,17 @@ class ModelGraph:
             graph.bind(prefix, rdflib.Namespace(namespace), override=True, replace=True)
         return graph
 
-    def query(self, sparql: str, *, substitutions: dict[str, Any] | None = None) -> Any:
-        """Run a read-only SPARQL query on Oxigraph. Malformed, updating or federated queries raise QueryError."""
+    def query(self, sparql: str, *, bindings: dict[str, ox.Literal | ox.NamedNode] | None = None) -> Any:
+        """Run a read-only SPARQL query on Oxigraph. Malformed or federated queries raise QueryError.
+
+        ``bindings`` gives variables a fixed value in the query's outermost group (a ``VALUES`` block),
+        so that FILTERs anywhere in that group see them: the rule engine passes ``?asOf`` this way.
+        """
         check_query_text(sparql)
-        variables = {ox.Variable(name): value for name, value in (substitutions or {}).items()}
+        if bindings:
+            sparql = bind_variables(sparql, bindings)
         try:
-            return self.store.query(sparql, prefixes=self.prefixes, substitutions=variables or None)
+            return self.store.query(sparql, prefixes=self.prefixes)
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL query: {_first_line(exc)}",
                              hint="Check the query's syntax; prefixes arch:, id:, rdf:, rdfs:, xsd:, owl: "
@@ -255,17 +260,32 @@ class ModelGraph:
             raise QueryError(f"the SPARQL query failed: {_first_line(exc)}") from None
 
 
+def bind_variables(sparql: str, bindings: dict[str, ox.Literal | ox.NamedNode]) -> str:
+    """Insert ``VALUES (?a ?b) { (… …) }`` at the start of the query's WHERE group."""
+    masked = _mask_strings_and_comments(sparql)
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
+    brace = where.end() - 1 if where else masked.find("{")
+    if brace < 0:
+        return sparql  # not a query with a group; the engine reports the syntax error
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(term) for term in bindings.values())
+    return f"{sparql[:brace + 1]} VALUES ({names}) {{ ({values}) }} {sparql[brace + 1:]}"
+
+
 def check_query_text(sparql: str) -> None:
     """Refuse federated queries before they reach the engine (updates are not even parsed as queries)."""
-    if _SERVICE.search(_strip_strings_and_comments(sparql)):
+    if _SERVICE.search(_mask_strings_and_comments(sparql)):
         raise QueryError("SPARQL SERVICE (federated query) is refused",
                          hint="archrepo queries only the model; SERVICE would let a query reach the network.")
 
 
-def _strip_strings_and_comments(sparql: str) -> str:
-    text = re.sub(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', '""', sparql)
-    text = re.sub(r"<[^<>\s]*>", "<>", text)
-    return re.sub(r"#[^\n]*", "", text)
+_MASKED = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                     r"|<[^<>\s\"{}|^`\\]*>|#[^\n]*")
+
+
+def _mask_strings_and_comments(sparql: str) -> str:
+    """The query with strings, IRIs and comments blanked out, same length, so keywords can be searched."""
+    return _MASKED.sub(lambda m: " " * len(m.group()), sparql)
 
 
 def _first_line(exc: BaseException, limit: int = 160) -> str:
