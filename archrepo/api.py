@@ -31,7 +31,7 @@ class Repository:
         """The RDF graph in an embedded Oxigraph store."""
         from archrepo.graph.rdf import build_graph
 
-        return build_graph(self.model, self.config.base_iri)
+        return build_graph(self.model, self.config.base_iri, self.config.approved_standards)
 
     @cached_property
     def dependencies(self) -> nx.DiGraph:

@@ -195,5 +195,166 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
     _emit(format_results(results, fmt, repository.rdf.prefixes), output)
 
 
+def _parse_date(value: str | None, option: str) -> Any:
+    import datetime as dt
+
+    from archrepo.errors import UsageError
+
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value}: not a date", hint="Write the date as YYYY-MM-DD.") from None
+
+
+def _color(flag: bool | None, output: Path | None) -> bool:
+    if flag is not None:
+        return flag
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@main.command()
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit", "markdown", "github"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
+              show_default=True, help="Exit 1 when a violation at or above this severity counts.")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Count only violations not in this baseline (default: the config's baseline, if it exists).")
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline named in archrepo.yaml.")
+@click.option("--as-of", "as_of", metavar="DATE", default=None, help="Check as of this date (default: today).")
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
+@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
+@click.pass_context
+def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path | None, fail_on: str,
+          baseline: Path | None, no_baseline: bool, as_of: str | None, rule_ids: tuple[str, ...],
+          color: bool | None) -> None:
+    """Check the model against the architecture rules; exit 1 on violations at or above --fail-on."""
+    from archrepo.config import load_config
+    from archrepo.report import ReportOptions, render
+    from archrepo.rules.check import CheckOptions, run_check
+    from archrepo.rules.definitions import Severity
+
+    config = load_config(_config_path(ctx, config_path))
+    options = CheckOptions(as_of=_parse_date(as_of, "--as-of"), rule_ids=rule_ids, baseline=baseline,
+                           use_config_baseline=not no_baseline)
+    result = run_check(config, options)
+    for warning in result.warnings:
+        click.echo(warning.format(), err=True)
+    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    report = render(fmt, result, ReportOptions(fail_on=threshold, color=_color(color, output) and fmt == "text",
+                                               tool_version=__version__))
+    _emit(report, output)
+    if fmt != "text" and (result.errors or result.failures):
+        for diagnostic in result.errors:
+            click.echo(diagnostic.format(), err=True)
+        for failure in result.failures:
+            click.echo(f"{failure.location}: error: rule {failure.rule} failed to run: {failure.message}", err=True)
+    ctx.exit(result.exit_code(threshold))
+
+
+@main.command()
+@config_option
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Baseline file to write (default: `baseline:` of archrepo.yaml, else .archrepo-baseline.json).")
+@click.option("--as-of", "as_of", metavar="DATE", default=None)
+@click.pass_context
+def baseline(ctx: click.Context, config_path: Path | None, output: Path | None, as_of: str | None) -> None:
+    """Record today's violations, so that `check` fails only on new ones."""
+    from archrepo.config import load_config
+    from archrepo.errors import Diagnostic, ModelError, RuleError
+    from archrepo.output import write_atomic
+    from archrepo.rules.baseline import baseline_document
+    from archrepo.rules.check import CheckOptions, run_check
+
+    config = load_config(_config_path(ctx, config_path))
+    day = _parse_date(as_of, "--as-of")
+    result = run_check(config, CheckOptions(as_of=day, use_config_baseline=False))
+    if result.errors:
+        raise ModelError.from_diagnostics(result.errors, "the model is invalid; no baseline written")
+    if result.failures:
+        raise RuleError("rules failed to run; no baseline written", diagnostics=[
+            Diagnostic(f.location.file, f.location.line, f"rule {f.rule} failed to run: {f.message}")
+            for f in result.failures])
+    target = output or config.path(config.baseline or ".archrepo-baseline.json")
+    write_atomic(target, baseline_document(result.violations, day))
+    known = sum(1 for v in result.violations if not v.waived)
+    click.echo(f"wrote {target}: {known} violation(s) recorded", err=True)
+
+
+@main.command("rules")
+@config_option
+@click.option("--explain", metavar="ID", default=None, help="Print one rule in full: remediation and query.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def rules_command(ctx: click.Context, config_path: Path | None, explain: str | None, fmt: str) -> None:
+    """List the rules: id, severity, principle, what each checks."""
+    from archrepo.config import load_config
+    from archrepo.errors import UsageError
+    from archrepo.model.schema import suggest
+    from archrepo.rules.definitions import load_principles, load_rules
+
+    config = load_config(_config_path(ctx, config_path))
+    principles = load_principles(config)
+    rules = load_rules(config, principles)
+    if explain:
+        chosen = next((r for r in rules if r.id == explain.upper() or r.id == explain), None)
+        if chosen is None:
+            close = suggest(explain, [r.id for r in rules])
+            raise UsageError(f"no enabled rule '{explain}'", hint=f"Did you mean {close}?" if close else
+                             "`archrepo rules` lists them.")
+        principle = principles.get(chosen.principle)
+        text = [f"{chosen.id} {chosen.name}", "",
+                f"severity:    {chosen.severity.label}"
+                + (f" (default {chosen.default_severity.label})" if chosen.severity != chosen.default_severity else ""),
+                f"principle:   {chosen.principle}" + (f" {principle.name}" if principle else ""),
+                f"defined in:  {chosen.location}", f"engine:      {chosen.engine}", "",
+                "what it checks:", f"  {chosen.description}", "", "how to fix:", f"  {chosen.remediation}", ""]
+        if principle:
+            text += ["principle:", f"  {principle.statement}", ""]
+        text += [f"{chosen.engine}:", *(f"  {line}" for line in chosen.body.rstrip().splitlines())]
+        click.echo("\n".join(text))
+        return
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "severity": r.severity.label, "principle": r.principle,
+                                "engine": r.engine, "description": r.description, "file": r.location.file}
+                               for r in rules], indent=2, ensure_ascii=False))
+        return
+    width = max((len(r.id) for r in rules), default=2)
+    pwidth = max((len(r.principle) for r in rules), default=9)
+    click.echo(f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'PRINCIPLE'.ljust(pwidth)}  DESCRIPTION")
+    for rule in rules:
+        click.echo(f"{rule.id.ljust(width)}  {rule.severity.label:8}  {rule.principle.ljust(pwidth)}  "
+                   f"{rule.description.splitlines()[0]}")
+
+
+@main.command("principles")
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
+    """List the architecture principles and how many rules check each."""
+    from archrepo.config import load_config
+    from archrepo.rules.definitions import load_principles, load_rules
+
+    config = load_config(_config_path(ctx, config_path))
+    principles = load_principles(config)
+    rules = load_rules(config, principles)
+    counts = {pid: [r.id for r in rules if r.principle == pid] for pid in principles}
+    if fmt == "json":
+        click.echo(json.dumps([{"id": p.id, "name": p.name, "statement": p.statement, "source": p.source,
+                                "rules": counts[p.id], "file": p.location.file} for p in principles.values()],
+                              indent=2, ensure_ascii=False))
+        return
+    width = max((len(pid) for pid in principles), default=2)
+    click.echo(f"{'ID'.ljust(width)}  RULES  NAME")
+    for principle in sorted(principles.values(), key=lambda p: p.id):
+        click.echo(f"{principle.id.ljust(width)}  {len(counts[principle.id]):>5}  {principle.name}")
+        click.echo(f"{''.ljust(width)}         {principle.statement}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

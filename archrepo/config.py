@@ -43,6 +43,11 @@ class Config:
     python_rules: tuple[str, ...] = ()
     rules_config: MappingProxyType[str, RuleOverride] = field(default_factory=lambda: MappingProxyType({}))
     base_iri: str = DEFAULT_BASE_IRI
+    lines: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def line_of(self, path: str) -> int:
+        """Line in archrepo.yaml of a setting (``rules_config.AR001``), 1 when unknown."""
+        return self.lines.get(path, 1)
 
     def path(self, relative: str) -> Path:
         """A config path resolved against the repository root."""
@@ -93,12 +98,13 @@ def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> 
     validate_document("config", data, documents[0], display, sink, what="archrepo.yaml") if documents else None
     if sink.errors:
         raise ConfigError("archrepo.yaml is invalid", diagnostics=sink.items)
-    config = _from_data(config_path.parent.resolve(), config_path.resolve(), data)
+    config = _from_data(config_path.parent.resolve(), config_path.resolve(), data,
+                        documents[0].lines if documents else {})
     _check_paths(config, documents[0] if documents else None, display)
     return config
 
 
-def _from_data(root: Path, file: Path, data: dict[str, Any]) -> Config:
+def _from_data(root: Path, file: Path, data: dict[str, Any], lines: dict[str, int]) -> Config:
     overrides = {rule_id: RuleOverride(severity=value.get("severity"), enabled=value.get("enabled", True))
                  for rule_id, value in (data.get("rules_config") or {}).items()}
     waivers = data.get("waivers")
@@ -116,6 +122,7 @@ def _from_data(root: Path, file: Path, data: dict[str, Any]) -> Config:
         python_rules=tuple(data.get("python_rules") or ()),
         rules_config=MappingProxyType(overrides),
         base_iri=data.get("base_iri", DEFAULT_BASE_IRI),
+        lines=MappingProxyType(dict(lines)),
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["ARCH", "ARCH_IRI", "ONTOLOGY_GRAPH"]
+__all__ = ["ARCH", "ARCH_IRI", "CONFIG_GRAPH", "ONTOLOGY_GRAPH"]
 
 ARCH_IRI = "https://archrepo.dev/ontology#"
 ONTOLOGY_GRAPH = "https://archrepo.dev/ontology"
+CONFIG_GRAPH = "https://archrepo.dev/config"
 
 
 class ARCH(DefinedNamespace):
@@ -27,6 +28,7 @@ class ARCH(DefinedNamespace):
     Process: URIRef
     ProcessStep: URIRef
     PropertyValue: URIRef
+    Configuration: URIRef
     # properties
     id: URIRef
     name: URIRef
@@ -67,3 +69,4 @@ class ARCH(DefinedNamespace):
     position: URIRef
     supportedBy: URIRef
     next: URIRef
+    approvedStandard: URIRef

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from importlib import resources
 from typing import Any
@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from archrepo.errors import QueryError
-from archrepo.graph.namespace import ARCH_IRI, ONTOLOGY_GRAPH
+from archrepo.graph.namespace import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
 from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Model
 
 __all__ = ["PREFIXES", "ModelGraph", "build_graph"]
@@ -300,10 +300,20 @@ def _ontology_quads() -> list[ox.Quad]:
     return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)]
 
 
-def build_graph(model: Model, base_iri: str) -> ModelGraph:
-    """Load the model (default graph) and the ontology (its own named graph) into a new in-memory store."""
+def _config_quads(approved_standards: Iterable[str]) -> list[ox.Quad]:
+    graph = settings = ox.NamedNode(CONFIG_GRAPH)
+    quads = [ox.Quad(settings, ox.NamedNode(RDF_TYPE), ox.NamedNode(ARCH_IRI + "Configuration"), graph)]
+    quads += [ox.Quad(settings, ox.NamedNode(ARCH_IRI + "approvedStandard"), ox.Literal(standard), graph)
+              for standard in approved_standards]
+    return quads
+
+
+def build_graph(model: Model, base_iri: str, approved_standards: Iterable[str] = ()) -> ModelGraph:
+    """Load the model (default graph), the ontology and the settings rules read (each in its own named
+    graph) into a new in-memory store."""
     store = ox.Store()
     default = ox.DefaultGraph()
     store.bulk_extend(ox.Quad(s, p, o, default) for s, p, o in model_triples(model, base_iri))
     store.bulk_extend(_ontology_quads())
+    store.bulk_extend(_config_quads(approved_standards))
     return ModelGraph(store, base_iri)

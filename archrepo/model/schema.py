@@ -66,7 +66,7 @@ def validate_document(schema_name: str, data: Any, document: ParsedDocument, fil
 def _leaves(errors: Iterable[jsonschema.ValidationError]) -> Iterable[jsonschema.ValidationError]:
     """Errors with their combinator context flattened, so `$ref` chains give the concrete reason."""
     for error in errors:
-        if error.context:
+        if error.context and error.validator != "oneOf":
             yield from _leaves(error.context)
         else:
             yield error
@@ -159,6 +159,12 @@ def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any
             where = "" if path == "id" else f" in {_field(path)}"
             return [(path, f"malformed id '{instance}'{where}", hint)]
         return [(path, f"{_field(path)} does not have the expected form: '{instance}'", None)]
+    if validator == "oneOf":
+        choices = [name for branch in error.validator_value for name in branch.get("required", [])]
+        present = [name for name in choices if isinstance(instance, dict) and name in instance]
+        listed = ", ".join(f"'{name}'" for name in choices)
+        found = f" (found {', '.join(present)})" if present else ""
+        return [(path, f"{what} must have exactly one of {listed}{found}", None)]
     if validator == "minLength":
         return [(path, f"{_field(path)} is empty", "Give it a value, or remove the key if it is optional.")]
     if validator == "minItems":

@@ -1,0 +1,130 @@
+"""`archrepo check` as a library call: config → rules → model → violations → waivers → baseline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archrepo.api import Repository
+from archrepo.config import Config
+from archrepo.errors import Diagnostic, UsageError
+from archrepo.model.loader import validate_model
+from archrepo.model.schema import suggest
+from archrepo.rules.baseline import BaselineComparison, apply_baseline, read_baseline
+from archrepo.rules.definitions import Principle, RuleDefinition, Severity, load_principles, load_rules
+from archrepo.rules.engine import run_rules
+from archrepo.rules.violation import RuleFailure, Violation
+from archrepo.rules.waivers import WaiverFinding, apply_waivers, load_waivers
+
+__all__ = ["CheckOptions", "CheckResult", "run_check"]
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    as_of: dt.date = field(default_factory=dt.date.today)
+    rule_ids: tuple[str, ...] = ()
+    baseline: Path | None = None  # explicit --baseline; otherwise the config's, when that file exists
+    use_config_baseline: bool = True
+
+
+@dataclass
+class CheckResult:
+    """Everything a reporter needs; reporters are pure functions of this."""
+
+    as_of: dt.date
+    elements: int
+    rules: list[RuleDefinition]
+    principles: dict[str, Principle]
+    violations: list[Violation] = field(default_factory=list)
+    failures: list[RuleFailure] = field(default_factory=list)
+    waivers: list[WaiverFinding] = field(default_factory=list)
+    baseline: BaselineComparison | None = None
+    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def counting(self) -> list[Violation]:
+        """Violations that count against the gate (not waived, not in the baseline)."""
+        return [v for v in self.violations if v.counts]
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for violation in self.counting():
+            counts[violation.severity.label] += 1
+        return {"elements": self.elements, "rules": len(self.rules), **counts,
+                "waived": sum(1 for v in self.violations if v.waived),
+                "baselined": sum(1 for v in self.violations if v.baselined and not v.waived),
+                "failed_rules": len(self.failures)}
+
+    def exit_code(self, fail_on: Severity | None) -> int:
+        """0 clean, 1 violations at or above ``fail_on`` (None = never), 2 invalid input or a rule that failed."""
+        if self.errors or self.failures:
+            return 2
+        if fail_on is not None and any(v.severity >= fail_on for v in self.counting()):
+            return 1
+        return 0
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON report (version 1) of the contract, with waivers, baseline and rule failures added."""
+        return {
+            "version": REPORT_VERSION,
+            "as_of": self.as_of.isoformat(),
+            "summary": self.summary(),
+            "violations": [v.as_dict() for v in self.violations],
+            "errors": [{"file": d.file, "line": d.line, "message": d.message, **({"hint": d.hint} if d.hint else {})}
+                       for d in self.errors],
+            "rule_failures": [f.as_dict() for f in self.failures],
+            "waivers": [w.as_dict() for w in self.waivers],
+            "baseline": self.baseline.as_dict() if self.baseline else None,
+        }
+
+
+def select_rules(rules: list[RuleDefinition], wanted: tuple[str, ...]) -> list[RuleDefinition]:
+    if not wanted:
+        return rules
+    by_id = {rule.id: rule for rule in rules}
+    for rule_id in wanted:
+        if rule_id not in by_id:
+            close = suggest(rule_id, by_id)
+            raise UsageError(f"--rule {rule_id}: no such enabled rule",
+                             hint=(f"Did you mean {close}? " if close else "") + "`archrepo rules` lists them.")
+    return [by_id[rule_id] for rule_id in sorted(set(wanted))]
+
+
+def run_check(config: Config, options: CheckOptions) -> CheckResult:
+    """Check the repository of ``config``. Invalid models give a result with ``errors`` (for the JSON report);
+    invalid config, rules, waivers or baseline raise ArchrepoError."""
+    principles = load_principles(config)
+    all_rules = load_rules(config, principles)
+    rules = select_rules(all_rules, options.rule_ids)
+    waivers = load_waivers(config, {r.id for r in all_rules})
+    baseline_path, baseline_display = _baseline_path(config, options)
+    known = read_baseline(baseline_path, baseline_display) if baseline_path else None
+    model, diagnostics = validate_model(config)
+    errors = [d for d in diagnostics if d.level.value == "error"]
+    warnings = [d for d in diagnostics if d.level.value == "warning"]
+    if model is None:
+        return CheckResult(options.as_of, 0, rules, principles, errors=errors, warnings=warnings)
+    repository = Repository(config, model)
+    violations, failures = run_rules(repository, rules, options.as_of)
+    ran = {rule.id for rule in rules}
+    violations, waiver_findings = apply_waivers(violations, [w for w in waivers if w.rule in ran], options.as_of)
+    comparison = None
+    if known is not None:
+        violations, comparison = apply_baseline(violations, known, baseline_display)
+    return CheckResult(options.as_of, len(model), rules, principles, violations, failures, waiver_findings,
+                       comparison, warnings=warnings)
+
+
+def _baseline_path(config: Config, options: CheckOptions) -> tuple[Path | None, str]:
+    if options.baseline is not None:
+        return options.baseline, str(options.baseline)
+    if options.use_config_baseline and config.baseline and config.path(config.baseline).is_file():
+        return config.path(config.baseline), config.baseline
+    return None, ""

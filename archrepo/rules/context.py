@@ -1,0 +1,48 @@
+"""Per-run data handed to every rule: the loaded model and its graphs, the check date, the config."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from archrepo.api import Repository
+    from archrepo.config import Config
+    from archrepo.graph.rdf import ModelGraph
+    from archrepo.model.elements import Model
+
+__all__ = ["RuleContext"]
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may read. Python rules receive it as "the loaded model": it answers the Model's own
+    methods (``of_kind``, ``get``, ``elements``, iteration) and adds the graphs, the date and the config."""
+
+    repository: Repository
+    as_of: dt.date
+
+    @property
+    def model(self) -> Model:
+        return self.repository.model
+
+    @property
+    def rdf(self) -> ModelGraph:
+        return self.repository.rdf
+
+    @property
+    def dependencies(self) -> nx.DiGraph:
+        return self.repository.dependencies
+
+    @property
+    def config(self) -> Config:
+        return self.repository.config
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.repository.model, name)
+
+    def __iter__(self) -> Any:
+        return iter(self.repository.model)

@@ -1,0 +1,170 @@
+"""Rules and principles as data: read from YAML, validated like model files, nothing hard-coded."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from archrepo.config import Config
+from archrepo.errors import DiagnosticSink, RuleError
+from archrepo.model.elements import Location
+from archrepo.model.schema import suggest, validate_document
+from archrepo.model.yamlsource import decode_source, parse_documents
+
+__all__ = ["Principle", "RuleDefinition", "Severity", "load_principles", "load_rules"]
+
+
+class Severity(IntEnum):
+    """Ordered, so that `--fail-on warning` means warning and above."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    name: str
+    statement: str
+    rationale: str
+    implications: tuple[str, ...]
+    source: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    """One rule as written in ``rules/*.yaml``, with the severity after ``rules_config`` overrides."""
+
+    id: str
+    name: str
+    principle: str
+    severity: Severity
+    description: str
+    remediation: str
+    engine: str  # "sparql" | "shacl" | "python"
+    body: str
+    location: Location
+    default_severity: Severity
+    tags: tuple[str, ...] = ()
+    help_uri: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.id} {self.name}"
+
+
+def _yaml_files(config: Config, paths: tuple[str, ...]) -> list[tuple[Path, str]]:
+    found: dict[str, Path] = {}
+    for relative in paths:
+        base = config.path(relative)
+        if base.is_file():
+            found[_display(base, config.root)] = base
+            continue
+        if not base.is_dir():
+            continue
+        for directory, subdirs, files in os.walk(base):
+            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            for name in files:
+                if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                    path = Path(directory, name)
+                    found[_display(path, config.root)] = path
+    return [(found[key], key) for key in sorted(found)]
+
+
+def _display(path: Path, root: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _documents(config: Config, paths: tuple[str, ...], kind: str, sink: DiagnosticSink) -> list[tuple[str, Any]]:
+    out = []
+    for path, display in _yaml_files(config, paths):
+        text = decode_source(path.read_bytes(), display, sink)
+        if text is None:
+            continue
+        for document in parse_documents(text, display, sink):
+            data = document.data
+            if not isinstance(data, dict) or data.get("kind") != kind:
+                found = data.get("kind") if isinstance(data, dict) else type(data).__name__
+                sink.error(display, document.line, f"expected a {kind} here, found {found!r}",
+                           f"Files under this path hold `kind: {kind}` documents only.")
+                continue
+            what = f"{kind} '{data.get('id')}'" if isinstance(data.get("id"), str) else kind
+            if validate_document(kind.lower(), data, document, display, sink, what=what):
+                out.append((display, document))
+    return out
+
+
+def load_principles(config: Config) -> dict[str, Principle]:
+    """Every principle under the configured paths, by id; RuleError listing every problem."""
+    sink = DiagnosticSink()
+    principles: dict[str, Principle] = {}
+    for display, document in _documents(config, config.principles, "Principle", sink):
+        data = document.data
+        if data["id"] in principles:
+            sink.error(display, document.line_of("id"), f"duplicate principle id '{data['id']}' "
+                       f"(also at {principles[data['id']].location})", "Give each principle its own id.")
+            continue
+        principles[data["id"]] = Principle(
+            data["id"], data["name"], data["statement"], data.get("rationale", ""),
+            tuple(data.get("implications") or ()), data.get("source", ""), Location(display, document.line))
+    if sink.errors:
+        raise RuleError("the principles are invalid", diagnostics=sink.items)
+    return principles
+
+
+def load_rules(config: Config, principles: dict[str, Principle]) -> list[RuleDefinition]:
+    """Every rule, validated, tied to an existing principle, with ``rules_config`` applied (disabled ones kept
+    out). Raises RuleError listing every problem."""
+    sink = DiagnosticSink()
+    rules: dict[str, RuleDefinition] = {}
+    for display, document in _documents(config, config.rules, "Rule", sink):
+        data = document.data
+        rule_id = data["id"]
+        if rule_id in rules:
+            sink.error(display, document.line_of("id"), f"duplicate rule id '{rule_id}' "
+                       f"(also at {rules[rule_id].location})", "Give each rule its own id.")
+            continue
+        if principles and data["principle"] not in principles:
+            close = suggest(data["principle"], principles)
+            sink.error(display, document.line_of("principle"), f"rule {rule_id} names principle "
+                       f"'{data['principle']}', which does not exist",
+                       f"Did you mean '{close}'?" if close else "Add the principle under principles/, or fix the id.")
+            continue
+        engine = next(name for name in ("sparql", "shacl", "python") if name in data)
+        default = Severity.parse(data["severity"])
+        override = config.rules_config.get(rule_id)
+        severity = Severity.parse(override.severity) if override and override.severity else default
+        rules[rule_id] = RuleDefinition(
+            rule_id, data["name"], data["principle"], severity, data["description"].strip(),
+            data["remediation"].strip(), engine, data[engine], Location(display, document.line), default,
+            tuple(data.get("tags") or ()), data.get("help_uri"))
+    for rule_id in config.rules_config:
+        if rule_id not in rules and not sink.errors:
+            close = suggest(rule_id, rules)
+            sink.error(config.display_file, config.line_of(f"rules_config.{rule_id}"), f"rules_config names rule '{rule_id}', which does not exist",
+                       f"Did you mean '{close}'?" if close else "Remove the entry, or fix the rule id.")
+    if sink.errors:
+        raise RuleError("the rules are invalid", diagnostics=sink.items)
+    return [rules[key] for key in sorted(rules) if _enabled(config, key)]
+
+
+def _enabled(config: Config, rule_id: str) -> bool:
+    override = config.rules_config.get(rule_id)
+    return override is None or override.enabled

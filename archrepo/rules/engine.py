@@ -1,0 +1,47 @@
+"""Run rules over a loaded repository: each rule isolated, findings stamped with id, severity, principle, place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+
+from archrepo.api import Repository
+from archrepo.rules.context import RuleContext
+from archrepo.rules.definitions import RuleDefinition
+from archrepo.rules.python import run_python_rule
+from archrepo.rules.shacl import run_shacl_rule
+from archrepo.rules.sparql import RuleRunError, run_sparql_rule
+from archrepo.rules.violation import Finding, RuleFailure, Violation, fingerprint
+
+__all__ = ["run_rules"]
+
+Adapter = Callable[[RuleDefinition, RuleContext], Iterator[Finding]]
+ADAPTERS: dict[str, Adapter] = {"sparql": run_sparql_rule, "shacl": run_shacl_rule, "python": run_python_rule}
+
+
+def run_rules(repository: Repository, rules: Iterable[RuleDefinition],
+              as_of: dt.date) -> tuple[list[Violation], list[RuleFailure]]:
+    """Every violation of every rule (sorted), and the rules that failed to run. A failing rule never stops
+    the others."""
+    context = RuleContext(repository, as_of)
+    violations: list[Violation] = []
+    failures: list[RuleFailure] = []
+    for rule in rules:
+        try:
+            findings = list(ADAPTERS[rule.engine](rule, context))
+            violations.extend(_stamp(rule, finding, repository) for finding in findings)
+        except RuleRunError as error:
+            failures.append(RuleFailure(rule.id, str(error), rule.location))
+        except Exception as error:  # a rule's own bug: report it against the rule, run the rest
+            failures.append(RuleFailure(rule.id, f"the rule raised {type(error).__name__}: {error}", rule.location))
+    return sorted(set(violations)), sorted(failures)
+
+
+def _stamp(rule: RuleDefinition, finding: Finding, repository: Repository) -> Violation:
+    element = repository.model.get(finding.element)
+    if element is None:
+        raise RuleRunError(f"the rule reported '{finding.element}', which is not an element of the model")
+    related = tuple(sorted(set(finding.related) - {finding.element}))
+    return Violation(rule=rule.id, severity=rule.severity, principle=rule.principle, element=element.id,
+                     kind=element.kind, related=related, location=element.location, message=finding.message,
+                     fingerprint=fingerprint(rule.id, element.id, related))

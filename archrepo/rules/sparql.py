@@ -1,0 +1,65 @@
+"""SPARQL rules: a SELECT over the model on Oxigraph returning ?element, ?message and optionally ?related."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from archrepo.errors import QueryError
+from archrepo.graph.rdf import XSD, ModelGraph
+from archrepo.rules.context import RuleContext
+from archrepo.rules.definitions import RuleDefinition
+from archrepo.rules.violation import Finding
+
+__all__ = ["run_sparql_rule", "term_to_ids"]
+
+
+class RuleRunError(Exception):
+    """A rule could not run; the message says why, for the report."""
+
+
+def term_to_ids(graph: ModelGraph, term: object) -> tuple[str | None, str | None]:
+    """(element id, step id) a result term names: a step IRI names its process and the step."""
+    if isinstance(term, ox.NamedNode):
+        element = graph.element_id(term.value)
+        if element is None:
+            return None, None
+        rest = term.value[len(graph.iri(element)):]
+        step = rest[len("/steps/"):] if rest.startswith("/steps/") else None
+        return element, step
+    if isinstance(term, ox.Literal):
+        return term.value, None
+    return None, None
+
+
+def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Finding]:
+    graph = context.rdf
+    as_of = ox.Literal(context.as_of.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    try:
+        solutions = graph.query(rule.body, bindings={"asOf": as_of})
+    except QueryError as error:
+        raise RuleRunError(error.message) from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise RuleRunError("the query must be a SELECT returning ?element and ?message")
+    names = {v.value for v in solutions.variables}
+    if not {"element", "message"} <= names:
+        raise RuleRunError("the SELECT must return ?element and ?message"
+                           f" (it returns {', '.join('?' + n for n in sorted(names)) or 'nothing'})")
+    merged: dict[tuple[str, str], list[str]] = {}
+    for solution in solutions:
+        element, step = term_to_ids(graph, solution["element"])
+        if element is None or element not in context.model:
+            raise RuleRunError(f"?element {solution['element']} is not an element of the model")
+        message_term = solution["message"]
+        message = message_term.value if isinstance(message_term, ox.Literal) else str(message_term or "")
+        related = merged.setdefault((element, message), [])
+        if step:
+            related.append(step)
+        if "related" in names and solution["related"] is not None:
+            related_id, related_step = term_to_ids(graph, solution["related"])
+            value = related_step or related_id
+            if value:
+                related.append(value)
+    for (element, message), related in merged.items():
+        yield Finding(element, message, tuple(sorted(set(related))))

@@ -1,0 +1,98 @@
+"""What rules find (:class:`Finding`) and what the engine reports (:class:`Violation`, immutable, totally ordered)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import total_ordering
+
+from archrepo.model.elements import Location
+from archrepo.rules.definitions import Severity
+
+__all__ = ["Finding", "RuleFailure", "Violation", "WaiverRef", "fingerprint"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's raw result: which element, what is wrong, which other elements are involved."""
+
+    element: str
+    message: str
+    related: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WaiverRef:
+    """The waiver that covers a violation (for reports)."""
+
+    reason: str
+    approved_by: str
+    expires: str
+    location: Location
+
+
+def fingerprint(rule: str, element: str, related: Iterable[str]) -> str:
+    """Stable identity of a violation across edits: rule + element + related, never line numbers or wording."""
+    key = "\x1f".join([rule, element, *sorted(related)])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+@total_ordering
+@dataclass(frozen=True, eq=True)
+class Violation:
+    """One violation of one rule by one element, stamped by the engine with severity, principle and location."""
+
+    rule: str
+    severity: Severity
+    principle: str
+    element: str
+    kind: str
+    related: tuple[str, ...]
+    location: Location
+    message: str
+    fingerprint: str
+    waived: bool = False
+    baselined: bool = False
+    waiver: WaiverRef | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple[int, str, str, str, tuple[str, ...], str]:
+        return (-int(self.severity), self.rule, self.location.file, self.element, self.related, self.message)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Violation):
+            return NotImplemented
+        return (self.sort_key(), self.location.line) < (other.sort_key(), other.location.line)
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts against the gate: not waived and not known from the baseline."""
+        return not self.waived and not self.baselined
+
+    def with_waiver(self, waiver: WaiverRef) -> Violation:
+        return replace(self, waived=True, waiver=waiver)
+
+    def as_dict(self) -> dict[str, object]:
+        """The violation as in the JSON report contract."""
+        data: dict[str, object] = {
+            "rule": self.rule, "severity": self.severity.label, "principle": self.principle,
+            "element": self.element, "kind": self.kind, "related": list(self.related),
+            "file": self.location.file, "line": self.location.line, "message": self.message,
+            "fingerprint": self.fingerprint, "waived": self.waived, "baselined": self.baselined,
+        }
+        if self.waiver is not None:
+            data["waiver"] = {"reason": self.waiver.reason, "approved_by": self.waiver.approved_by,
+                              "expires": self.waiver.expires}
+        return data
+
+
+@dataclass(frozen=True, order=True)
+class RuleFailure:
+    """A rule that could not run (broken query, a Python rule that raised); the other rules still ran."""
+
+    rule: str
+    message: str
+    location: Location
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rule": self.rule, "message": self.message, "file": self.location.file, "line": self.location.line}
