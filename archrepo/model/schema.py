@@ -129,6 +129,10 @@ def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any
         return out
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
+        if path.startswith("["):  # an item of a top-level list (waivers): name the field and the entry
+            entry = f" (entry {int(path[1:path.index(']')]) + 1})"
+            return [(path, f"missing required field '{name}' in {what}{entry}", f"Add `{name}:` to this entry.")
+                    for name in missing]
         return [(path, f"missing required field '{_join(path, name)}' in {what}",
                  f"Add `{name}:` to this {'element' if not path else 'entry'}.") for name in missing]
     if validator in ("enum", "const"):

@@ -101,9 +101,9 @@ def run_check(config: Config, options: CheckOptions) -> CheckResult:
     """Check the repository of ``config``. Invalid models give a result with ``errors`` (for the JSON report);
     invalid config, rules, waivers or baseline raise ArchrepoError."""
     principles = load_principles(config)
-    all_rules = load_rules(config, principles)
-    rules = select_rules(all_rules, options.rule_ids)
-    waivers = load_waivers(config, {r.id for r in all_rules})
+    enabled = load_rules(config, principles)
+    rules = select_rules(enabled, options.rule_ids)
+    waivers = load_waivers(config, {r.id for r in load_rules(config, principles, include_disabled=True)})
     baseline_path, baseline_display = _baseline_path(config, options)
     known = read_baseline(baseline_path, baseline_display) if baseline_path else None
     model, diagnostics = validate_model(config)

@@ -129,9 +129,10 @@ def load_principles(config: Config) -> dict[str, Principle]:
     return principles
 
 
-def load_rules(config: Config, principles: dict[str, Principle]) -> list[RuleDefinition]:
-    """Every rule, validated, tied to an existing principle, with ``rules_config`` applied (disabled ones kept
-    out). Raises RuleError listing every problem."""
+def load_rules(config: Config, principles: dict[str, Principle], *,
+               include_disabled: bool = False) -> list[RuleDefinition]:
+    """Every rule, validated, tied to an existing principle, with ``rules_config`` applied (rules it disables
+    are left out unless ``include_disabled``). Raises RuleError listing every problem."""
     sink = DiagnosticSink()
     rules: dict[str, RuleDefinition] = {}
     for display, document in _documents(config, config.rules, "Rule", sink):
@@ -162,7 +163,7 @@ def load_rules(config: Config, principles: dict[str, Principle]) -> list[RuleDef
                        f"Did you mean '{close}'?" if close else "Remove the entry, or fix the rule id.")
     if sink.errors:
         raise RuleError("the rules are invalid", diagnostics=sink.items)
-    return [rules[key] for key in sorted(rules) if _enabled(config, key)]
+    return [rules[key] for key in sorted(rules) if include_disabled or _enabled(config, key)]
 
 
 def _enabled(config: Config, rule_id: str) -> bool:

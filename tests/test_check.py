@@ -1,0 +1,283 @@
+"""The checker end to end: exit codes, --fail-on, --rule, rules_config, baselines, waivers, broken and
+untrusted rules, SHACL rules, and the rules/principles listings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT, run_cli, run_process
+from tests.test_validation_defects import BASE
+
+VIOLATIONS = FIXTURES / "violations"
+RULES = ROOT / "rules"
+PRINCIPLES = ROOT / "principles"
+STD = f"principles: [{PRINCIPLES}]\nrules: [{RULES}]\n"
+
+
+def check(cwd: Path, *args: str):
+    return run_cli(["check", "--as-of", "2026-11-26", *args], cwd)
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)])
+def test_fail_on_thresholds_on_a_violating_model(fail_on: str, code: int) -> None:
+    assert check(VIOLATIONS, "--fail-on", fail_on).exit_code == code
+
+
+def test_clean_model_exits_0_and_warnings_gate_only_with_fail_on_warning(make_repo) -> None:
+    repo = make_repo({**BASE}, config="models: [models]\n" + STD)
+    assert check(repo).exit_code == 0  # only warnings and info (orphans, no descriptions)
+    assert check(repo, "--fail-on", "warning").exit_code == 1
+    assert check(repo, "--fail-on", "info").exit_code == 1
+    assert check(repo, "--rule", "DAT001", "--fail-on", "info").exit_code == 0
+
+
+def test_rule_filter_and_unknown_rule() -> None:
+    report = json.loads(check(VIOLATIONS, "--rule", "AR002", "--rule", "DAT001", "--format", "json").stdout)
+    assert {v["rule"] for v in report["violations"]} == {"AR002", "DAT001"}
+    assert report["summary"]["rules"] == 2
+    outcome = check(VIOLATIONS, "--rule", "AR02")
+    assert outcome.exit_code == 2 and "AR02" in outcome.stderr and "Did you mean" in outcome.stderr
+
+
+def test_bad_as_of_is_a_usage_error() -> None:
+    outcome = check(VIOLATIONS, "--as-of", "26.11.2026")
+    assert outcome.exit_code == 2 and "YYYY-MM-DD" in outcome.stderr
+
+
+def test_rules_config_overrides_severity_and_disables(tmp_path: Path) -> None:
+    config = (VIOLATIONS / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/")
+    config += "rules_config:\n  AR002: {severity: info}\n  DAT001: {enabled: false}\n  SEC002: {severity: warning}\n" \
+              "  INT001: {enabled: false}\n"
+    repo = tmp_path / "repo"
+    import shutil
+
+    shutil.copytree(VIOLATIONS, repo)
+    (repo / "archrepo.yaml").write_text(config)
+    report = json.loads(check(repo, "--format", "json").stdout)
+    assert {v["severity"] for v in report["violations"] if v["rule"] == "AR002"} == {"info"}
+    assert not [v for v in report["violations"] if v["rule"] in ("DAT001", "INT001")]
+    assert report["summary"]["error"] == 0 and report["summary"]["rules"] == 15
+    assert check(repo).exit_code == 0
+    assert check(repo, "--fail-on", "warning").exit_code == 1
+    listing = run_cli(["rules"], repo).stdout
+    rows = [line.split()[:2] for line in listing.splitlines()]
+    assert ["DAT001", "error"] not in rows and ["AR002", "info"] in rows
+
+
+def test_rules_config_naming_an_unknown_rule_is_exit_2(make_repo) -> None:
+    repo = make_repo({**BASE}, config="models: [models]\n" + STD + "rules_config:\n  AR999: {severity: info}\n")
+    outcome = check(repo)
+    assert outcome.exit_code == 2 and "archrepo.yaml:5: error: rules_config names rule 'AR999'" in outcome.stderr
+
+
+def test_baseline_then_only_new_violations_fail(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(VIOLATIONS, repo)
+    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+    written = run_cli(["baseline", "--as-of", "2026-11-26", "--output", "known.json"], repo)
+    assert written.exit_code == 0, written.stderr
+    baseline = json.loads((repo / "known.json").read_text())
+    assert baseline["version"] == 1 and all("line" not in e for e in baseline["violations"])
+    assert check(repo, "--baseline", "known.json").exit_code == 0
+    # a new violation: another integration without description and with an unapproved standard
+    with (repo / "models" / "integrations.yaml").open("a") as handle:
+        handle.write("---\nkind: Integration\nid: new-flow\nsource: dips-arena\ntarget: fastlege-epj\n"
+                     "via: nhn-edi\nstandard: FTP\n")
+    outcome = check(repo, "--baseline", "known.json", "--format", "json")
+    assert outcome.exit_code == 1
+    report = json.loads(outcome.stdout)
+    new = [v for v in report["violations"] if not v["baselined"] and not v["waived"]]
+    assert {(v["rule"], v["element"]) for v in new} == {("INT001", "new-flow"), ("QA001", "new-flow")}
+    assert report["summary"]["error"] == 1
+    # fix an old one: it is reported as fixed
+    text = (repo / "models" / "data.yaml").read_text().replace("classification: internal\n",
+                                                                 "classification: internal\nmaster: dips-arena\n")
+    (repo / "models" / "data.yaml").write_text(text)
+    report = json.loads(check(repo, "--baseline", "known.json", "--format", "json").stdout)
+    assert [e["rule"] for e in report["baseline"]["fixed"]] == ["DAT001"]
+
+
+def test_baseline_from_config_applies_when_present(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(VIOLATIONS, repo)
+    config = (repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/") + "baseline: .baseline.json\n"
+    (repo / "archrepo.yaml").write_text(config)
+    assert check(repo).exit_code == 1  # configured, but the file does not exist yet
+    assert run_cli(["baseline", "--as-of", "2026-11-26"], repo).exit_code == 0
+    assert (repo / ".baseline.json").is_file()
+    assert check(repo).exit_code == 0
+    assert check(repo, "--no-baseline").exit_code == 1
+
+
+def test_corrupt_baseline_is_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "b.json"
+    bad.write_text('{"version": 1, "violations": [')
+    outcome = check(VIOLATIONS, "--baseline", str(bad))
+    assert outcome.exit_code == 2 and "not valid JSON" in outcome.stderr
+    bad.write_text('{"something": "else"}')
+    assert "not an archrepo baseline" in check(VIOLATIONS, "--baseline", str(bad)).stderr
+    assert "does not exist" in check(VIOLATIONS, "--baseline", str(tmp_path / "none.json")).stderr
+
+
+@pytest.mark.parametrize(("waivers", "words"), [
+    ("- rule: SEC001\n  element: sftp-feed\n  approved_by: X\n  expires: 2027-01-01\n", "missing required field 'reason'"),
+    ("- rule: SEC001\n  element: sftp-feed\n  reason: r\n  approved_by: X\n", "missing required field 'expires'"),
+    ("- rule: SEC001\n  element: sftp-feed\n  reason: r\n  approved_by: X\n  expires: 2027-02-30\n", "not a valid date"),
+    ("- rule: SEC01\n  element: sftp-feed\n  reason: r\n  approved_by: X\n  expires: 2027-01-01\n", "Did you mean 'SEC001'"),
+    ("rule: SEC001\n", "must be a list"),
+])
+def test_invalid_waivers_are_exit_2(tmp_path: Path, waivers: str, words: str) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(VIOLATIONS, repo)
+    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+    (repo / "waivers.yaml").write_text(waivers)
+    outcome = check(repo)
+    assert outcome.exit_code == 2, outcome.stdout
+    assert "waivers.yaml:" in outcome.stderr and words in outcome.stderr
+
+
+def rule_repo(make_repo, rule: str, name: str = "X001-custom.yaml", extra_config: str = "",
+              files: dict | None = None) -> Path:
+    return make_repo({**BASE, f"myrules/{name}": rule, **(files or {})},
+                     config=f"models: [models]\nprinciples: [{PRINCIPLES}]\nrules: [myrules]\n" + extra_config,
+                     name=name.removesuffix(".yaml"))
+
+
+CUSTOM = """
+kind: Rule
+id: X001
+name: custom
+principle: DIGDIR-P4
+severity: error
+description: Custom.
+remediation: Fix it.
+"""
+
+
+def test_broken_sparql_rule_is_reported_while_others_run(make_repo) -> None:
+    broken = CUSTOM + "sparql: |\n  SELECT ?element ?message WHERE { ?element a arch:Application\n"
+    good = CUSTOM.replace("X001", "X002") + (
+        "sparql: |\n  SELECT ?element ?message WHERE { ?element a arch:Application "
+        "BIND('app' AS ?message) }\n")
+    repo = make_repo({**BASE, "myrules/X001.yaml": broken, "myrules/X002.yaml": good},
+                     config=f"models: [models]\nprinciples: [{PRINCIPLES}]\nrules: [myrules]\n")
+    outcome = check(repo, "--format", "json")
+    assert outcome.exit_code == 2
+    report = json.loads(outcome.stdout)
+    assert [f["rule"] for f in report["rule_failures"]] == ["X001"]
+    assert "malformed SPARQL" in report["rule_failures"][0]["message"]
+    assert [v["element"] for v in report["violations"]] == ["dips-arena"]
+    assert "myrules/X001.yaml:1: error: rule X001 failed to run" in outcome.stderr
+
+
+def test_sparql_rule_with_service_is_refused(make_repo) -> None:
+    rule = CUSTOM + "sparql: |\n  SELECT ?element ?message WHERE { SERVICE <http://127.0.0.1:9/> { ?element ?p ?message } }\n"
+    report = json.loads(check(rule_repo(make_repo, rule), "--format", "json").stdout)
+    assert "SERVICE" in report["rule_failures"][0]["message"]
+
+
+def test_sparql_rule_must_return_element_and_message(make_repo) -> None:
+    rule = CUSTOM + "sparql: |\n  SELECT ?element WHERE { ?element a arch:Application }\n"
+    report = json.loads(check(rule_repo(make_repo, rule), "--format", "json").stdout)
+    assert "?element and ?message" in report["rule_failures"][0]["message"]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    (CUSTOM, "exactly one of 'sparql', 'shacl', 'python'"),
+    (CUSTOM + "sparql: x\npython: a:b\n", "exactly one of"),
+    (CUSTOM.replace("severity: error", "severity: fatal") + "sparql: x\n", "invalid value 'fatal'"),
+    (CUSTOM.replace("DIGDIR-P4", "DIGDIR-P44") + "sparql: x\n", "principle 'DIGDIR-P44', which does not exist"),
+    (CUSTOM + "sparql: x\nquery: y\n", "unknown field 'query'"),
+])
+def test_invalid_rule_files_are_exit_2(make_repo, text: str, words: str) -> None:
+    outcome = check(rule_repo(make_repo, text))
+    assert outcome.exit_code == 2
+    assert "myrules/X001-custom.yaml:" in outcome.stderr and words in outcome.stderr
+
+
+def test_python_rule_in_the_repository_is_not_imported_unless_allowed(make_repo, tmp_path: Path) -> None:
+    marker = tmp_path / "imported"
+    module = f"from pathlib import Path\nPath({str(marker)!r}).write_text('ran')\n" \
+             "def check(model):\n    yield {'element': 'dips-arena', 'message': 'custom python finding'}\n"
+    rule = CUSTOM + "python: evilrule:check\n"
+    repo = rule_repo(make_repo, rule, files={"evilrule.py": module, "extra/evilrule2.py": module})
+    for runner in (run_cli, run_process):
+        outcome = runner(["check", "--format", "json"], repo)
+        assert outcome.exit_code == 2
+        assert "not an installed package" in json.loads(outcome.stdout)["rule_failures"][0]["message"]
+    assert not marker.exists(), "a rule file made archrepo import code from the repository"
+    allowed = rule_repo(make_repo, CUSTOM + "python: evilrule2:check\n", name="allowed.yaml",
+                        extra_config="python_rules: [extra]\n", files={"extra/evilrule2.py": module})
+    report = json.loads(run_cli(["check", "--format", "json"], allowed).stdout)
+    assert report["rule_failures"] == []
+    assert [v["message"] for v in report["violations"]] == ["custom python finding"]
+    assert marker.exists()
+
+
+def test_python_rule_from_an_installed_package_and_one_that_raises(make_repo) -> None:
+    ok = CUSTOM + "python: archrepo.rules.builtin:sync_cycles\n"
+    assert check(rule_repo(make_repo, ok, name="ok.yaml")).exit_code == 0
+    raising = CUSTOM + "python: json:loads\n"
+    report = json.loads(check(rule_repo(make_repo, raising, name="bad.yaml"), "--format", "json").stdout)
+    assert "raised TypeError" in report["rule_failures"][0]["message"]
+
+
+def test_shacl_rule(make_repo) -> None:
+    shapes = CUSTOM + """shacl: |
+  arch:OwnerShape a sh:NodeShape ;
+    sh:targetClass arch:Application ;
+    sh:property [ sh:path arch:criticality ; sh:minCount 1 ;
+                  sh:message "Application has no criticality" ] .
+"""
+    report = json.loads(check(rule_repo(make_repo, shapes), "--format", "json").stdout)
+    assert report["rule_failures"] == []
+    assert [(v["element"], v["message"]) for v in report["violations"]] == [
+        ("dips-arena", "Application has no criticality")]
+
+
+def test_rules_and_principles_listings() -> None:
+    listing = run_cli(["rules"], VIOLATIONS)
+    assert listing.exit_code == 0
+    lines = listing.stdout.splitlines()
+    assert lines[0].split() == ["ID", "SEVERITY", "PRINCIPLE", "DESCRIPTION"]
+    assert len(lines) == 18 and any(line.startswith("SEC001") and "error" in line for line in lines)
+    explained = run_cli(["rules", "--explain", "SEC001"], VIOLATIONS).stdout
+    for words in ("SEC001 sensitive-data-encrypted", "severity:    error", "principle:   DIGDIR-P7",
+                  "how to fix:", "sparql:", "arch:encrypted false"):
+        assert words in explained
+    assert run_cli(["rules", "--explain", "SEC01"], VIOLATIONS).exit_code == 2
+    data = json.loads(run_cli(["rules", "--format", "json"], VIOLATIONS).stdout)
+    assert len(data) == 17
+    principles = run_cli(["principles"], VIOLATIONS)
+    assert principles.exit_code == 0 and "DIGDIR-P4" in principles.stdout
+    listed = json.loads(run_cli(["principles", "--format", "json"], VIOLATIONS).stdout)
+    assert next(p for p in listed if p["id"] == "DIGDIR-P4")["rules"] == ["DAT001", "DAT002"]
+
+
+def test_every_standard_rule_is_tied_to_an_existing_principle_and_explains_itself() -> None:
+    from archrepo.config import load_config
+    from archrepo.rules.definitions import load_principles, load_rules
+
+    config = load_config(VIOLATIONS / "archrepo.yaml")
+    principles = load_principles(config)
+    rules = load_rules(config, principles)
+    assert {r.id for r in rules} == {"AR001", "AR002", "AR003", "AR004", "AR005", "SEC001", "SEC002", "SEC003",
+                                     "SEC004", "INT001", "INT002", "INT003", "DAT001", "DAT002", "DAT003",
+                                     "RES001", "QA001"}
+    for rule in rules:
+        assert rule.principle in principles
+        assert len(rule.remediation) > 40, rule.id
+    defaults = {"AR001": "error", "AR002": "error", "AR003": "warning", "AR004": "warning", "AR005": "warning",
+                "SEC001": "error", "SEC002": "error", "SEC003": "warning", "SEC004": "error", "INT001": "error",
+                "INT002": "warning", "INT003": "warning", "DAT001": "error", "DAT002": "warning",
+                "DAT003": "warning", "RES001": "warning", "QA001": "info"}
+    assert {r.id: r.severity.label for r in rules} == defaults
