@@ -1,0 +1,73 @@
+"""The bundled reference model: big enough to be realistic, valid, and clean but for its deliberate violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import rdflib
+
+import archrepo
+from archrepo.config import load_config
+from archrepo.graph.serialize import serialize_graph
+from archrepo.rules.check import CheckOptions, run_check
+from tests.conftest import ROOT, run_process
+
+
+@pytest.fixture(scope="module")
+def reference() -> archrepo.Repository:
+    return archrepo.load(ROOT / "archrepo.yaml")
+
+
+def test_sizes(reference: archrepo.Repository) -> None:
+    counts = reference.model.counts()
+    assert counts["Organisation"] >= 10
+    assert counts["Application"] >= 40
+    assert counts["DataObject"] >= 25
+    assert counts["Integration"] >= 80
+    assert counts["Process"] >= 10
+    assert all(len(p.data["steps"]) >= 3 for p in reference.model.of_kind("Process"))
+
+
+def test_real_names_and_standards(reference: archrepo.Repository) -> None:
+    names = {a.name for a in reference.model.of_kind("Application")}
+    for expected in ("DIPS Arena", "Kjernejournal", "Helsenorge"):
+        assert any(expected in name for name in names), expected
+    standards = {i.data["standard"] for i in reference.model.of_kind("Integration")}
+    assert {"HL7v2", "FHIR-R4", "KITH-XML", "IHE-XDS", "DICOM"} <= standards
+    external = [o for o in reference.model.of_kind("Organisation") if o.data.get("external")]
+    assert any(o.data.get("type") == "gp" for o in external)
+
+
+def test_export_parses_back_to_the_same_number_of_triples(reference: archrepo.Repository) -> None:
+    for fmt, parser in (("turtle", "turtle"), ("ntriples", "nt")):
+        parsed = rdflib.Graph().parse(data=serialize_graph(reference.rdf, fmt), format=parser)
+        assert len(parsed) == len(reference.rdf)
+
+
+def test_query_sensitive_integrations_through_a_real_process() -> None:
+    outcome = run_process(["query", 'SELECT DISTINCT ?i WHERE { ?i arch:data/arch:classification "sensitive" }',
+                           "--format", "csv"], ROOT)
+    assert outcome.exit_code == 0, outcome.stderr
+    assert len(outcome.stdout.splitlines()) > 30
+
+
+def test_only_the_deliberate_violations() -> None:
+    result = run_check(load_config(ROOT / "archrepo.yaml"), CheckOptions(as_of=dt.date(2026, 11, 26)))
+    assert result.errors == [] and result.failures == [] and result.waivers == []
+    found = {(v.rule, v.element, v.waived) for v in result.violations}
+    assert found == {
+        ("SEC001", "lab-results-sftp", True),
+        ("SEC002", "lab-results-sftp", True),
+        ("INT001", "lab-results-sftp", True),
+        ("INT002", "imatis-checkin-to-dips", False),
+        ("DAT002", "biokjemi-svar-flexlab", False),
+        ("AR003", next(v.element for v in result.violations if v.rule == "AR003"), False),
+    }
+    assert result.exit_code(None) == 0
+
+
+def test_waivers_expire() -> None:
+    later = run_check(load_config(ROOT / "archrepo.yaml"), CheckOptions(as_of=dt.date(2027, 7, 1)))
+    assert {f.status for f in later.waivers} == {"expired"}
+    assert {v.rule for v in later.counting() if v.element == "lab-results-sftp"} == {"SEC001", "SEC002", "INT001"}
