@@ -54,7 +54,8 @@ class ArchrepoGroup(click.Group):
 def config_option(function: F) -> F:
     """`--config PATH` on every command (also accepted before the command name)."""
     return click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-                        help="archrepo.yaml to use (default: found by walking up from the working directory).")(function)
+                        help="archrepo.yaml to use (default: found by walking up from the working directory)."
+                        )(function)
 
 
 def _config_path(ctx: click.Context, config_path: Path | None) -> Path | None:

@@ -32,7 +32,7 @@ RDF_FORMATS = ("turtle", "jsonld", "ntriples")
 def serialize_graph(graph: ModelGraph, fmt: str) -> str:
     """The model (default graph only, not the ontology) as text; deterministic for the same model."""
     if fmt == "ntriples":
-        data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        data = graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
         lines = sorted(set(data.decode("utf-8").splitlines()))
         return "\n".join(lines) + ("\n" if lines else "")
     if fmt == "turtle":

@@ -73,7 +73,8 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
             target = elements.get(target_id)
             if target is None:
                 close = suggest(target_id, ids_by_kind.get(kind, []))
-                hint = f"Did you mean '{close}'?" if close else f"Define {article(kind)} with id '{target_id}', or fix the id."
+                hint = (f"Did you mean '{close}'?" if close
+                        else f"Define {article(kind)} with id '{target_id}', or fix the id.")
                 sink.error(where.file, where.line, f"{element.kind} '{element.id}': '{path}' refers to "
                            f"'{target_id}', which does not exist", hint, element.id)
             elif target.kind != kind:

@@ -51,7 +51,8 @@ def validate_document(schema_name: str, data: Any, document: ParsedDocument, fil
         return True
     schema = load_schema(schema_name)
     reported: set[tuple[str, str]] = set()
-    errors = sorted(_full_validator(schema_name).iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    errors = sorted(_full_validator(schema_name).iter_errors(data),
+                    key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     for error in _leaves(errors):
         path = _path(error.absolute_path)
         for line_path, message, hint in _explain(error, path, schema, what):
@@ -113,19 +114,21 @@ _JSON_TYPES = {"string": "a string", "boolean": "true or false", "array": "a lis
                "integer": "a whole number", "number": "a number", "null": "empty"}
 
 
-def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any],
-             what: str) -> list[tuple[str, str, str | None]]:
+Explained = list[tuple[str, str, str | None]]
+
+
+def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any], what: str) -> Explained:
     validator, instance = error.validator, error.instance
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(error.schema.get("properties", {}))
-        out = []
+        out: Explained = []
         for name in sorted(set(instance) - set(allowed)):
             close = suggest(name, allowed)
-            hint = f"Did you mean '{close}'? " if close else ""
-            hint += f"Allowed fields here: {', '.join(allowed)}."
+            advice = f"Did you mean '{close}'? " if close else ""
+            advice += f"Allowed fields here: {', '.join(allowed)}."
             if not path and "properties" in allowed:
-                hint += " Put attributes of your own under `properties:`."
-            out.append((_join(path, name), f"unknown field '{_join(path, name)}' in {what}", hint))
+                advice += " Put attributes of your own under `properties:`."
+            out.append((_join(path, name), f"unknown field '{_join(path, name)}' in {what}", advice))
         return out
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
@@ -138,13 +141,14 @@ def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any
     if validator in ("enum", "const"):
         options = error.validator_value if validator == "enum" else [error.validator_value]
         close = suggest(str(instance), [str(o) for o in options]) if isinstance(instance, str) else None
-        hint = (f"Did you mean '{close}'? " if close else "") + f"Use one of: {', '.join(map(str, options))}."
+        choices = (f"Did you mean '{close}'? " if close else "") + f"Use one of: {', '.join(map(str, options))}."
         shown = f"'{instance}'" if isinstance(instance, str) else _describe(instance)
-        return [(path, f"{_field(path)} has an invalid value {shown}", hint)]
+        return [(path, f"{_field(path)} has an invalid value {shown}", choices)]
     if validator == "type":
         expected = error.validator_value
-        expected_text = " or ".join(_JSON_TYPES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
-        hint = None
+        expected_list = expected if isinstance(expected, list) else [expected]
+        expected_text = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in expected_list)
+        hint: str | None = None
         if isinstance(instance, bool) and "string" in str(expected):
             hint = "YAML reads yes/no/on/off/true/false (and NO, the country code) as booleans: quote the value."
         elif instance is None:
@@ -156,7 +160,7 @@ def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any
         if "date" in json.dumps(error.schema):
             return [(path, f"{_field(path)} is not a valid date: '{instance}'",
                      "Write dates as YYYY-MM-DD, for example 2026-03-31.")]
-        if error.schema.get("pattern") == _ID_RE.pattern or path.endswith(("id", "]")) or "$defs/id" in str(error.schema):
+        if error.schema.get("pattern") == _ID_RE.pattern or path.endswith(("id", "]")):
             slug = re.sub(r"[^a-z0-9]+", "-", instance.lower()).strip("-")
             hint = "Ids use lowercase letters, digits and '-', starting with a letter or digit"
             hint += f", e.g. '{slug}'." if slug and _ID_RE.match(slug) else "."

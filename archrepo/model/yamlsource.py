@@ -161,12 +161,13 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int]) 
             lines[child] = item.start_mark.line + 1
             items.append(_convert(item, child, lines, seen))
         return items
+    assert isinstance(node, yaml.ScalarNode)
     return _scalar(node)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.ScalarNode) -> Any:
     tag = node.tag
-    if tag == _STR or tag == _TIMESTAMP:  # dates stay the text written; the schema checks them
+    if tag in (_STR, _TIMESTAMP):  # dates stay the text written; the schema checks them
         return node.value
     if tag == _NULL:
         return None
@@ -192,10 +193,11 @@ def _report_anchors(text: str, file: str, sink: DiagnosticSink) -> bool:
             if isinstance(event, yaml.AliasEvent):
                 what = f"YAML alias '*{event.anchor}'"
             elif getattr(event, "anchor", None):
-                what = f"YAML anchor '&{event.anchor}'"
+                what = f"YAML anchor '&{getattr(event, 'anchor', '')}'"
             else:
                 continue
-            sink.error(file, event.start_mark.line + 1, f"{what} is not supported in model files",
+            line = event.start_mark.line + 1 if event.start_mark else 1
+            sink.error(file, line, f"{what} is not supported in model files",
                        "Write the value out in full where it is used; anchors and aliases hide what a "
                        "reviewer sees and can blow up into huge documents.")
             found = True

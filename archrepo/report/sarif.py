@@ -74,7 +74,8 @@ def render_sarif(result: CheckResult, options: ReportOptions) -> str:
     notifications = [{"level": "error", "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
                       "locations": [_location(d.file, d.line)]} for d in result.errors]
     notifications += [{"level": "warning", "message": {"text": f.message},
-                       "locations": [_location(f.waiver.location.file, f.waiver.location.line)]} for f in result.waivers]
+                       "locations": [_location(f.waiver.location.file, f.waiver.location.line)]}
+                      for f in result.waivers]
     configuration = [{"level": "error", "message": {"text": f"{f.rule} failed to run: {f.message}"},
                       "descriptor": {"id": f.rule}, "locations": [_location(f.location.file, f.location.line)]}
                      for f in result.failures]

@@ -1,4 +1,6 @@
-"""The report for people: grouped by severity, principle and rule, with file:line and the fix, coloured on a terminal."""
+"""The report for people: grouped by severity, principle and rule, with file:line and the fix.
+
+Coloured on a terminal, plain otherwise."""
 
 from __future__ import annotations
 

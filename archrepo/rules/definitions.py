@@ -159,7 +159,8 @@ def load_rules(config: Config, principles: dict[str, Principle], *,
     for rule_id in config.rules_config:
         if rule_id not in rules and not sink.errors:
             close = suggest(rule_id, rules)
-            sink.error(config.display_file, config.line_of(f"rules_config.{rule_id}"), f"rules_config names rule '{rule_id}', which does not exist",
+            sink.error(config.display_file, config.line_of(f"rules_config.{rule_id}"),
+                       f"rules_config names rule '{rule_id}', which does not exist",
                        f"Did you mean '{close}'?" if close else "Remove the entry, or fix the rule id.")
     if sink.errors:
         raise RuleError("the rules are invalid", diagnostics=sink.items)

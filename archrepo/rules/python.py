@@ -41,7 +41,8 @@ def resolve_python_rule(reference: str, root: Path, allowed_paths: Iterable[str]
     allowed = [(root / path).resolve() for path in allowed_paths]
     search = _trusted_search_path(root, allowed)
     top = module_name.split(".")[0]
-    spec = sys.modules.get(top).__spec__ if top in sys.modules and sys.modules[top].__spec__ else None
+    loaded = sys.modules.get(top)
+    spec = loaded.__spec__ if loaded is not None else None
     if spec is None:
         spec = importlib.machinery.PathFinder.find_spec(top, search)
     if spec is None or not _trusted_origin(spec, root, allowed):
