@@ -168,9 +168,9 @@ def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any
             return [(path, f"malformed id '{instance}'{where}", hint)]
         return [(path, f"{_field(path)} does not have the expected form: '{instance}'", None)]
     if validator == "oneOf":
-        choices = [name for branch in error.validator_value for name in branch.get("required", [])]
-        present = [name for name in choices if isinstance(instance, dict) and name in instance]
-        listed = ", ".join(f"'{name}'" for name in choices)
+        alternatives = [name for branch in error.validator_value for name in branch.get("required", [])]
+        present = [name for name in alternatives if isinstance(instance, dict) and name in instance]
+        listed = ", ".join(f"'{name}'" for name in alternatives)
         found = f" (found {', '.join(present)})" if present else ""
         return [(path, f"{what} must have exactly one of {listed}{found}", None)]
     if validator == "minLength":
