@@ -123,7 +123,8 @@ def validate_model(config: Config, files: Iterable[FileResult] | None = None) ->
     diagnostics = sorted(sink.items)
     if sink.errors:
         return None, diagnostics
-    return Model(config.root, elements, source_map, [r.file for r in files], sink.warnings), diagnostics
+    warnings = [d for d in diagnostics if d.level.value == "warning"]
+    return Model(config.root, elements, source_map, [r.file for r in files], warnings), diagnostics
 
 
 def load_model(config: Config) -> Model:

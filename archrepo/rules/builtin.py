@@ -16,25 +16,40 @@ from archrepo.rules.violation import Finding
 __all__ = ["data_lineage", "sync_cycles"]
 
 
+MAX_CYCLES_PER_COMPONENT = 50  # elementary cycles can be exponential in number; report the first ones
+
+
 def sync_cycles(context: RuleContext) -> Iterator[Finding]:
-    """INT003: every cycle of synchronous integrations, reported once on its first integration."""
+    """INT003: every elementary cycle of synchronous integrations, reported on its first integration (by id)
+    with the others in ``related``."""
     graph = nx.DiGraph()
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
     for integration in context.model.of_kind("Integration"):
         data = integration.data
         if data.get("mode") != "sync" or data.get("status", "active") == "retired":
             continue
-        graph.add_edge(data["source"], data["target"])
-        edges[data["source"], data["target"]].append(integration.id)
-    for component in nx.strongly_connected_components(graph):
+        if data["source"] != data["target"]:
+            graph.add_edge(data["source"], data["target"])
+            edges[data["source"], data["target"]].append(integration.id)
+    for component in sorted(nx.strongly_connected_components(graph), key=min):
         if len(component) < 2:
             continue
-        members = sorted(component)
-        involved = sorted(i for (s, t), ids in edges.items() if s in component and t in component for i in ids)
-        first, others = involved[0], tuple(involved[1:])
-        names = ", ".join(context.model.elements[m].name for m in members)
-        yield Finding(first, f"Synchronous integrations form a cycle between {names} ({len(involved)} "
-                      f"integrations): when one of them is slow or down, the others wait on each other.", others)
+        cycles = []
+        for cycle in nx.simple_cycles(graph.subgraph(component)):
+            cycles.append(cycle)
+            if len(cycles) > MAX_CYCLES_PER_COMPONENT:
+                break
+        for nodes in sorted(_rotate(c) for c in cycles[:MAX_CYCLES_PER_COMPONENT]):
+            involved = sorted(i for a, b in zip(nodes, nodes[1:] + nodes[:1], strict=True) for i in edges[a, b])
+            names = " → ".join(context.model.elements[n].name for n in [*nodes, nodes[0]])
+            yield Finding(involved[0], f"Synchronous integrations form a cycle: {names}. When one of them is "
+                          "slow or down, the others wait on each other.", tuple(involved[1:]))
+
+
+def _rotate(cycle: list[str]) -> list[str]:
+    """The cycle starting at its smallest node, so the same cycle always reads the same."""
+    start = cycle.index(min(cycle))
+    return cycle[start:] + cycle[:start]
 
 
 def data_lineage(context: RuleContext) -> Iterator[Finding]:
