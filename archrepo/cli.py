@@ -8,80 +8,21 @@ exit code 2 in one place, :meth:`ArchrepoGroup.invoke`.
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from archrepo import __version__
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
-
-
-class ArchrepoGroup(click.Group):
-    """Maps archrepo's errors to exit code 2 with a message for people, never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        from archrepo.errors import ArchrepoError
-
-        try:
-            return super().invoke(ctx)
-        except ArchrepoError as error:
-            click.echo(error.format(), err=True)
-            ctx.exit(error.exit_code)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            sys.stderr.close()
-            ctx.exit(EXIT_OK)
-        except Exception as error:  # a bug in archrepo: say so plainly, keep the traceback for ARCHREPO_DEBUG
-            if os.environ.get("ARCHREPO_DEBUG"):
-                raise
-            click.echo(f"internal error: {type(error).__name__}: {error}\n"
-                       "  hint: this is a bug in archrepo; run again with ARCHREPO_DEBUG=1 for details "
-                       "and report it.", err=True)
-            ctx.exit(EXIT_INVALID)
-
-
-def config_option(function: F) -> F:
-    """`--config PATH` on every command (also accepted before the command name)."""
-    return click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-                        help="archrepo.yaml to use (default: found by walking up from the working directory)."
-                        )(function)
-
-
-def _config_path(ctx: click.Context, config_path: Path | None) -> Path | None:
-    if config_path is not None:
-        return config_path
-    group_value = ctx.find_root().params.get("config_path")
-    return Path(group_value) if group_value else None
-
-
-def _load(ctx: click.Context, config_path: Path | None) -> Any:
-    from archrepo.api import load
-
-    repository = load(_config_path(ctx, config_path))
-    for warning in repository.model.warnings:
-        click.echo(warning.format(), err=True)
-    return repository
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    from archrepo.output import write_atomic
-
-    write_atomic(output, text)
-    click.echo(f"wrote {output}", err=True)
+from archrepo.commands.common import (
+    EXIT_INVALID,
+    ArchrepoGroup,
+    config_option,
+    config_path_of,
+    emit,
+    load_repository,
+    parse_date,
+    use_color,
+)
 
 
 @click.group(cls=ArchrepoGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -107,7 +48,7 @@ def validate(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
     from archrepo.config import load_config
     from archrepo.model.loader import validate_model
 
-    config = load_config(_config_path(ctx, config_path))
+    config = load_config(config_path_of(ctx, config_path))
     model, diagnostics = validate_model(config)
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
@@ -134,7 +75,7 @@ def validate(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
 @click.pass_context
 def stats(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
     """Counts of elements per kind, files and RDF triples."""
-    repository = _load(ctx, config_path)
+    repository = load_repository(ctx, config_path)
     model = repository.model
     counts = model.counts()
     steps = sum(len(p.data.get("steps") or []) for p in model.of_kind("Process"))
@@ -163,8 +104,8 @@ def export(ctx: click.Context, config_path: Path | None, fmt: str, output: Path 
     """Export the model as RDF."""
     from archrepo.graph.serialize import serialize_graph
 
-    repository = _load(ctx, config_path)
-    _emit(serialize_graph(repository.rdf, fmt), output)
+    repository = load_repository(ctx, config_path)
+    emit(serialize_graph(repository.rdf, fmt), output)
 
 
 @main.command()
@@ -191,28 +132,9 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read query file {path}: {exc.strerror if isinstance(exc, OSError) else exc}",
                              hint="Give @ followed by the path of a UTF-8 text file with the query.") from None
-    repository = _load(ctx, config_path)
+    repository = load_repository(ctx, config_path)
     results = repository.rdf.query(sparql)
-    _emit(format_results(results, fmt, repository.rdf.prefixes), output)
-
-
-def _parse_date(value: str | None, option: str) -> Any:
-    import datetime as dt
-
-    from archrepo.errors import UsageError
-
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value}: not a date", hint="Write the date as YYYY-MM-DD.") from None
-
-
-def _color(flag: bool | None, output: Path | None) -> bool:
-    if flag is not None:
-        return flag
-    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    emit(format_results(results, fmt, repository.rdf.prefixes), output)
 
 
 @main.command()
@@ -239,16 +161,16 @@ def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path |
     from archrepo.rules.check import CheckOptions, run_check
     from archrepo.rules.definitions import Severity
 
-    config = load_config(_config_path(ctx, config_path))
-    options = CheckOptions(as_of=_parse_date(as_of, "--as-of"), rule_ids=rule_ids, baseline=baseline,
+    config = load_config(config_path_of(ctx, config_path))
+    options = CheckOptions(as_of=parse_date(as_of, "--as-of"), rule_ids=rule_ids, baseline=baseline,
                            use_config_baseline=not no_baseline)
     result = run_check(config, options)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
-    report = render(fmt, result, ReportOptions(fail_on=threshold, color=_color(color, output) and fmt == "text",
+    report = render(fmt, result, ReportOptions(fail_on=threshold, color=use_color(color, output) and fmt == "text",
                                                tool_version=__version__))
-    _emit(report, output)
+    emit(report, output)
     if fmt != "text" and (result.errors or result.failures):
         for diagnostic in result.errors:
             click.echo(diagnostic.format(), err=True)
@@ -271,8 +193,8 @@ def baseline(ctx: click.Context, config_path: Path | None, output: Path | None, 
     from archrepo.rules.baseline import baseline_document
     from archrepo.rules.check import CheckOptions, run_check
 
-    config = load_config(_config_path(ctx, config_path))
-    day = _parse_date(as_of, "--as-of")
+    config = load_config(config_path_of(ctx, config_path))
+    day = parse_date(as_of, "--as-of")
     result = run_check(config, CheckOptions(as_of=day, use_config_baseline=False))
     if result.errors:
         raise ModelError.from_diagnostics(result.errors, "the model is invalid; no baseline written")
@@ -298,7 +220,7 @@ def rules_command(ctx: click.Context, config_path: Path | None, explain: str | N
     from archrepo.model.schema import suggest
     from archrepo.rules.definitions import load_principles, load_rules
 
-    config = load_config(_config_path(ctx, config_path))
+    config = load_config(config_path_of(ctx, config_path))
     principles = load_principles(config)
     rules = load_rules(config, principles)
     if explain:
@@ -341,7 +263,7 @@ def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -
     from archrepo.config import load_config
     from archrepo.rules.definitions import load_principles, load_rules
 
-    config = load_config(_config_path(ctx, config_path))
+    config = load_config(config_path_of(ctx, config_path))
     principles = load_principles(config)
     rules = load_rules(config, principles)
     counts = {pid: [r.id for r in rules if r.principle == pid] for pid in principles}

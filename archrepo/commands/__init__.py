@@ -1,0 +1,1 @@
+"""Command modules of the CLI, each a thin click layer over the library; `archrepo.cli` adds them explicitly."""
