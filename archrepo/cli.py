@@ -279,5 +279,15 @@ def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -
         click.echo(f"{''.ljust(width)}         {principle.statement}")
 
 
+def _register() -> None:
+    """Command groups that live in their own modules, added explicitly (no registration by import side effect)."""
+    from archrepo.commands.views import diagram, impact
+
+    main.add_command(diagram)
+    main.add_command(impact)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,262 @@
+"""The five views: landscape, context, impact, process and data lineage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from archrepo.model.elements import Element, Model, effective_status
+from archrepo.views.graph import ViewEdge, ViewGraph, ViewNode
+from archrepo.views.impact import analyse_impact, require_element
+
+__all__ = ["VIEWS", "ViewOptions", "build_view"]
+
+_ROLE_ORDER = ("core-system", "integration-platform", "national-component", "external-channel")
+_SEVERITY_RANK = {"error": 2, "warning": 1}
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    focus: str | None = None
+    depth: int = 1
+    group_by: str = "owner"  # owner | capability | tag | none
+    include_retired: bool = False
+    tags: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    as_of: dt.date = field(default_factory=dt.date.today)
+    # element id -> (worst severity, rule ids), from a check run, for --violations
+    violations: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    link: Callable[[Element], str | None] | None = None  # the docs site links nodes to element pages
+
+
+class _Builder:
+    """Shared pieces of every view: application nodes, integration edges, filters."""
+
+    def __init__(self, model: Model, options: ViewOptions) -> None:
+        self.model = model
+        self.options = options
+        self.organisations = {o.id: o for o in model.of_kind("Organisation")}
+
+    def status(self, application: Element) -> str:
+        return effective_status(application, self.options.as_of)
+
+    def external(self, application: Element) -> bool:
+        organisation = self.organisations.get(application.get("owner") or "")
+        seen: set[str] = set()
+        while organisation is not None and organisation.id not in seen:
+            if organisation.get("external"):
+                return True
+            seen.add(organisation.id)
+            organisation = self.organisations.get(organisation.get("parent") or "")
+        return False
+
+    def owner_ids(self) -> set[str]:
+        """The --owner organisations and every organisation below them."""
+        wanted = set(self.options.owners)
+        changed = True
+        while changed:
+            below = {o.id for o in self.organisations.values() if o.get("parent") in wanted}
+            changed = not below <= wanted
+            wanted |= below
+        return wanted
+
+    def applications(self) -> list[Element]:
+        """Applications after --include-retired, --tag and --owner."""
+        owners = self.owner_ids() if self.options.owners else None
+        chosen = []
+        for application in self.model.of_kind("Application"):
+            if not self.options.include_retired and self.status(application) == "retired":
+                continue
+            if self.options.tags and not set(self.options.tags) & set(application.get("tags") or ()):
+                continue
+            if owners is not None and application.get("owner") not in owners:
+                continue
+            chosen.append(application)
+        return chosen
+
+    def integrations(self) -> list[Element]:
+        return [i for i in self.model.of_kind("Integration")
+                if self.options.include_retired or i.get("status", "active") != "retired"]
+
+    def marks(self, element_id: str) -> tuple[str | None, str]:
+        found = self.options.violations.get(element_id)
+        return (found[0], f"violations: {', '.join(found[1])}") if found else (None, "")
+
+    def app_node(self, application: Element, *, cluster: str | None = None, fill: str | None = None,
+                 focus: bool = False) -> ViewNode:
+        roles = application.get("roles") or ()
+        category = next((role for role in _ROLE_ORDER if role in roles), "application")
+        status = self.status(application)
+        severity, marks = self.marks(application.id)
+        owner = self.organisations.get(application.get("owner") or "")
+        tooltip = "; ".join(part for part in (
+            f"{application.name} ({application.id})", status,
+            f"owner: {owner.name}" if owner else "no owner",
+            str(application.get("criticality") or ""), marks) if part)
+        link = self.options.link(application) if self.options.link else None
+        return ViewNode(application.id, application.name, category, fill or status, cluster,
+                        self.external(application), focus, severity, tooltip, link)
+
+    def cluster_of(self, application: Element, graph: ViewGraph) -> str | None:
+        group_by = self.options.group_by
+        if group_by == "owner":
+            key = application.get("owner")
+            label = self.organisations[key].name if key in self.organisations else "(no owner)"
+        elif group_by == "capability":
+            capabilities = sorted(application.get("capabilities") or ())
+            key = capabilities[0] if capabilities else None
+            element = self.model.get(key) if key else None
+            label = element.name if element else "(no capability)"
+        elif group_by == "tag":
+            tags = sorted(application.get("tags") or ())
+            key = tags[0] if tags else None
+            label = key or "(no tag)"
+        else:
+            return None
+        cluster = f"cluster-{key or 'none'}"
+        graph.clusters[cluster] = label
+        return cluster
+
+    def integration_edges(self, graph: ViewGraph, integrations: list[Element]) -> None:
+        """One edge per application pair and mode, labelled with the standards, worst violation on it."""
+        grouped: dict[tuple[str, str, str], list[Element]] = defaultdict(list)
+        for integration in integrations:
+            source, target = integration.get("source"), integration.get("target")
+            if source in graph.nodes and target in graph.nodes and source != target:
+                category = "sync" if integration.get("mode") == "sync" else "integration"
+                grouped[source, target, category].append(integration)
+        for (source, target, category), items in grouped.items():
+            standards = sorted({str(i.get("standard")) for i in items})
+            label = ", ".join(standards) + (f" ({len(items)})" if len(items) > 1 else "")
+            marks = [self.marks(i.id) for i in items]
+            severity = max((m[0] for m in marks if m[0]), key=lambda s: _SEVERITY_RANK[s], default=None)
+            tooltip = "; ".join(f"{i.id}" + (f" via {i.get('via')}" if i.get("via") else "") for i in items)
+            tooltip += "".join(f"; {m[1]}" for m in marks if m[1])
+            graph.add_edge(ViewEdge(source, target, label, category, severity, tooltip))
+
+
+def landscape(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
+    builder = _Builder(model, options)
+    graph = ViewGraph("landscape", "Application landscape")
+    for application in builder.applications():
+        graph.add_node(builder.app_node(application, cluster=builder.cluster_of(application, graph)))
+    builder.integration_edges(graph, builder.integrations())
+    return graph
+
+
+def context(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
+    focus = _focus(model, options, ("Application",))
+    builder = _Builder(model, options)
+    integrations = builder.integrations()
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for integration in integrations:
+        source, target = integration.get("source"), integration.get("target")
+        neighbours[source].add(target)
+        neighbours[target].add(source)
+    allowed = {a.id for a in builder.applications()} | {focus}
+    reached = {focus: 0}
+    queue = deque([focus])
+    while queue:
+        current = queue.popleft()
+        if reached[current] >= options.depth:
+            continue
+        for other in sorted(neighbours[current]):
+            if other not in reached and other in allowed:
+                reached[other] = reached[current] + 1
+                queue.append(other)
+    graph = ViewGraph("context", f"Context of {model.elements[focus].name} (depth {options.depth})")
+    for application_id in sorted(reached):
+        application = model.elements[application_id]
+        graph.add_node(builder.app_node(application, cluster=builder.cluster_of(application, graph),
+                                        focus=application_id == focus))
+    builder.integration_edges(graph, integrations)
+    return graph
+
+
+def impact(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
+    focus = _focus(model, options, ("Application",))
+    builder = _Builder(model, options)
+    result = analyse_impact(model, dependencies, focus, options.as_of)
+    graph = ViewGraph("impact", f"Impact of {model.elements[focus].name}: what depends on it")
+    graph.add_node(builder.app_node(model.elements[focus], fill="focus", focus=True))
+    for impacted in result.applications:
+        graph.add_node(builder.app_node(model.elements[impacted.id], fill=f"distance-{min(impacted.distance, 4)}"))
+        graph.add_edge(ViewEdge(impacted.path[-2], impacted.id, "", "depends"))
+    for process_id, step_id in result.process_steps:
+        process = model.elements[process_id]
+        step = next(s for s in process.data["steps"] if s["id"] == step_id)
+        node_id = f"{process_id}/{step_id}"
+        cluster = f"cluster-{process_id}"
+        graph.clusters[cluster] = process.name
+        graph.add_node(ViewNode(node_id, str(step["name"]), "process-step", "step", cluster,
+                                tooltip=f"{process.name}: step {step_id}",
+                                link=options.link(process) if options.link else None))
+        for application_id in sorted(set(step.get("supported_by") or ()) & set(graph.nodes)):
+            graph.add_edge(ViewEdge(application_id, node_id, "", "support"))
+    return graph
+
+
+def process(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
+    focus = _focus(model, options, ("Process",))
+    builder = _Builder(model, options)
+    element = model.elements[focus]
+    graph = ViewGraph("process", f"Process: {element.name}")
+    cluster = f"cluster-{focus}"
+    graph.clusters[cluster] = element.name
+    severity, marks = builder.marks(focus)
+    for position, step in enumerate(element.data["steps"], start=1):
+        node_id = f"{focus}/{step['id']}"
+        graph.add_node(ViewNode(node_id, f"{position}. {step['name']}", "process-step", "step", cluster,
+                                severity=severity, tooltip=f"step {step['id']}" + (f"; {marks}" if marks else "")))
+        for following in step.get("next") or ():
+            graph.add_edge(ViewEdge(node_id, f"{focus}/{following}", "", "next"))
+        for application_id in step.get("supported_by") or ():
+            application = model.elements[application_id]
+            graph.add_node(builder.app_node(application))
+            graph.add_edge(ViewEdge(application_id, node_id, "", "support"))
+    return graph
+
+
+def data(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
+    focus = _focus(model, options, ("DataObject",))
+    builder = _Builder(model, options)
+    element = model.elements[focus]
+    graph = ViewGraph("data", f"Data lineage: {element.name}")
+    severity, marks = builder.marks(focus)
+    graph.add_node(ViewNode(focus, element.name, "data-object", "data", severity=severity, focus=True,
+                            tooltip=f"{element.name} ({focus}); {element.get('classification')}"
+                                    + (f"; {marks}" if marks else ""),
+                            link=options.link(element) if options.link else None))
+    master = element.get("master")
+    if master:
+        graph.add_node(builder.app_node(model.elements[master]))
+        graph.add_edge(ViewEdge(master, focus, "master", "master"))
+    carriers = [i for i in builder.integrations() if focus in (i.get("data") or ())]
+    for integration in carriers:
+        for end in (integration.get("source"), integration.get("target")):
+            graph.add_node(builder.app_node(model.elements[end]))
+    builder.integration_edges(graph, carriers)
+    return graph
+
+
+def _focus(model: Model, options: ViewOptions, kinds: tuple[str, ...]) -> str:
+    from archrepo.errors import UsageError
+
+    if not options.focus:
+        raise UsageError(f"this view needs --focus with the id of {' or '.join(kinds)}",
+                         hint="For example: archrepo diagram context --focus dips-arena")
+    require_element(model, options.focus, kinds)
+    return options.focus
+
+
+ViewBuilder = Callable[[Model, nx.DiGraph, ViewOptions], ViewGraph]
+VIEWS: dict[str, ViewBuilder] = {"landscape": landscape, "context": context, "impact": impact,
+                                 "process": process, "data": data}
+
+
+def build_view(name: str, model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
+    return VIEWS[name](model, dependencies, options)
