@@ -42,10 +42,11 @@ def _digraph(view: ViewGraph) -> Any:
         "rankdir": view.direction, "label": view.title, "labelloc": "t", "fontname": _FONT, "fontsize": "16",
         "newrank": "true", "nodesep": "0.3", "ranksep": "0.6", "tooltip": view.title},
         node_attr={"fontname": _FONT, "fontsize": "10"}, edge_attr={"fontname": _FONT, "fontsize": "8"})
-    by_cluster: dict[str | None, list[ViewNode]] = {}
+    by_cluster: dict[str, list[ViewNode]] = {}
     for node in view.sorted_nodes():
-        by_cluster.setdefault(node.cluster, []).append(node)
-    for node in by_cluster.pop(None, []):
+        if node.cluster is not None:
+            by_cluster.setdefault(node.cluster, []).append(node)
+    for node in (n for n in view.sorted_nodes() if n.cluster is None):
         graph.node(node.id, node.label, **_node_attributes(node))
     for cluster in sorted(by_cluster):
         with graph.subgraph(name=cluster) as sub:
