@@ -150,11 +150,13 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
 @click.option("--no-baseline", is_flag=True, help="Ignore the baseline named in archrepo.yaml.")
 @click.option("--as-of", "as_of", metavar="DATE", default=None, help="Check as of this date (default: today).")
 @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
+@click.option("--new-since", metavar="REV", default=None,
+              help="Count only violations that are not already there at this git revision (e.g. the merge base).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
 @click.pass_context
 def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path | None, fail_on: str,
           baseline: Path | None, no_baseline: bool, as_of: str | None, rule_ids: tuple[str, ...],
-          color: bool | None) -> None:
+          new_since: str | None, color: bool | None) -> None:
     """Check the model against the architecture rules; exit 1 on violations at or above --fail-on."""
     from archrepo.config import load_config
     from archrepo.report import ReportOptions, render
@@ -162,8 +164,12 @@ def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path |
     from archrepo.rules.definitions import Severity
 
     config = load_config(config_path_of(ctx, config_path))
+    if new_since and baseline:
+        from archrepo.errors import UsageError
+
+        raise UsageError("--new-since and --baseline both say which violations are known; give one of them")
     options = CheckOptions(as_of=parse_date(as_of, "--as-of"), rule_ids=rule_ids, baseline=baseline,
-                           use_config_baseline=not no_baseline)
+                           use_config_baseline=not no_baseline and not new_since, new_since=new_since)
     result = run_check(config, options)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
@@ -281,10 +287,12 @@ def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -
 
 def _register() -> None:
     """Command groups that live in their own modules, added explicitly (no registration by import side effect)."""
+    from archrepo.commands.git import diff
     from archrepo.commands.views import diagram, impact
 
     main.add_command(diagram)
     main.add_command(impact)
+    main.add_command(diff)
 
 
 _register()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from archrepo.api import Repository
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, UsageError
-from archrepo.model.loader import validate_model
+from archrepo.model.loader import FileResult, validate_model
 from archrepo.model.schema import suggest
 from archrepo.rules.baseline import BaselineComparison, apply_baseline, read_baseline
 from archrepo.rules.definitions import Principle, RuleDefinition, Severity, load_principles, load_rules
@@ -28,6 +29,7 @@ class CheckOptions:
     rule_ids: tuple[str, ...] = ()
     baseline: Path | None = None  # explicit --baseline; otherwise the config's, when that file exists
     use_config_baseline: bool = True
+    new_since: str | None = None  # a git revision: only violations not already there count
 
 
 @dataclass
@@ -97,16 +99,19 @@ def select_rules(rules: list[RuleDefinition], wanted: tuple[str, ...]) -> list[R
     return [by_id[rule_id] for rule_id in sorted(set(wanted))]
 
 
-def run_check(config: Config, options: CheckOptions) -> CheckResult:
-    """Check the repository of ``config``. Invalid models give a result with ``errors`` (for the JSON report);
-    invalid config, rules, waivers or baseline raise ArchrepoError."""
+def run_check(config: Config, options: CheckOptions, files: list[FileResult] | None = None) -> CheckResult:
+    """Check the repository of ``config`` (the work tree, or the given parsed ``files``, e.g. of a git revision).
+    Invalid models give a result with ``errors`` (for the JSON report); invalid config, rules, waivers or
+    baseline raise ArchrepoError."""
     principles = load_principles(config)
     enabled = load_rules(config, principles)
     rules = select_rules(enabled, options.rule_ids)
     waivers = load_waivers(config, {r.id for r in load_rules(config, principles, include_disabled=True)})
     baseline_path, baseline_display = _baseline_path(config, options)
     known = read_baseline(baseline_path, baseline_display) if baseline_path else None
-    model, diagnostics = validate_model(config)
+    if options.new_since:
+        known, baseline_display = _known_at_revision(config, options)
+    model, diagnostics = validate_model(config, files)
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
     if model is None:
@@ -120,6 +125,22 @@ def run_check(config: Config, options: CheckOptions) -> CheckResult:
         violations, comparison = apply_baseline(violations, known, baseline_display)
     return CheckResult(options.as_of, len(model), rules, principles, violations, failures, waiver_findings,
                        comparison, warnings=warnings)
+
+
+def _known_at_revision(config: Config, options: CheckOptions) -> tuple[dict[str, dict[str, Any]], str]:
+    """Fingerprints of the violations at a git revision, with the same rules and date: what a change inherited."""
+    from archrepo.errors import ModelError
+    from archrepo.model.gitsource import read_files_at, resolve_revision
+
+    revision = resolve_revision(config, str(options.new_since))
+    base = run_check(config, replace(options, new_since=None, baseline=None, use_config_baseline=False),
+                     files=read_files_at(config, revision))
+    if base.errors:
+        raise ModelError.from_diagnostics(base.errors, f"the model at {revision} is invalid, so --new-since cannot "
+                                                       "tell which violations are new")
+    known = {v.fingerprint: {"fingerprint": v.fingerprint, "rule": v.rule, "element": v.element,
+                             "related": list(v.related)} for v in base.violations if not v.waived}
+    return known, f"--new-since {revision}"
 
 
 def _baseline_path(config: Config, options: CheckOptions) -> tuple[Path | None, str]:

@@ -41,6 +41,9 @@ EDGE_STYLE: dict[str, tuple[str, str, str]] = {
     "next": ("solid", "#4d7c0f", "-->"),
     "master": ("dotted", "#7c3aed", "-.->"),
     "depends": ("solid", "#b91c1c", "-->"),
+    "added": ("bold", "#15803d", "==>"),
+    "removed": ("dashed", "#b91c1c", "-.->"),
+    "changed": ("solid", "#d97706", "-->"),
 }
 
 LEGEND_CATEGORY = {
@@ -61,4 +64,5 @@ LEGEND_FILL = {
 LEGEND_EDGE = {
     "integration": "integration (async/batch)", "sync": "synchronous integration",
     "support": "supports the step", "next": "next step", "master": "master of", "depends": "is depended on by",
+    "added": "integration added", "removed": "integration removed", "changed": "integration changed",
 }

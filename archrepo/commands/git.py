@@ -1,0 +1,31 @@
+"""`archrepo diff`: model and violation changes between git revisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archrepo.commands.common import config_option, config_path_of, emit, parse_date
+
+__all__ = ["diff"]
+
+
+@click.command()
+@config_option
+@click.argument("base", metavar="BASE")
+@click.argument("head", metavar="[HEAD]", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--as-of", "as_of", metavar="DATE", default=None)
+@click.pass_context
+def diff(ctx: click.Context, config_path: Path | None, base: str, head: str | None, fmt: str,
+         output: Path | None, as_of: str | None) -> None:
+    """Model and violation changes from BASE to HEAD (default: the work tree), read straight from git."""
+    from archrepo.changes import diff_revisions
+    from archrepo.config import load_config
+    from archrepo.report.changes import render_diff
+
+    config = load_config(config_path_of(ctx, config_path))
+    result = diff_revisions(config, base, head, parse_date(as_of, "--as-of"))
+    emit(render_diff(result, fmt), output)
