@@ -76,6 +76,11 @@ def _ends(element: Element) -> str:
     return f" ({element.data['source']} → {element.data['target']}, {element.data['standard']})"
 
 
+def _kind(diff: ModelDiff, element_id: str) -> str:
+    element = diff.head_model.get(element_id) or diff.base_model.get(element_id)
+    return element.kind if element else ""
+
+
 def change_view(diff: ModelDiff) -> ViewGraph:
     """The changed neighbourhood: applications touched by the change, integrations added, removed or changed."""
     graph = ViewGraph("changes", "Changed neighbourhood")
@@ -84,8 +89,7 @@ def change_view(diff: ModelDiff) -> ViewGraph:
     edges += [(e, "removed") for e in diff.integrations("removed")]
     edges += [(diff.head_model.elements[i], "changed") for i in sorted(changed_ids)
               if diff.head_model.elements[i].kind == "Integration"]
-    applications = {i for i in [*diff.added, *diff.removed, *changed_ids]
-                    if (diff.head_model.get(i) or diff.base_model.get(i)).kind == "Application"}  # type: ignore[union-attr]
+    applications = {i for i in [*diff.added, *diff.removed, *changed_ids] if _kind(diff, i) == "Application"}
     for integration, _ in edges:
         applications |= {integration.data["source"], integration.data["target"]}
     for application_id in sorted(applications):
@@ -111,7 +115,8 @@ def _markdown(diff: ModelDiff) -> str:
            f"{len(diff.added)} added · {len(diff.removed)} removed · {len(diff.changed)} changed · "
            f"**{len(diff.introduced)}** violations introduced · {len(diff.resolved)} resolved", ""]
     if diff.introduced:
-        out += ["### Violations introduced", "", "| Severity | Rule | Element | Where | Message |", "|---|---|---|---|---|"]
+        out += ["### Violations introduced", "", "| Severity | Rule | Element | Where | Message |",
+                "|---|---|---|---|---|"]
         out += [f"| {v.severity.label} | {v.rule} | `{v.element}` | `{v.location}` | {_cell(v.message)} |"
                 for v in diff.introduced]
         out.append("")
