@@ -287,12 +287,13 @@ def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -
 
 def _register() -> None:
     """Command groups that live in their own modules, added explicitly (no registration by import side effect)."""
-    from archrepo.commands.git import diff
+    from archrepo.commands.git import diff, init
     from archrepo.commands.views import diagram, impact
 
     main.add_command(diagram)
     main.add_command(impact)
     main.add_command(diff)
+    main.add_command(init)
 
 
 _register()

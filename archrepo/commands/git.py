@@ -1,4 +1,4 @@
-"""`archrepo diff`: model and violation changes between git revisions."""
+"""The git-native workflow: `archrepo diff` between revisions and `archrepo init` of a new repository."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 
 from archrepo.commands.common import config_option, config_path_of, emit, parse_date
 
-__all__ = ["diff"]
+__all__ = ["diff", "init"]
 
 
 @click.command()
@@ -29,3 +29,16 @@ def diff(ctx: click.Context, config_path: Path | None, base: str, head: str | No
     config = load_config(config_path_of(ctx, config_path))
     result = diff_revisions(config, base, head, parse_date(as_of, "--as-of"))
     emit(render_diff(result, fmt), output)
+
+
+@click.command("init")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init(directory: Path, force: bool) -> None:
+    """Create a new architecture repository in DIRECTORY: config, example model, standard principles and
+    rules, waivers, .gitignore, pre-commit and CI templates."""
+    from archrepo.scaffold import init_repository
+
+    written = init_repository(directory, force=force)
+    click.echo(f"created {len(written)} files in {directory}", err=True)
+    click.echo(f"next: cd {directory} && git init && archrepo check", err=True)
