@@ -41,7 +41,9 @@ demo: install
 	$(ARCHREPO) check --format json --output $(OUT)/report.json
 	$(ARCHREPO) check --format sarif --output $(OUT)/report.sarif
 	$(ARCHREPO) export --format turtle --output $(OUT)/model.ttl
-	@echo "Reports in $(OUT)/: report.json, report.sarif, model.ttl"
+	$(ARCHREPO) diagram landscape --violations --format svg --output $(OUT)/landscape.svg
+	$(ARCHREPO) docs --out $(OUT)/site
+	@echo "In $(OUT)/: report.json, report.sarif, model.ttl, landscape.svg, site/index.html"
 
 test: install browser
 	$(PY) -m pytest -n 2 -q

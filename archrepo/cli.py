@@ -288,12 +288,14 @@ def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -
 def _register() -> None:
     """Command groups that live in their own modules, added explicitly (no registration by import side effect)."""
     from archrepo.commands.git import diff, init
+    from archrepo.commands.site import docs
     from archrepo.commands.views import diagram, impact
 
     main.add_command(diagram)
     main.add_command(impact)
     main.add_command(diff)
     main.add_command(init)
+    main.add_command(docs)
 
 
 _register()

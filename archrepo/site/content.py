@@ -1,0 +1,141 @@
+"""What every page builder shares: the check result, the cross references, and items for common values
+(a link to an element, a violation table, a violation count)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from archrepo.model.elements import Element, Model, effective_status
+from archrepo.rules.check import CheckResult
+from archrepo.rules.definitions import Principle, RuleDefinition
+from archrepo.rules.violation import Violation
+from archrepo.site.crossref import CrossReference
+from archrepo.site.links import Item, Section, element_path, principle_path, rule_path
+
+__all__ = ["SEVERITIES", "SiteContent", "natural_key", "plural", "severity_counts", "status_item", "violation_table"]
+
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that puts EH-2 before EH-11."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class SiteContent:
+    """The inputs of every page, loaded once."""
+
+    model: Model
+    result: CheckResult
+    xref: CrossReference
+    as_of: dt.date
+    rules: list[RuleDefinition]  # every rule, the disabled ones too
+    enabled: frozenset[str]  # ids of the rules that ran
+    diagrams: frozenset[str]  # page paths that have a diagram
+    approved_standards: tuple[str, ...]
+
+    @property
+    def principles(self) -> dict[str, Principle]:
+        return self.result.principles
+
+    def sorted_principles(self) -> list[Principle]:
+        return sorted(self.principles.values(), key=lambda p: natural_key(p.id))
+
+    def ref(self, element_id: str | None, note: str = "") -> Item:
+        """A link to an element's page, named by the element's name."""
+        element = self.model.get(element_id) if element_id else None
+        if element is None:
+            return Item(element_id or "—", note=note)
+        return Item(element.name, element_path(element.kind, element.id), note=note)
+
+    def refs(self, element_ids: Iterable[str]) -> tuple[Item, ...]:
+        return tuple(self.ref(element_id) for element_id in element_ids)
+
+    def principle_ref(self, principle_id: str) -> Item:
+        principle = self.principles.get(principle_id)
+        if principle is None:
+            return Item(principle_id)
+        return Item(f"{principle.id} {principle.name}", principle_path(principle.id))
+
+    def rule_ref(self, rule_id: str, *, anchor: str = "") -> Item:
+        return Item(rule_id, rule_path(rule_id), anchor=anchor)
+
+    def status(self, application: Element) -> Item:
+        """An application's lifecycle status as of the site date, as a badge."""
+        status = effective_status(application, self.as_of)
+        written = str((application.get("lifecycle") or {}).get("status", "active"))
+        note = f"written as {written}; its retire date has passed" if status != written else ""
+        return Item(status, badge=status, note=note)
+
+    def violation_count(self, violations: list[Violation]) -> tuple[Item, ...]:
+        """The counting violations, as a badge of the worst severity, and how many are waived or baselined."""
+        counting = [v for v in violations if v.counts]
+        items: list[Item] = []
+        if counting:
+            worst = max(counting, key=lambda v: int(v.severity)).severity.label
+            items.append(Item(str(len(counting)), badge=worst))
+        waived = sum(1 for v in violations if v.waived)
+        baselined = sum(1 for v in violations if v.baselined and not v.waived)
+        if waived:
+            items.append(Item(f"{waived} waived", badge="waived"))
+        if baselined:
+            items.append(Item(f"{baselined} baselined", badge="baselined"))
+        return tuple(items) or (Item("0", badge="none"),)
+
+
+def status_item(violation: Violation) -> Item:
+    if violation.waived:
+        waiver = violation.waiver
+        note = (f"{waiver.reason} (approved by {waiver.approved_by}, expires {waiver.expires})"
+                if waiver else "")
+        return Item("waived", badge="waived", note=note)
+    if violation.baselined:
+        return Item("baselined", badge="baselined", note="known from the baseline")
+    return Item("open", badge="open")
+
+
+def violation_table(content: SiteContent, violations: list[Violation], *, title: str = "Violations",
+                    anchor: str = "violations", by: str = "rule", empty: str = "No violations.") -> Section:
+    """A table of violations. ``by``: what the first column names: ``rule`` (element pages), ``element``
+    (rule pages), or ``both`` (the list of all violations)."""
+    columns: tuple[str, ...] = {"rule": ("Rule",), "element": ("Element",), "both": ("Rule", "Element")}[by]
+    columns += ("Severity", "Message", "Related", "Location", "Status")
+    rows = []
+    for violation in violations:
+        first: list[tuple[Item, ...]] = []
+        if by in ("rule", "both"):
+            first.append((content.rule_ref(violation.rule),))
+        if by in ("element", "both"):
+            first.append((content.ref(violation.element, note=violation.kind),))
+        rows.append((
+            *first,
+            (Item(violation.severity.label, badge=violation.severity.label),),
+            (Item(violation.message),),
+            content.refs(r for r in violation.related if r != violation.element),
+            (Item(str(violation.location), code=True),),
+            (status_item(violation),),
+        ))
+    counting = sum(1 for v in violations if v.counts)
+    note = f"{counting} counting, {len(violations) - counting} waived or baselined" if violations else ""
+    return Section(title, anchor, "table", columns=columns, rows=tuple(rows), empty=empty, note=note)
+
+
+def severity_counts(violations: list[Violation]) -> dict[str, int]:
+    """Counting violations per severity, plus ``waived`` and ``baselined``."""
+    counts = {label: 0 for label in (*SEVERITIES, "waived", "baselined")}
+    for violation in violations:
+        if violation.waived:
+            counts["waived"] += 1
+        elif violation.baselined:
+            counts["baselined"] += 1
+        else:
+            counts[violation.severity.label] += 1
+    return counts

@@ -1,0 +1,108 @@
+"""Which files in the output directory are the site's own: those listed in the manifest of the last build,
+or carrying the generator marker. Anything else is the user's, and is never overwritten or deleted."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archrepo.errors import UsageError
+from archrepo.output import write_atomic
+from archrepo.site.render import MARKER
+
+__all__ = ["Claim", "claim_files", "manifest_name", "remove_stale"]
+
+_HEAD = 1024
+
+
+def manifest_name(fmt: str) -> str:
+    """One manifest per format, so that an HTML and a Markdown build can share a directory."""
+    return f".archrepo-docs-{fmt}.json"
+
+
+@dataclass
+class Claim:
+    """The right to write the site's files into ``out``, checked before anything is written."""
+
+    out: Path
+    fmt: str
+    previous: set[str] = field(default_factory=set)  # files of the last build (from its manifest)
+
+    def write_manifest(self, files: list[str]) -> None:
+        text = json.dumps({"comment": MARKER, "format": self.fmt, "files": sorted(files)}, indent=1) + "\n"
+        path = self.out / manifest_name(self.fmt)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return MARKER.encode("utf-8") in handle.read(_HEAD)
+    except OSError:
+        return False
+
+
+def _read_manifest(path: Path) -> set[str]:
+    if not path.is_file() or not _ours(path):
+        return set()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    names = data.get("files") if isinstance(data, dict) else None
+    return {name for name in names if isinstance(name, str)} if isinstance(names, list) else set()
+
+
+def _inside(name: str) -> bool:
+    """A manifest entry is only trusted when it names a plain path inside ``out``."""
+    parts = Path(name).parts
+    return bool(parts) and not Path(name).is_absolute() and ".." not in parts
+
+
+def claim_files(out: Path, fmt: str, names: Iterable[str]) -> Claim:
+    """Check that every file the build will write is new, or one archrepo generated. UsageError listing the
+    others (nothing has been written then)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: that is a file, not a directory", hint="Give a directory for the site.")
+    manifest = manifest_name(fmt)
+    previous = {name for name in _read_manifest(out / manifest) if _inside(name)}
+    conflicts = []
+    for name in sorted({*names, manifest}):
+        path = out / name
+        blocked = next((p for p in reversed(path.parents) if _is_within(p, out) and p != out
+                        and (p.is_symlink() or (p.exists() and not p.is_dir()))), None)
+        if blocked is not None:
+            conflicts.append(f"{blocked} is in the way of {name}")
+        elif path.is_symlink() or path.is_dir():
+            conflicts.append(f"{path} ({'a link' if path.is_symlink() else 'a directory'})")
+        elif path.exists() and name not in previous and not _ours(path):
+            conflicts.append(str(path))
+    if conflicts:
+        shown = "; ".join(conflicts[:5]) + (f"; and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
+        raise UsageError(f"--out {out} holds files that archrepo did not generate, which the site would "
+                         f"overwrite: {shown}",
+                         hint="Choose an empty directory (or a new subdirectory), or move those files away.")
+    return Claim(out, fmt, previous)
+
+
+def _is_within(path: Path, out: Path) -> bool:
+    try:
+        path.relative_to(out)
+    except ValueError:
+        return False
+    return True
+
+
+def remove_stale(out: Path, names: Iterable[str]) -> tuple[str, ...]:
+    """Delete pages of an earlier build that this one no longer has, if they still carry the marker."""
+    removed = []
+    for name in sorted(names):
+        path = out / name
+        if _inside(name) and path.is_file() and not path.is_symlink() and _ours(path):
+            os.unlink(path)
+            removed.append(name)
+    return tuple(removed)
