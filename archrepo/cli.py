@@ -287,6 +287,7 @@ def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -
 
 def _register() -> None:
     """Command groups that live in their own modules, added explicitly (no registration by import side effect)."""
+    from archrepo.commands.fmt import fmt
     from archrepo.commands.git import diff, init
     from archrepo.commands.site import docs
     from archrepo.commands.views import diagram, impact
@@ -296,6 +297,7 @@ def _register() -> None:
     main.add_command(diff)
     main.add_command(init)
     main.add_command(docs)
+    main.add_command(fmt)
 
 
 _register()
