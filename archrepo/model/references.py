@@ -30,10 +30,20 @@ def article(kind: str) -> str:
     return f"{'an' if kind[:1] in 'AEIOU' else 'a'} {kind}"
 
 
+_SPECS = {kind: tuple((spec.split("."), target) for spec, target in fields)
+          for kind, fields in REFERENCE_FIELDS.items()}
+
+
 def iter_references(element: Element) -> Iterator[tuple[str, str, str]]:
     """(field path, referenced id, expected kind) for every reference the element makes."""
-    for spec, kind in REFERENCE_FIELDS.get(element.kind, ()):
-        for path, value in _walk(element.data, spec.split("."), ""):
+    data = element.data
+    for parts, kind in _SPECS.get(element.kind, ()):
+        if len(parts) == 1 and not parts[0].endswith("[]"):  # a plain field: no walk needed
+            value = data.get(parts[0])
+            if isinstance(value, str):
+                yield parts[0], value, kind
+            continue
+        for path, value in _walk(data, parts, ""):
             if isinstance(value, str):
                 yield path, value, kind
 
@@ -68,9 +78,12 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
         ids_by_kind.setdefault(element.kind, []).append(element.id)
     for element in elements.values():
         for path, target_id, kind in iter_references(element):
+            target = elements.get(target_id)
+            if target is not None and target.kind == kind and (path != "via" or _VIA_ROLES & set(
+                    target.data.get("roles") or ())):
+                continue  # the common case: no location is looked up
             where = source_map.location(element.id, path)
             assert where is not None
-            target = elements.get(target_id)
             if target is None:
                 close = suggest(target_id, ids_by_kind.get(kind, []))
                 hint = (f"Did you mean '{close}'?" if close
@@ -82,7 +95,7 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
                 hint = f"'{path}' must name {article(kind)}" + (f"; did you mean '{close}'?" if close else ".")
                 sink.error(where.file, where.line, f"{element.kind} '{element.id}': '{path}' refers to "
                            f"'{target_id}', which is {article(target.kind)}, not {article(kind)}", hint, element.id)
-            elif path == "via" and not _VIA_ROLES & set(target.data.get("roles") or ()):
+            else:
                 sink.warning(where.file, where.line, f"Integration '{element.id}' passes via '{target_id}', "
                              "which has neither role integration-platform nor national-component",
                              f"Add the right role to '{target_id}', or name the platform the flow really uses.",
