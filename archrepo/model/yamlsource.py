@@ -29,7 +29,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):
     """The safe loader with a leaner tag resolver: model files use no path resolvers, and resolving runs once
     per scalar (the largest Python cost of composing)."""
 
