@@ -95,16 +95,21 @@ def stats(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
 
 @main.command()
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "ntriples"]), default="turtle",
-              show_default=True, help="RDF serialisation.")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "ntriples", "archimate"]), default="turtle",
+              show_default=True, help="An RDF serialisation, or the ArchiMate 3.1 Open Exchange Format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (atomically) instead of stdout.")
 @click.pass_context
 def export(ctx: click.Context, config_path: Path | None, fmt: str, output: Path | None) -> None:
-    """Export the model as RDF."""
+    """Export the model as RDF, or as an ArchiMate exchange file (with a generated landscape view)."""
+    repository = load_repository(ctx, config_path)
+    if fmt == "archimate":
+        from archrepo.interop import export_archimate
+
+        emit(export_archimate(repository.model), output)
+        return
     from archrepo.graph.serialize import serialize_graph
 
-    repository = load_repository(ctx, config_path)
     emit(serialize_graph(repository.rdf, fmt), output)
 
 
@@ -289,6 +294,7 @@ def _register() -> None:
     """Command groups that live in their own modules, added explicitly (no registration by import side effect)."""
     from archrepo.commands.fmt import fmt
     from archrepo.commands.git import diff, init
+    from archrepo.commands.interop import import_group
     from archrepo.commands.site import docs
     from archrepo.commands.views import diagram, impact
 
@@ -298,6 +304,7 @@ def _register() -> None:
     main.add_command(init)
     main.add_command(docs)
     main.add_command(fmt)
+    main.add_command(import_group)
 
 
 _register()

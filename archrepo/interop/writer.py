@@ -1,0 +1,139 @@
+"""Imported elements as archrepo YAML model files: deterministic text, atomic writes, no silent overwrites."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from archrepo.errors import UsageError
+from archrepo.interop.report import ImportReport
+from archrepo.output import write_atomic
+
+__all__ = ["KIND_DIRS", "ImportResult", "dump_yaml", "order_fields"]
+
+# Where each kind goes under --out: one directory (or file) per kind.
+KIND_DIRS: dict[str, str] = {"Organisation": "organisations", "Capability": "capabilities",
+                             "Application": "applications", "DataObject": "data",
+                             "Integration": "integrations", "Process": "processes"}
+_KIND_ORDER = list(KIND_DIRS)
+_FIELD_ORDER = ["kind", "id", "name", "description", "type", "parent", "external", "owner", "vendor", "hosting",
+                "lifecycle", "criticality", "classification", "roles", "capabilities", "tags", "properties",
+                "master", "source", "target", "via", "standard", "data", "mode", "status", "since", "until",
+                "security", "capability", "steps",
+                # nested mappings
+                "phase_out", "retire", "encrypted", "authentication", "supported_by", "next"]
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_RANK = {name: index for index, name in enumerate(_FIELD_ORDER)}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no anchors (the loader refuses them), literal blocks for multi-line text."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    if _DATE.match(text):  # written plain, like the examples; the loader keeps dates as their text
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", text)
+    if "\n" in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text)
+
+
+def _represent_list(dumper: yaml.SafeDumper, items: list[Any]) -> yaml.Node:
+    flow = bool(items) and all(isinstance(item, str) and "\n" not in item and len(item) < 60 for item in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow or not items)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+
+
+def order_fields(data: Any) -> Any:
+    """The document with keys in the order of the examples (kind, id, name, description, …); others after."""
+    if isinstance(data, dict):
+        keys = sorted(data, key=lambda k: (_RANK.get(k, len(_RANK)), ""))
+        return {key: order_fields(data[key]) if key != "properties" else data[key] for key in keys}
+    if isinstance(data, list):
+        return [order_fields(item) for item in data]
+    return data
+
+
+def dump_yaml(documents: list[Any], header: str = "", *, model: bool = True) -> str:
+    """Several documents, separated by ``---``, as deterministic YAML text (model documents with their keys
+    in the usual order)."""
+    parts = [yaml.dump(order_fields(document) if model else document, Dumper=_Dumper, sort_keys=False,
+                       allow_unicode=True, default_flow_style=False, width=110) for document in documents]
+    text = "---\n".join(parts)
+    return (header + text) if header else text
+
+
+@dataclass
+class ImportResult:
+    """An import, ready to be written: model documents per file (paths relative to --out), a sidecar, a report."""
+
+    documents: dict[str, list[dict[str, Any]]]
+    report: ImportReport
+    sidecar: dict[str, Any] | None = None
+    sidecar_name: str = ""
+    header: str = ""
+    _rendered: dict[str, str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.render()  # fills report.files, so the report is complete before anything is written
+
+    def render(self) -> dict[str, str]:
+        """Relative path → file text, every file of the import (the sidecar included)."""
+        if self._rendered is None:
+            rendered: dict[str, str] = {}
+            for relative in sorted(self.documents):
+                documents = sorted(self.documents[relative], key=lambda d: _KIND_ORDER.index(d["kind"]))
+                rendered[relative] = dump_yaml(documents, self.header)
+            if self.sidecar is not None and self.sidecar_name:
+                rendered[self.sidecar_name] = dump_yaml([self.sidecar], self.header, model=False)
+            self._rendered = rendered
+            self.report.files = [relative for relative in rendered if relative != self.sidecar_name]
+        return self._rendered
+
+    def write(self, out_dir: Path | str, *, force: bool = False) -> list[Path]:
+        """Write every file under ``out_dir`` atomically. Without ``force``, refuse (UsageError, nothing written)
+        when one of them exists already."""
+        out = Path(out_dir)
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: exists and is not a directory",
+                             hint="Give a directory for the imported model files.")
+        rendered = self.render()
+        targets = {relative: out.joinpath(*PurePosixPath(relative).parts) for relative in rendered}
+        if not force:
+            existing = [str(path) for path in targets.values() if path.exists()]
+            if existing:
+                more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+                raise UsageError(f"{existing[0]} already exists{more}; nothing was written",
+                                 hint="Pass --force to overwrite the files this import writes, "
+                                      "or choose an empty --out directory.")
+        others = _other_model_files(out, set(targets.values()))
+        if others:
+            self.report.note(f"{len(others)} other YAML file(s) under {out} were left as they are "
+                             f"(first: {others[0]}); they may define the same ids")
+        for relative, path in targets.items():
+            write_atomic(path, rendered[relative])
+        return list(targets.values())
+
+
+def _other_model_files(out: Path, ours: set[Path]) -> list[str]:
+    if not out.is_dir():
+        return []
+    found: list[str] = []
+    for directory, subdirs, files in os.walk(out):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(directory, name)
+            if name.endswith((".yaml", ".yml")) and not name.startswith(".") and path not in ours:
+                found.append(str(path))
+    return found
