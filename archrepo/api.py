@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archrepo.config import Config, load_config
+from archrepo.errors import ModelError
 from archrepo.model import Model
-from archrepo.model.loader import load_model
+from archrepo.model.loader import FileResult, read_model_files, validate_model
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from archrepo.graph.rdf import ModelGraph
 
-__all__ = ["Repository", "load"]
+__all__ = ["Repository", "load", "read_files"]
 
 
 @dataclass
@@ -25,13 +26,17 @@ class Repository:
 
     config: Config
     model: Model
+    files: list[FileResult] | None = None  # the parsed files, with each one's triples when read for a graph
 
     @cached_property
     def rdf(self) -> ModelGraph:
         """The RDF graph in an embedded Oxigraph store."""
         from archrepo.graph.rdf import build_graph
 
-        return build_graph(self.model, self.config.base_iri, self.config.approved_standards)
+        prepared = None
+        if self.files is not None and all("ntriples" in f.extras for f in self.files):
+            prepared = [f.extras["ntriples"] for f in self.files]
+        return build_graph(self.model, self.config.base_iri, self.config.approved_standards, prepared)
 
     @cached_property
     def dependencies(self) -> nx.DiGraph:
@@ -41,7 +46,18 @@ class Repository:
         return build_dependency_graph(self.model)
 
 
-def load(config_path: Path | str | None = None, *, cwd: Path | None = None) -> Repository:
+def read_files(config: Config, *, use_cache: bool = True) -> list[FileResult]:
+    """The repository's model files, parsed (cached, in parallel) with each file's part of the RDF graph."""
+    from archrepo.graph.rdf import ntriples_extra
+
+    return read_model_files(config, use_cache=use_cache, extra=ntriples_extra(config.base_iri))
+
+
+def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True) -> Repository:
     """Find and read the config, then load and validate the model. Raises ConfigError or ModelError."""
     config = load_config(Path(config_path) if config_path else None, cwd=cwd)
-    return Repository(config, load_model(config))
+    files = read_files(config, use_cache=use_cache)
+    model, diagnostics = validate_model(config, files)
+    if model is None:
+        raise ModelError.from_diagnostics(diagnostics, "the model is invalid")
+    return Repository(config, model, files)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +18,8 @@ import pyoxigraph as ox
 
 from archrepo.errors import QueryError
 from archrepo.graph.namespace import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
-from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Model
+from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Location, Model
+from archrepo.model.loader import FileResult
 
 __all__ = ["PREFIXES", "ModelGraph", "build_graph"]
 
@@ -98,6 +99,23 @@ def model_ntriples(model: Model, base_iri: str) -> str:
     terms = _Terms(base_iri)
     return "".join(f"{s} {p} {o} .\n" for element in sorted(model, key=lambda e: e.id)
                    for s, p, o in _element_triples(element, terms))
+
+
+NTRIPLES_EXTRA = "ntriples-v1"
+
+
+def file_ntriples(result: FileResult, base_iri: str) -> dict[str, str]:
+    """The triples of one parsed file's valid elements: computed where the file is parsed, cached with it."""
+    terms = _Terms(base_iri)
+    location = Location(result.file, 0)
+    text = "".join(f"{s} {p} {o} .\n" for kind, document, valid in result.documents if valid
+                   for s, p, o in _element_triples(Element(kind, document.data["id"], document.data, location), terms))
+    return {"ntriples": text}
+
+
+def ntriples_extra(base_iri: str) -> tuple[str, Callable[[FileResult], dict[str, str]]]:
+    """The ``extra`` for ``read_model_files`` that prepares each file's part of the graph."""
+    return f"{NTRIPLES_EXTRA}|{base_iri}", partial(file_ntriples, base_iri=base_iri)
 
 
 def _element_triples(element: Element, t: _Terms) -> Iterator[Triple]:
@@ -317,11 +335,13 @@ def _config_quads(approved_standards: Iterable[str]) -> list[ox.Quad]:
     return quads
 
 
-def build_graph(model: Model, base_iri: str, approved_standards: Iterable[str] = ()) -> ModelGraph:
+def build_graph(model: Model, base_iri: str, approved_standards: Iterable[str] = (),
+                ntriples: Iterable[str] | None = None) -> ModelGraph:
     """Load the model (default graph), the ontology and the settings rules read (each in its own named
-    graph) into a new in-memory store."""
+    graph) into a new in-memory store. ``ntriples``: the model's triples prepared per file, if at hand."""
     store = ox.Store()
-    store.bulk_load(model_ntriples(model, base_iri).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    text = "".join(ntriples) if ntriples is not None else model_ntriples(model, base_iri)
+    store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     store.bulk_extend(_ontology_quads())
     store.bulk_extend(_config_quads(approved_standards))
     return ModelGraph(store, base_iri)

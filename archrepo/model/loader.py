@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from archrepo.config import Config
-from archrepo.errors import Diagnostic, DiagnosticSink, ModelError
+from archrepo.errors import Diagnostic, DiagnosticSink, Level, ModelError
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
 from archrepo.model.references import check_references
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
-__all__ = ["FileResult", "discover_files", "load_model", "parse_model_file", "validate_model"]
+__all__ = ["Extra", "FileResult", "discover_files", "load_model", "parse_model_file", "read_model_files",
+           "validate_model"]
 
 _SUFFIXES = (".yaml", ".yml")
 _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "System": "Application"}
@@ -27,6 +34,28 @@ class FileResult:
     file: str
     documents: list[tuple[str, ParsedDocument, bool]] = field(default_factory=list)  # (kind, document, valid)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    extras: dict[str, str] = field(default_factory=dict)  # derived from this file alone, cached with it
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file,
+                "documents": [[kind, d.data, d.line, d.lines, d.index, valid] for kind, d, valid in self.documents],
+                "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
+                                for d in self.diagnostics],
+                "extras": self.extras}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileResult:
+        return cls(data["file"],
+                   [(kind, ParsedDocument(body, line, lines, index), valid)
+                    for kind, body, line, lines, index, valid in data["documents"]],
+                   [Diagnostic(file, line, message, hint, Level(level), element)
+                    for file, line, message, hint, level, element in data["diagnostics"]],
+                   dict(data["extras"]))
+
+
+# something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
+Extra = Callable[[FileResult], dict[str, str]]
+_PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
 def discover_files(config: Config) -> list[tuple[Path, str]]:
@@ -97,10 +126,67 @@ def _check_document(document: ParsedDocument, file: str, sink: DiagnosticSink) -
     return str(kind), validate_document(kind.lower(), data, document, file, sink, what=what, element=element)
 
 
+@cache
+def _schemas_digest() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for entry in sorted(resources.files("archrepo").joinpath("schemas").iterdir(), key=lambda e: e.name):
+        digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()
+
+
+def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None) -> list[FileResult]:
+    results = []
+    for raw, relative in items:
+        result = parse_model_file(raw, relative)
+        if extra is not None:
+            result.extras = extra(result)
+        results.append(result)
+    return results
+
+
+def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int) -> list[FileResult]:
+    """Parse in ``jobs`` processes when there is enough to parse (YAML parsing is CPU-bound)."""
+    size = sum(len(raw) for raw, _ in items)
+    if jobs <= 1 or size < _PARALLEL_BYTES or len(items) < 2 * jobs:
+        return _parse_chunk(items, extra)
+    chunks = [items[start::jobs * 4] for start in range(jobs * 4)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        parsed = [result for chunk in pool.map(_parse_chunk, chunks, [extra] * len(chunks)) for result in chunk]
+    order = {relative: position for position, (_, relative) in enumerate(items)}
+    return sorted(parsed, key=lambda r: order[r.file])
+
+
+def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
+                     extra: tuple[str, Extra] | None = None) -> list[FileResult]:
+    """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
+    parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file."""
+    from archrepo import __version__
+    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key
+
+    items = [(path.read_bytes(), relative) for path, relative in discover_files(config)]
+    jobs = jobs if jobs is not None else int(os.environ.get("ARCHREPO_JOBS") or os.cpu_count() or 1)
+    use_cache = use_cache and not os.environ.get("ARCHREPO_NO_CACHE")
+    if not use_cache:
+        return _parse_all(items, extra[1] if extra else None, jobs)
+    namespace = f"{__version__}|{_schemas_digest()}|{extra[0] if extra else ''}"
+    keys = [content_key(namespace, relative, raw) for raw, relative in items]
+    parse_cache = ParseCache(config.root / CACHE_DIR)
+    try:
+        cached = parse_cache.get_many(keys)
+        missing = [(item, key) for item, key in zip(items, keys, strict=True) if key not in cached]
+        fresh = _parse_all([item for item, _ in missing], extra[1] if extra else None, jobs)
+        parse_cache.put_many((key, result.to_json()) for (_, key), result in zip(missing, fresh, strict=True))
+        parse_cache.prune(set(keys))
+    finally:
+        parse_cache.close()
+    by_key = {key: result for (_, key), result in zip(missing, fresh, strict=True)}
+    return [by_key[key] if key in by_key else FileResult.from_json(cached[key]) for key in keys]
+
+
 def validate_model(config: Config, files: Iterable[FileResult] | None = None) -> tuple[Model | None, list[Diagnostic]]:
     """Load and validate; returns the model (``None`` when there are errors) and every diagnostic."""
     if files is None:
-        files = [parse_model_file(path.read_bytes(), relative) for path, relative in discover_files(config)]
+        files = read_model_files(config)
     files = list(files)
     sink = DiagnosticSink()
     elements: dict[str, Element] = {}

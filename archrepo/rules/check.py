@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from archrepo.api import Repository
+from archrepo.api import Repository, read_files
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, UsageError
 from archrepo.model.loader import FileResult, validate_model
@@ -30,6 +30,7 @@ class CheckOptions:
     baseline: Path | None = None  # explicit --baseline; otherwise the config's, when that file exists
     use_config_baseline: bool = True
     new_since: str | None = None  # a git revision: only violations not already there count
+    use_cache: bool = True  # the parse cache in .archrepo-cache/
 
 
 @dataclass
@@ -111,12 +112,14 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     known = read_baseline(baseline_path, baseline_display) if baseline_path else None
     if options.new_since:
         known, baseline_display = _known_at_revision(config, options)
+    if files is None:
+        files = read_files(config, use_cache=options.use_cache)
     model, diagnostics = validate_model(config, files)
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
     if model is None:
         return CheckResult(options.as_of, 0, rules, principles, errors=errors, warnings=warnings)
-    repository = Repository(config, model)
+    repository = Repository(config, model, files)
     violations, failures = run_rules(repository, rules, options.as_of)
     ran = {rule.id for rule in rules}
     violations, waiver_findings = apply_waivers(violations, [w for w in waivers if w.rule in ran], options.as_of)

@@ -1,0 +1,144 @@
+"""A cache of parsed model files keyed by content, so a re-check parses only the files that changed.
+
+SQLite in ``.archrepo-cache/`` (WAL mode: concurrent runs never corrupt it). Entries are JSON, compressed and
+checksummed: nothing in the cache can run code, a damaged entry is a miss, a damaged database is deleted
+and rebuilt. The key covers the file's path and bytes and everything that shapes the parse (archrepo's
+version, the schemas, the caller's extras), so a stale entry can never be found.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CACHE_DIR", "ParseCache", "content_key"]
+
+CACHE_DIR = ".archrepo-cache"
+_SCHEMA = "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL)"
+
+
+def content_key(namespace: str, relative: str, raw: bytes) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(namespace.encode())
+    digest.update(b"\0")
+    digest.update(relative.encode())
+    digest.update(b"\0")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+class ParseCache:
+    """get/put of JSON-able payloads by key; every failure degrades to a miss, never to a wrong answer."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "parse-v1.sqlite"
+        self._connection: sqlite3.Connection | None = None
+        self.hits = self.misses = self.rejected = 0
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            _write_gitignore(directory)
+            self._connection = self._open()
+        except (OSError, sqlite3.DatabaseError):
+            self._reset()
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute(_SCHEMA)
+        connection.execute("SELECT count(*) FROM files WHERE key = ''").fetchone()  # fails on a damaged file
+        return connection
+
+    def _reset(self) -> None:
+        """Delete a damaged database and start an empty one (or run without a cache if that fails too)."""
+        if self._connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        try:
+            self._connection = self._open()
+        except (OSError, sqlite3.DatabaseError):
+            self._connection = None
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        if self._connection is None or not keys:
+            self.misses += len(keys)
+            return {}
+        found: dict[str, Any] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                rows = self._connection.execute(
+                    f"SELECT key, digest, payload FROM files WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                for key, digest, payload in rows:
+                    value = self._decode(digest, payload)
+                    if value is not None:
+                        found[key] = value
+        except sqlite3.DatabaseError:
+            self._reset()
+            found = {}
+        self.hits += len(found)
+        self.misses += len(keys) - len(found)
+        return found
+
+    def _decode(self, digest: str, payload: bytes) -> Any:
+        try:
+            if hashlib.blake2b(payload, digest_size=20).hexdigest() != digest:
+                raise ValueError("checksum mismatch")
+            return json.loads(zlib.decompress(payload))
+        except (ValueError, zlib.error, TypeError):
+            self.rejected += 1
+            return None
+
+    def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
+        if self._connection is None:
+            return
+        rows = []
+        for key, value in items:
+            payload = zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), 1)
+            rows.append((key, hashlib.blake2b(payload, digest_size=20).hexdigest(), payload))
+        if not rows:
+            return
+        try:
+            with self._connection:
+                self._connection.execute("BEGIN IMMEDIATE")
+                self._connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", rows)
+        except sqlite3.OperationalError:
+            pass  # another run holds the lock for longer than the timeout: skip caching this time
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop entries of files that no longer exist, once they outnumber the live ones."""
+        if self._connection is None:
+            return
+        try:
+            total = self._connection.execute("SELECT count(*) FROM files").fetchone()[0]
+            if total > 2 * len(keep) + 100:
+                with self._connection:
+                    self._connection.execute("BEGIN IMMEDIATE")
+                    self._connection.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+                    self._connection.execute("DELETE FROM live")
+                    self._connection.executemany("INSERT OR IGNORE INTO live VALUES (?)", [(k,) for k in keep])
+                    self._connection.execute("DELETE FROM files WHERE key NOT IN (SELECT key FROM live)")
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _write_gitignore(directory: Path) -> None:
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# archrepo's parse cache: safe to delete, never commit\n*\n", encoding="utf-8")
