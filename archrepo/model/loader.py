@@ -66,12 +66,16 @@ def discover_files(config: Config) -> list[tuple[Path, str]]:
         if base.is_file():
             found[_relative(base, config.root)] = base
             continue
+        root = str(config.root)
         for directory, subdirs, files in os.walk(base):
             subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            prefix = os.path.relpath(directory, root)  # once per directory: resolving every file is slow
+            if prefix.startswith(".."):
+                prefix = directory
             for name in files:
                 if name.endswith(_SUFFIXES) and not name.startswith("."):
-                    path = Path(directory, name)
-                    found[_relative(path, config.root)] = path
+                    key = name if prefix == "." else Path(prefix, name).as_posix()
+                    found[key] = Path(directory, name)
     return [(found[key], key) for key in sorted(found)]
 
 

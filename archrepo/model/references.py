@@ -67,6 +67,42 @@ def _walk(data: Any, parts: list[str], prefix: str) -> Iterator[tuple[str, Any]]
         yield from _walk(value, rest, path)
 
 
+def _referenced(data: Any, parts: list[str], out: list[Any]) -> None:
+    """The ids a spec reaches, without building paths (the fast pass over a valid model)."""
+    if not isinstance(data, dict):
+        return
+    head = parts[0]
+    many = head.endswith("[]")
+    value = data.get(head[:-2] if many else head)
+    if value is None:
+        return
+    if len(parts) == 1:
+        if many:
+            if isinstance(value, list):
+                out.extend(value)
+        else:
+            out.append(value)
+    elif many:
+        if isinstance(value, list):
+            for item in value:
+                _referenced(item, parts[1:], out)
+    else:
+        _referenced(value, parts[1:], out)
+
+
+def _all_resolve(element: Element, elements: dict[str, Element]) -> bool:
+    for parts, kind in _SPECS.get(element.kind, ()):
+        found: list[Any] = []
+        _referenced(element.data, parts, found)
+        for target_id in found:
+            target = elements.get(target_id) if isinstance(target_id, str) else None
+            if target is None or target.kind != kind:
+                return False
+            if parts[0] == "via" and not _VIA_ROLES & set(target.data.get("roles") or ()):
+                return False
+    return True
+
+
 def check_references(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink) -> None:
     """Report dangling references, wrong kinds, bad step links and parent cycles; all of them, not the first.
 
@@ -77,7 +113,7 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
     for element in elements.values():
         ids_by_kind.setdefault(element.kind, []).append(element.id)
     for element in elements.values():
-        for path, target_id, kind in iter_references(element):
+        for path, target_id, kind in () if _all_resolve(element, elements) else iter_references(element):
             target = elements.get(target_id)
             if target is not None and target.kind == kind and (path != "via" or _VIA_ROLES & set(
                     target.data.get("roles") or ())):
