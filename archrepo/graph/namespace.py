@@ -7,9 +7,7 @@ from rdflib.term import URIRef
 
 __all__ = ["ARCH", "ARCH_IRI", "CONFIG_GRAPH", "ONTOLOGY_GRAPH"]
 
-ARCH_IRI = "https://archrepo.dev/ontology#"
-ONTOLOGY_GRAPH = "https://archrepo.dev/ontology"
-CONFIG_GRAPH = "https://archrepo.dev/config"
+from archrepo.graph.iris import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
 
 
 class ARCH(DefinedNamespace):

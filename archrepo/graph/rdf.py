@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from archrepo.errors import QueryError
-from archrepo.graph.namespace import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
+from archrepo.graph.iris import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
 from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Location, Model
 from archrepo.model.loader import FileResult
 

@@ -15,7 +15,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
 import jsonschema_rs
 
 from archrepo.errors import DiagnosticSink
@@ -40,7 +39,9 @@ def _fast_validator(name: str) -> Any:
 
 
 @cache
-def _full_validator(name: str) -> jsonschema.Draft202012Validator:
+def _full_validator(name: str) -> Any:
+    import jsonschema  # only a failing document needs it, for every reason in words (a slow import)
+
     return jsonschema.Draft202012Validator(load_schema(name), format_checker=jsonschema.FormatChecker())
 
 
@@ -64,7 +65,7 @@ def validate_document(schema_name: str, data: Any, document: ParsedDocument, fil
     return not reported
 
 
-def _leaves(errors: Iterable[jsonschema.ValidationError]) -> Iterable[jsonschema.ValidationError]:
+def _leaves(errors: Iterable[Any]) -> Iterable[Any]:
     """Errors with their combinator context flattened, so `$ref` chains give the concrete reason."""
     for error in errors:
         if error.context and error.validator != "oneOf":
@@ -117,7 +118,7 @@ _JSON_TYPES = {"string": "a string", "boolean": "true or false", "array": "a lis
 Explained = list[tuple[str, str, str | None]]
 
 
-def _explain(error: jsonschema.ValidationError, path: str, schema: dict[str, Any], what: str) -> Explained:
+def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explained:
     validator, instance = error.validator, error.instance
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(error.schema.get("properties", {}))
