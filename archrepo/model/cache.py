@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import sqlite3
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CACHE_DIR", "ParseCache", "content_key"]
+import orjson
+
+__all__ = ["CACHE_DIR", "ParseCache", "content_key", "decode_payload", "encode_payload"]
 
 CACHE_DIR = ".archrepo-cache"
 _SCHEMA = "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL)"
+
+
+def encode_payload(value: Any) -> bytes:
+    """JSON, compressed: what the cache stores (made in the worker processes, in parallel)."""
+    return zlib.compress(orjson.dumps(value), 1)
+
+
+def decode_payload(payload: bytes) -> Any:
+    return orjson.loads(zlib.decompress(payload))
 
 
 def content_key(namespace: str, relative: str, raw: bytes) -> str:
@@ -68,20 +78,22 @@ class ParseCache:
         except (OSError, sqlite3.DatabaseError):
             self._connection = None
 
-    def get_many(self, keys: list[str]) -> dict[str, Any]:
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        """Verified payloads by key (decode them with ``decode_payload``); a damaged entry is a miss."""
         if self._connection is None or not keys:
             self.misses += len(keys)
             return {}
-        found: dict[str, Any] = {}
+        found: dict[str, bytes] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 rows = self._connection.execute(
                     f"SELECT key, digest, payload FROM files WHERE key IN ({','.join('?' * len(chunk))})", chunk)
                 for key, digest, payload in rows:
-                    value = self._decode(digest, payload)
-                    if value is not None:
-                        found[key] = value
+                    if hashlib.blake2b(payload, digest_size=20).hexdigest() == digest:
+                        found[key] = payload
+                    else:
+                        self.rejected += 1
         except sqlite3.DatabaseError:
             self._reset()
             found = {}
@@ -89,22 +101,11 @@ class ParseCache:
         self.misses += len(keys) - len(found)
         return found
 
-    def _decode(self, digest: str, payload: bytes) -> Any:
-        try:
-            if hashlib.blake2b(payload, digest_size=20).hexdigest() != digest:
-                raise ValueError("checksum mismatch")
-            return json.loads(zlib.decompress(payload))
-        except (ValueError, zlib.error, TypeError):
-            self.rejected += 1
-            return None
-
-    def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Store encoded payloads (``encode_payload``) by key."""
         if self._connection is None:
             return
-        rows = []
-        for key, value in items:
-            payload = zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), 1)
-            rows.append((key, hashlib.blake2b(payload, digest_size=20).hexdigest(), payload))
+        rows = [(key, hashlib.blake2b(payload, digest_size=20).hexdigest(), payload) for key, payload in items]
         if not rows:
             return
         try:

@@ -20,7 +20,7 @@ from archrepo.model.references import check_references
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
-__all__ = ["Extra", "FileResult", "discover_files", "load_model", "parse_model_file", "read_model_files",
+__all__ = ["Extra", "FileResult", "ReadStats", "discover_files", "load_model", "parse_model_file", "read_model_files",
            "validate_model"]
 
 _SUFFIXES = (".yaml", ".yml")
@@ -138,53 +138,71 @@ def _schemas_digest() -> str:
     return digest.hexdigest()
 
 
-def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None) -> list[FileResult]:
-    results = []
+def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bool) -> list[Any]:
+    """Parse files; return FileResults, or (to cache them) their encoded payloads, made here in parallel."""
+    from archrepo.model.cache import encode_payload
+
+    results: list[Any] = []
     for raw, relative in items:
         result = parse_model_file(raw, relative)
         if extra is not None:
             result.extras = extra(result)
-        results.append(result)
+        results.append(encode_payload(result.to_json()) if encode else result)
     return results
 
 
-def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int) -> list[FileResult]:
-    """Parse in ``jobs`` processes when there is enough to parse (YAML parsing is CPU-bound)."""
+def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, encode: bool) -> list[Any]:
+    """Parse in ``jobs`` processes when there is enough to parse (YAML parsing is CPU-bound); keeps the order."""
     size = sum(len(raw) for raw, _ in items)
     if jobs <= 1 or size < _PARALLEL_BYTES or len(items) < 2 * jobs:
-        return _parse_chunk(items, extra)
-    chunks = [items[start::jobs * 4] for start in range(jobs * 4)]
+        return _parse_chunk(items, extra, encode)
+    count = jobs * 4
+    chunks = [items[start::count] for start in range(count)]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        parsed = [result for chunk in pool.map(_parse_chunk, chunks, [extra] * len(chunks)) for result in chunk]
-    order = {relative: position for position, (_, relative) in enumerate(items)}
-    return sorted(parsed, key=lambda r: order[r.file])
+        parsed = list(pool.map(_parse_chunk, chunks, [extra] * count, [encode] * count))
+    ordered: list[Any] = [None] * len(items)
+    for start, chunk in enumerate(parsed):
+        ordered[start::count] = chunk
+    return ordered
+
+
+@dataclass
+class ReadStats:
+    """How a read went: files parsed, files taken from the cache, cache entries rejected as damaged."""
+
+    parsed: int = 0
+    cached: int = 0
+    rejected: int = 0
 
 
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
-                     extra: tuple[str, Extra] | None = None) -> list[FileResult]:
+                     extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None) -> list[FileResult]:
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
     parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file."""
     from archrepo import __version__
-    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key
+    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key, decode_payload
 
     items = [(path.read_bytes(), relative) for path, relative in discover_files(config)]
     jobs = jobs if jobs is not None else int(os.environ.get("ARCHREPO_JOBS") or os.cpu_count() or 1)
-    use_cache = use_cache and not os.environ.get("ARCHREPO_NO_CACHE")
-    if not use_cache:
-        return _parse_all(items, extra[1] if extra else None, jobs)
+    function = extra[1] if extra else None
+    stats = stats if stats is not None else ReadStats()
+    if not use_cache or os.environ.get("ARCHREPO_NO_CACHE"):
+        stats.parsed = len(items)
+        return list(_parse_all(items, function, jobs, encode=False))
     namespace = f"{__version__}|{_schemas_digest()}|{extra[0] if extra else ''}"
     keys = [content_key(namespace, relative, raw) for raw, relative in items]
     parse_cache = ParseCache(config.root / CACHE_DIR)
     try:
-        cached = parse_cache.get_many(keys)
-        missing = [(item, key) for item, key in zip(items, keys, strict=True) if key not in cached]
-        fresh = _parse_all([item for item, _ in missing], extra[1] if extra else None, jobs)
-        parse_cache.put_many((key, result.to_json()) for (_, key), result in zip(missing, fresh, strict=True))
+        payloads = parse_cache.get_many(keys)
+        missing = [(item, key) for item, key in zip(items, keys, strict=True) if key not in payloads]
+        fresh = _parse_all([item for item, _ in missing], function, jobs, encode=True)
+        parse_cache.put_many((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
         parse_cache.prune(set(keys))
+        stats.parsed, stats.cached, stats.rejected = len(missing), len(payloads), parse_cache.rejected
     finally:
         parse_cache.close()
-    by_key = {key: result for (_, key), result in zip(missing, fresh, strict=True)}
-    return [by_key[key] if key in by_key else FileResult.from_json(cached[key]) for key in keys]
+    payloads.update((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
+    return [FileResult.from_json(decode_payload(payloads[key])) for key in keys]
 
 
 def validate_model(config: Config, files: Iterable[FileResult] | None = None) -> tuple[Model | None, list[Diagnostic]]:

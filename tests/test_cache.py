@@ -1,0 +1,112 @@
+"""The parse cache: a re-check parses only the changed file; concurrent runs and damaged caches are safe."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archrepo.config import load_config
+from archrepo.graph.rdf import ntriples_extra
+from archrepo.model.cache import CACHE_DIR
+from archrepo.model.loader import ReadStats, read_model_files
+from tests.conftest import ROOT, run_cli
+
+CONFIG = f"models: [models]\nprinciples: [{ROOT / 'principles'}]\nrules: [{ROOT / 'rules'}]\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the reference model."""
+    import shutil
+
+    target = tmp_path / "repo"
+    shutil.copytree(ROOT / "models", target / "models")
+    (target / "archrepo.yaml").write_text(CONFIG)
+    return target
+
+
+def read(repo: Path, **options) -> tuple[list, ReadStats]:
+    stats = ReadStats()
+    config = load_config(repo / "archrepo.yaml")
+    files = read_model_files(config, stats=stats, extra=ntriples_extra(config.base_iri), jobs=2, **options)
+    return files, stats
+
+
+def test_second_read_parses_only_the_edited_file(repo: Path) -> None:
+    first, stats = read(repo)
+    assert stats.parsed == len(first) > 100 and stats.cached == 0
+    again, stats = read(repo)
+    assert (stats.parsed, stats.cached) == (0, len(first))
+    assert [f.to_json() for f in again] == [f.to_json() for f in first]
+    edited = repo / "models" / "applications" / "clinical" / "dips-arena.yaml"
+    edited.write_text(edited.read_text().replace("name: DIPS Arena", "name: DIPS Arena (renamed)"))
+    after, stats = read(repo)
+    assert (stats.parsed, stats.cached) == (1, len(first) - 1)
+    dips = next(f for f in after if f.file.endswith("dips-arena.yaml"))
+    assert dips.documents[0][1].data["name"] == "DIPS Arena (renamed)"
+    assert "DIPS Arena (renamed)" in dips.extras["ntriples"]
+    assert (repo / CACHE_DIR / ".gitignore").is_file()
+
+
+def test_cached_and_uncached_checks_agree(repo: Path) -> None:
+    cold = run_cli(["check", "--format", "json", "--as-of", "2026-11-26"], repo)
+    warm = run_cli(["check", "--format", "json", "--as-of", "2026-11-26"], repo)
+    assert json.loads(cold.stdout) == json.loads(warm.stdout)
+    files, _ = read(repo, use_cache=False)
+    cached, _ = read(repo)
+    assert [f.to_json() for f in files] == [f.to_json() for f in cached]
+
+
+def test_errors_are_cached_with_their_lines(repo: Path) -> None:
+    (repo / "models" / "bad.yaml").write_text("kind: Organisation\nid: x\nnme: X\n")
+    first = run_cli(["validate"], repo)
+    second = run_cli(["validate"], repo)
+    assert first.exit_code == second.exit_code == 2
+    assert first.stderr == second.stderr and "models/bad.yaml:3: error: unknown field 'nme'" in second.stderr
+
+
+def test_a_damaged_database_is_rebuilt(repo: Path) -> None:
+    read(repo)
+    database = repo / CACHE_DIR / "parse-v1.sqlite"
+    database.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    files, stats = read(repo)
+    assert stats.parsed == len(files) and stats.cached == 0
+    assert read(repo)[1].cached == len(files)  # rebuilt and usable again
+
+
+def test_a_tampered_entry_is_a_miss_not_an_answer(repo: Path) -> None:
+    files, _ = read(repo)
+    database = repo / CACHE_DIR / "parse-v1.sqlite"
+    with sqlite3.connect(database) as connection:
+        key = connection.execute("SELECT key FROM files LIMIT 1").fetchone()[0]
+        connection.execute("UPDATE files SET payload = ? WHERE key = ?", (b"x\x9c garbage", key))
+    again, stats = read(repo)
+    assert stats.rejected == 1 and stats.parsed == 1
+    assert [f.to_json() for f in again] == [f.to_json() for f in files]
+
+
+def test_concurrent_runs_do_not_corrupt_the_cache(repo: Path) -> None:
+    command = [sys.executable, "-m", "archrepo", "check", "--format", "json", "--as-of", "2026-11-26", "--fail-on",
+               "never"]
+    processes = [subprocess.Popen(command, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for _ in range(4)]
+    outputs = [p.communicate(timeout=300) for p in processes]
+    assert all(p.returncode == 0 for p in processes), [o[1][-500:] for o in outputs]
+    reports = [json.loads(out) for out, _ in outputs]
+    assert all(r == reports[0] for r in reports)
+    with sqlite3.connect(repo / CACHE_DIR / "parse-v1.sqlite") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert read(repo)[1].parsed == 0
+
+
+def test_the_cache_can_be_switched_off(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHREPO_NO_CACHE", "1")
+    run_cli(["validate"], repo)
+    assert not (repo / CACHE_DIR).exists()
