@@ -38,6 +38,12 @@ class Repository:
             prepared = [f.extras["ntriples"] for f in self.files]
         return build_graph(self.model, self.config.base_iri, self.config.approved_standards, prepared)
 
+    def with_graph(self, graph: ModelGraph) -> Repository:
+        """The same repository answering ``rdf`` with another graph (a partial one, for a re-check)."""
+        other = Repository(self.config, self.model, self.files)
+        other.__dict__["rdf"] = graph  # the slot functools.cached_property fills on first use
+        return other
+
     @cached_property
     def dependencies(self) -> nx.DiGraph:
         """Applications and who depends on whom (edge: dependent → dependency)."""

@@ -287,6 +287,24 @@ class ModelGraph:
             raise QueryError(f"the SPARQL query failed: {_first_line(exc)}") from None
 
 
+def restrict_variable(sparql: str, name: str, iris: Iterable[str]) -> str:
+    """Insert ``VALUES ?name { <iri> … }`` at the start of the query's WHERE group: the query then looks at
+    those values of ``?name`` only (an incremental re-check evaluates a rule near what changed)."""
+    masked = _mask_strings_and_comments(sparql)
+    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
+    brace = where.end() - 1 if where else masked.find("{")
+    if brace < 0:
+        return sparql
+    values = " ".join(f"<{iri}>" for iri in iris)
+    return f"{sparql[:brace + 1]} VALUES ?{name} {{ {values} }} {sparql[brace + 1:]}"
+
+
+def elements_ntriples(elements: Iterable[Element], base_iri: str) -> str:
+    """N-Triples of some elements (a partial graph)."""
+    terms = _Terms(base_iri)
+    return "".join(f"{s} {p} {o} .\n" for element in elements for s, p, o in _element_triples(element, terms))
+
+
 def bind_variables(sparql: str, bindings: dict[str, ox.Literal | ox.NamedNode]) -> str:
     """Insert ``VALUES (?a ?b) { (… …) }`` at the start of the query's WHERE group."""
     masked = _mask_strings_and_comments(sparql)
@@ -335,12 +353,14 @@ def _config_quads(approved_standards: Iterable[str]) -> list[ox.Quad]:
     return quads
 
 
-def build_graph(model: Model, base_iri: str, approved_standards: Iterable[str] = (),
+def build_graph(model: Model | None, base_iri: str, approved_standards: Iterable[str] = (),
                 ntriples: Iterable[str] | None = None) -> ModelGraph:
     """Load the model (default graph), the ontology and the settings rules read (each in its own named
     graph) into a new in-memory store. ``ntriples``: the model's triples prepared per file, if at hand."""
     store = ox.Store()
-    text = "".join(ntriples) if ntriples is not None else model_ntriples(model, base_iri)
+    if ntriples is None and model is None:
+        raise ValueError("build_graph needs the model or its triples")
+    text = "".join(ntriples) if ntriples is not None else model_ntriples(model, base_iri)  # type: ignore[arg-type]
     store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     store.bulk_extend(_ontology_quads())
     store.bulk_extend(_config_quads(approved_standards))

@@ -173,6 +173,7 @@ class ReadStats:
     parsed: int = 0
     cached: int = 0
     rejected: int = 0
+    keys: dict[str, str] = field(default_factory=dict)  # file -> content key (when the cache is on)
 
 
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
@@ -199,6 +200,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
         parse_cache.put_many((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
         parse_cache.prune(set(keys))
         stats.parsed, stats.cached, stats.rejected = len(missing), len(payloads), parse_cache.rejected
+        stats.keys = {relative: key for (_, relative), key in zip(items, keys, strict=True)}
     finally:
         parse_cache.close()
     payloads.update((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))

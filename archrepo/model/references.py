@@ -9,7 +9,7 @@ from archrepo.errors import DiagnosticSink
 from archrepo.model.elements import Element, SourceMap
 from archrepo.model.schema import suggest
 
-__all__ = ["REFERENCE_FIELDS", "article", "check_references", "iter_references"]
+__all__ = ["REFERENCE_FIELDS", "article", "check_references", "element_references", "iter_references"]
 
 # kind -> (field path with [] for "every item", kind the id must have)
 REFERENCE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -88,6 +88,17 @@ def _referenced(data: Any, parts: list[str], out: list[Any]) -> None:
                 _referenced(item, parts[1:], out)
     else:
         _referenced(value, parts[1:], out)
+
+
+def element_references(element: Element) -> list[tuple[str, str]]:
+    """(top-level field, referenced id) of every reference the element makes; ids as written."""
+    out: list[tuple[str, str]] = []
+    for parts, _kind in _SPECS.get(element.kind, ()):
+        found: list[Any] = []
+        _referenced(element.data, parts, found)
+        field = parts[0].removesuffix("[]")
+        out.extend((field, target) for target in found if isinstance(target, str))
+    return out
 
 
 def _all_resolve(element: Element, elements: dict[str, Element]) -> bool:

@@ -13,7 +13,7 @@ from archrepo.rules.shacl import run_shacl_rule
 from archrepo.rules.sparql import RuleRunError, run_sparql_rule
 from archrepo.rules.violation import Finding, RuleFailure, Violation, fingerprint
 
-__all__ = ["run_rules"]
+__all__ = ["run_findings", "run_rules", "stamp"]
 
 Adapter = Callable[[RuleDefinition, RuleContext], Iterator[Finding]]
 ADAPTERS: dict[str, Adapter] = {"sparql": run_sparql_rule, "shacl": run_shacl_rule, "python": run_python_rule}
@@ -23,21 +23,33 @@ def run_rules(repository: Repository, rules: Iterable[RuleDefinition],
               as_of: dt.date) -> tuple[list[Violation], list[RuleFailure]]:
     """Every violation of every rule (sorted), and the rules that failed to run. A failing rule never stops
     the others."""
-    context = RuleContext(repository, as_of)
     violations: list[Violation] = []
     failures: list[RuleFailure] = []
     for rule in rules:
+        findings, failure = run_findings(repository, rule, as_of)
+        if failure is not None:
+            failures.append(failure)
+            continue
         try:
-            findings = list(ADAPTERS[rule.engine](rule, context))
-            violations.extend(_stamp(rule, finding, repository) for finding in findings)
+            violations.extend(stamp(rule, finding, repository) for finding in findings)
         except RuleRunError as error:
             failures.append(RuleFailure(rule.id, str(error), rule.location))
-        except Exception as error:  # a rule's own bug: report it against the rule, run the rest
-            failures.append(RuleFailure(rule.id, f"the rule raised {type(error).__name__}: {error}", rule.location))
     return sorted(set(violations)), sorted(failures)
 
 
-def _stamp(rule: RuleDefinition, finding: Finding, repository: Repository) -> Violation:
+def run_findings(repository: Repository, rule: RuleDefinition,
+                 as_of: dt.date) -> tuple[list[Finding], RuleFailure | None]:
+    """One rule's findings, or why it could not run (its own bug is reported against it, never raised)."""
+    try:
+        return list(ADAPTERS[rule.engine](rule, RuleContext(repository, as_of))), None
+    except RuleRunError as error:
+        return [], RuleFailure(rule.id, str(error), rule.location)
+    except Exception as error:  # a rule's own bug: report it against the rule, run the rest
+        return [], RuleFailure(rule.id, f"the rule raised {type(error).__name__}: {error}", rule.location)
+
+
+def stamp(rule: RuleDefinition, finding: Finding, repository: Repository) -> Violation:
+    """The violation a finding is: severity, principle and location added by the engine, not the rule."""
     element = repository.model.get(finding.element)
     if element is None:
         raise RuleRunError(f"the rule reported '{finding.element}', which is not an element of the model")
