@@ -1,0 +1,122 @@
+"""Incremental re-checks give exactly the violations of a full check, edit after edit.
+
+A generated model (bench/generate.py, with violations) is edited in ways that move violations around:
+lifecycle and classification changes, removed and added integrations, an organisation turning external, an
+owner dropped, a file deleted. After each edit the incremental run (rules near the change only) must equal
+a full run, and must really have been incremental."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+import archrepo
+from archrepo.config import load_config
+from archrepo.graph.rdf import ntriples_extra
+from archrepo.model.loader import ReadStats, read_model_files, validate_model
+from archrepo.rules.definitions import load_principles, load_rules
+from archrepo.rules.engine import run_rules
+from archrepo.rules.incremental import IncrementalRun, run_rules_incrementally
+from tests.test_generator import gen
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+def _check(root: Path) -> tuple[list, list, IncrementalRun]:
+    config = load_config(root / "archrepo.yaml")
+    stats = ReadStats()
+    files = read_model_files(config, stats=stats, extra=ntriples_extra(config.base_iri))
+    model, diagnostics = validate_model(config, files)
+    assert model is not None, diagnostics[:3]
+    repository = archrepo.Repository(config, model, files)
+    rules = load_rules(config, load_principles(config))
+    run = IncrementalRun()
+    incremental, failures = run_rules_incrementally(repository, rules, AS_OF, stats.keys, root / ".archrepo-cache",
+                                                    run)
+    assert not failures
+    full, failures = run_rules(archrepo.Repository(config, model, files), rules, AS_OF)
+    assert not failures
+    return incremental, full, run
+
+
+def _key(violations: list) -> list:
+    return sorted((v.rule, v.element, v.related, v.message, v.severity, str(v.location)) for v in violations)
+
+
+def _edit(root: Path, rng: random.Random, kind: str, change) -> str:
+    """Apply ``change`` to one random element of ``kind``; returns its id."""
+    files = sorted((root / "models").rglob("*.yaml"))
+    rng.shuffle(files)
+    for path in files:
+        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        indexes = [i for i, d in enumerate(documents) if isinstance(d, dict) and d.get("kind") == kind]
+        if indexes:
+            index = rng.choice(indexes)
+            element_id = documents[index]["id"]
+            result = change(documents[index])
+            if result is None:
+                del documents[index]
+            path.write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            return str(element_id)
+    raise AssertionError(f"no {kind} to edit")
+
+
+EDITS = {
+    "retire an application": ("Application", lambda d: d.__setitem__("lifecycle", {"status": "retired"}) or d),
+    "phase out an application": ("Application", lambda d: d.__setitem__(
+        "lifecycle", {"status": "phase-out", "since": "2010-01-01", "phase_out": "2020-01-01"}) or d),
+    "drop an owner": ("Application", lambda d: d.pop("owner", None) and d or d),
+    "declassify an application": ("Application", lambda d: d.__setitem__("classification", "open") or d),
+    "make data sensitive": ("DataObject", lambda d: d.__setitem__("classification", "sensitive") or d),
+    "drop a master": ("DataObject", lambda d: d.pop("master", None) and d or d),
+    "remove an integration": ("Integration", lambda d: None),
+    "unencrypt an integration": ("Integration", lambda d: d.__setitem__("security", {"encrypted": False}) or d),
+    "drop a via": ("Integration", lambda d: d.pop("via", None) and d or d),
+    "make an organisation external": ("Organisation", lambda d: d.__setitem__("external", True) or d),
+    "remove a description": ("Capability", lambda d: d.pop("description", None) and d or d),
+    "remove a process step's support": ("Process", lambda d: d["steps"][0].__setitem__("supported_by", []) or d),
+}
+
+
+@pytest.fixture(scope="module")
+def model_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("incremental")
+    gen.generate(root, applications=150, seed=7, violation_rate=0.05)
+    return root
+
+
+def test_incremental_equals_full_after_every_edit(model_root: Path) -> None:
+    incremental, full, run = _check(model_root)
+    assert _key(incremental) == _key(full) and run.mode == "full"
+    rng = random.Random(20261126)
+    seen = {tuple(_key(full))}
+    for name, (kind, change) in EDITS.items():
+        for _ in range(2):
+            edited = _edit(model_root, rng, kind, change)
+            incremental, full, run = _check(model_root)
+            assert _key(incremental) == _key(full), f"{name} ({edited}): incremental differs from full"
+            if kind != "Organisation":
+                assert run.mode == "incremental", f"{name}: expected an incremental run"
+            seen.add(tuple(_key(full)))
+    assert len(seen) > 15, "the edits should move violations around, or the test proves nothing"
+
+
+def test_deleting_a_file_and_unchanged_reruns(model_root: Path) -> None:
+    _check(model_root)
+    incremental, full, run = _check(model_root)  # nothing changed
+    assert _key(incremental) == _key(full) and run.changed == 0
+    victim = sorted((model_root / "models" / "integrations").rglob("*.yaml"))[0]
+    victim.unlink()
+    incremental, full, run = _check(model_root)
+    assert _key(incremental) == _key(full) and run.changed > 0
+
+
+def test_a_damaged_state_means_a_full_run(model_root: Path) -> None:
+    _check(model_root)
+    (model_root / ".archrepo-cache" / "check-state-v1.json").write_text("{not json")
+    incremental, full, run = _check(model_root)
+    assert _key(incremental) == _key(full) and run.mode == "full"
