@@ -6,8 +6,10 @@ import importlib.util
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -83,9 +85,8 @@ def test_output_loads_and_has_the_expected_shape(clean: tuple[Path, dict[str, in
     assert {"HL7v2", "FHIR-R4", "KITH-XML", "DICOM", "REST", "SOAP"} <= standards
     steps = [len(p.data["steps"]) for p in model.of_kind("Process")]
     assert min(steps) >= 4 and max(steps) <= 7
-    files = [path for path in (root / "models").rglob("*.yaml")]
-    assert {"organisations", "applications", "integrations", "data", "processes"} <= {
-        path.relative_to(root / "models").parts[0] for path in files}
+    top = {path.relative_to(root / "models").parts[0] for path in (root / "models").rglob("*.yaml")}
+    assert {"organisations", "applications", "integrations", "data", "processes"} <= top
 
 
 def test_clean_model_expects_no_violations(clean: tuple[Path, dict[str, int]]) -> None:
@@ -122,16 +123,18 @@ def test_yaml_quoting_reads_back_as_the_same_string() -> None:
 
 @pytest.mark.parametrize("fixture", ["clean", "broken"])
 def test_rule_engine_finds_exactly_the_expected_violations(fixture: str, request: pytest.FixtureRequest,
-                                                           cli: object) -> None:
+                                                           cli: Callable[[list[str], Path], Any]) -> None:
+    """The standard rules, run by `archrepo check`, report exactly what the generator put in."""
     root, _ = request.getfixturevalue(fixture)
     if not (root / "rules").is_dir():
-        pytest.skip("no standard rules to copy")
-    result = cli(["check", "--format", "json", "--as-of", "2026-11-26", "--fail-on", "never"], root)  # type: ignore[operator]
+        pytest.skip("the package ships no standard rules to copy")
+    result = cli(["check", "--format", "json", "--as-of", "2026-11-26", "--fail-on", "never"], root)
     if result.exit_code == 2 and "No such command" in result.stderr:
         pytest.skip("archrepo check is not there yet")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["errors"] == []
     found = sorted({(v["rule"], v["element"]) for v in report["violations"]})
-    expected = [(v["rule"], v["element"]) for v in json.loads((root / "expected-violations.json").read_text())]
+    recorded = json.loads((root / "expected-violations.json").read_text(encoding="utf-8"))
+    expected = [(v["rule"], v["element"]) for v in recorded]
     assert found == expected
