@@ -71,3 +71,14 @@ def test_waivers_expire() -> None:
     later = run_check(load_config(ROOT / "archrepo.yaml"), CheckOptions(as_of=dt.date(2027, 7, 1)))
     assert {f.status for f in later.waivers} == {"expired"}
     assert {v.rule for v in later.counting() if v.element == "lab-results-sftp"} == {"SEC001", "SEC002", "INT001"}
+
+
+def test_check_in_a_real_process_runs_every_rule() -> None:
+    """The Python rules import their dependencies from the environment, also when the virtual environment
+    lies inside the repository (as .venv does here); only repository code is refused."""
+    import json
+
+    outcome = run_process(["check", "--format", "json", "--as-of", "2026-11-26"], ROOT)
+    assert outcome.exit_code == 0, outcome.stderr
+    report = json.loads(outcome.stdout)
+    assert report["rule_failures"] == [] and report["summary"]["rules"] == 17

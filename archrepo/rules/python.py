@@ -24,12 +24,21 @@ from archrepo.rules.violation import Finding
 __all__ = ["resolve_python_rule", "run_python_rule"]
 
 
+def _environment() -> list[Path]:
+    """Where installed code lives: the Python environment (a virtual environment may sit inside the repository)."""
+    return sorted({Path(p).resolve() for p in (sys.prefix, sys.exec_prefix, sys.base_prefix)})
+
+
 def _trusted_search_path(root: Path, allowed: list[Path]) -> list[str]:
-    """sys.path without the repository (and the working directory), plus the explicitly allowed paths."""
+    """sys.path without the repository and the working directory (unless a path is part of the Python
+    environment, such as a virtual environment's site-packages), plus the explicitly allowed paths."""
+    environment = _environment()
+    cwd = Path.cwd().resolve()
     trusted = []
     for entry in sys.path:
         location = Path(entry or ".").resolve()
-        if entry in ("", ".") or location == Path.cwd().resolve() or location.is_relative_to(root):
+        installed = any(location.is_relative_to(prefix) for prefix in environment)
+        if entry in ("", ".") or (not installed and (location == cwd or location.is_relative_to(root))):
             continue
         trusted.append(entry)
     return [str(path) for path in allowed] + trusted
@@ -75,7 +84,7 @@ def _trusted_origin(spec: Any, root: Path, allowed: list[Path]) -> bool:
 
 def _trusted_file(path: Path, root: Path, allowed: list[Path]) -> bool:
     path = path.resolve()
-    if any(path.is_relative_to(directory) for directory in allowed):
+    if any(path.is_relative_to(directory) for directory in [*allowed, *_environment()]):
         return True
     package_root = Path(__file__).resolve().parents[1]  # archrepo's own package is installed code
     if path.is_relative_to(package_root):
