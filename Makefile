@@ -7,7 +7,7 @@ ARCHREPO := $(VENV)/bin/archrepo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT ?= out
 
-.PHONY: install system-deps browser demo test lint typecheck bench clean
+.PHONY: install system-deps browser virtuoso demo test lint typecheck bench clean
 
 install: $(VENV)/.installed system-deps
 
@@ -33,6 +33,15 @@ browser:
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "warning: chromium could not be installed; the browser tests will be skipped"; }
 
+# The remote-store tests publish to and check against a real Virtuoso, started on loopback by the tests
+# themselves: Debian's server binaries alone (virtuoso-opensource-7-bin; the virtuoso-opensource package would
+# also start a system-wide server). Tests skip, saying why, only where it cannot be installed.
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "Installing Virtuoso (apt-get) for the remote-store tests"; \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; } \
+	  || echo "warning: virtuoso could not be installed; the remote-store tests will be skipped"; }
+
 demo: install
 	@mkdir -p $(OUT)
 	$(ARCHREPO) validate
@@ -45,7 +54,7 @@ demo: install
 	$(ARCHREPO) docs --out $(OUT)/site
 	@echo "In $(OUT)/: report.json, report.sarif, model.ttl, landscape.svg, site/index.html"
 
-test: install browser
+test: install browser virtuoso
 	$(PY) -m pytest -n 2 -q
 
 lint: install

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from archrepo.config import Config, load_config
 from archrepo.errors import ModelError
 from archrepo.model import Model
-from archrepo.model.loader import FileResult, read_model_files, validate_model
+from archrepo.model.loader import FileResult, ReadStats, read_model_files, validate_model
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -52,11 +52,11 @@ class Repository:
         return build_dependency_graph(self.model)
 
 
-def read_files(config: Config, *, use_cache: bool = True) -> list[FileResult]:
+def read_files(config: Config, *, use_cache: bool = True, stats: ReadStats | None = None) -> list[FileResult]:
     """The repository's model files, parsed (cached, in parallel) with each file's part of the RDF graph."""
     from archrepo.graph.rdf import ntriples_extra
 
-    return read_model_files(config, use_cache=use_cache, extra=ntriples_extra(config.base_iri))
+    return read_model_files(config, use_cache=use_cache, extra=ntriples_extra(config.base_iri), stats=stats)
 
 
 def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True) -> Repository:

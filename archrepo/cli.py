@@ -119,9 +119,14 @@ def export(ctx: click.Context, config_path: Path | None, fmt: str, output: Path 
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="table for people; csv and json are the SPARQL 1.1 result formats.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option("--store", metavar="URL", default=None,
+              help="Query this SPARQL endpoint (where `archrepo publish` put repositories) instead of the model here.")
+@click.option("--graph", "graph", metavar="IRI", default=None,
+              help="With --store: only this repository's graph (default: the whole store, every repository).")
 @click.pass_context
-def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, output: Path | None) -> None:
-    """Run a SPARQL query (text, or @FILE) over the model.
+def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, output: Path | None,
+          store: str | None, graph: str | None) -> None:
+    """Run a SPARQL query (text, or @FILE) over the model, or over a store of published repositories.
 
     Prefixes arch:, id:, rdf:, rdfs:, xsd: and owl: are predefined. Example:
 
@@ -137,9 +142,16 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read query file {path}: {exc.strerror if isinstance(exc, OSError) else exc}",
                              hint="Give @ followed by the path of a UTF-8 text file with the query.") from None
-    repository = load_repository(ctx, config_path)
-    results = repository.rdf.query(sparql)
-    emit(format_results(results, fmt, repository.rdf.prefixes), output)
+    if store:
+        from archrepo.commands.store import store_for_query
+
+        graph_view = store_for_query(ctx, config_path, store, graph)
+    elif graph:
+        raise UsageError("--graph names a graph in a store: give --store URL too")
+    else:
+        graph_view = load_repository(ctx, config_path).rdf
+    results = graph_view.query(sparql)
+    emit(format_results(results, fmt, graph_view.prefixes), output)
 
 
 @main.command()
@@ -158,23 +170,29 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
 @click.option("--new-since", metavar="REV", default=None,
               help="Count only violations that are not already there at this git revision (e.g. the merge base).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal).")
+@click.option("--store", metavar="URL", default=None,
+              help="Run the SPARQL rules on the repository's graph in this SPARQL endpoint (see `archrepo publish`).")
+@click.option("--graph", "graph", metavar="IRI", default=None,
+              help="With --store: the repository's graph (default: <base_iri>_graph).")
 @click.pass_context
 def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path | None, fail_on: str,
           baseline: Path | None, no_baseline: bool, as_of: str | None, rule_ids: tuple[str, ...],
-          new_since: str | None, color: bool | None) -> None:
+          new_since: str | None, color: bool | None, store: str | None, graph: str | None) -> None:
     """Check the model against the architecture rules; exit 1 on violations at or above --fail-on."""
     from archrepo.config import load_config
+    from archrepo.errors import UsageError
     from archrepo.report import ReportOptions, render
     from archrepo.rules.check import CheckOptions, run_check
     from archrepo.rules.definitions import Severity
 
     config = load_config(config_path_of(ctx, config_path))
     if new_since and baseline:
-        from archrepo.errors import UsageError
-
         raise UsageError("--new-since and --baseline both say which violations are known; give one of them")
+    if graph and not store:
+        raise UsageError("--graph names a graph in a store: give --store URL too")
     options = CheckOptions(as_of=parse_date(as_of, "--as-of"), rule_ids=rule_ids, baseline=baseline,
-                           use_config_baseline=not no_baseline and not new_since, new_since=new_since)
+                           use_config_baseline=not no_baseline and not new_since, new_since=new_since,
+                           store=store, graph=graph)
     result = run_check(config, options)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
@@ -296,6 +314,7 @@ def _register() -> None:
     from archrepo.commands.git import diff, init
     from archrepo.commands.interop import import_group
     from archrepo.commands.site import docs
+    from archrepo.commands.store import publish
     from archrepo.commands.views import diagram, impact
 
     main.add_command(diagram)
@@ -305,6 +324,7 @@ def _register() -> None:
     main.add_command(docs)
     main.add_command(fmt)
     main.add_command(import_group)
+    main.add_command(publish)
 
 
 _register()

@@ -32,7 +32,10 @@ gen = _load_generator()
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    """Every file the generator wrote (not the parse cache that loading leaves in ``.archrepo-cache``)."""
+    files = (path for path in sorted(root.rglob("*")) if path.is_file())
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in files
+            if not path.relative_to(root).parts[0].startswith(".")}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ description`` come first and the remaining fields follow the schema's property o
     Integration   kind id name description source target via standard data mode status since until security
     Process       kind id name owner description capability steps
     Principle     kind id name statement rationale implications source url
-    Rule          kind id name principle severity description remediation sparql shacl python tags help_uri
+    Rule          kind id name principle severity description remediation reach sparql shacl python tags help_uri
 
 Nested mappings::
 
@@ -41,8 +41,8 @@ KEY_ORDER: Mapping[str, tuple[str, ...]] = {
                     "status", "since", "until", "security"),
     "Process": ("kind", "id", "name", "owner", "description", "capability", "steps"),
     "Principle": ("kind", "id", "name", "statement", "rationale", "implications", "source", "url"),
-    "Rule": ("kind", "id", "name", "principle", "severity", "description", "remediation", "sparql", "shacl",
-             "python", "tags", "help_uri"),
+    "Rule": ("kind", "id", "name", "principle", "severity", "description", "remediation", "reach", "sparql",
+             "shacl", "python", "tags", "help_uri"),
 }
 
 # (kind, field) -> order of the keys of that field's mapping, or of each mapping in that field's list

@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archrepo.api import Repository, read_files
 from archrepo.config import Config
-from archrepo.errors import Diagnostic, UsageError
-from archrepo.model.loader import FileResult, validate_model
+from archrepo.errors import Diagnostic, Level, UsageError
+from archrepo.model.cache import CACHE_DIR
+from archrepo.model.loader import FileResult, ReadStats, validate_model
 from archrepo.model.schema import suggest
 from archrepo.rules.baseline import BaselineComparison, apply_baseline, read_baseline
 from archrepo.rules.definitions import Principle, RuleDefinition, Severity, load_principles, load_rules
 from archrepo.rules.engine import run_rules
+from archrepo.rules.incremental import run_rules_incrementally
 from archrepo.rules.violation import RuleFailure, Violation
 from archrepo.rules.waivers import WaiverFinding, apply_waivers, load_waivers
+
+if TYPE_CHECKING:
+    from archrepo.graph.remote import SparqlGraph
 
 __all__ = ["CheckOptions", "CheckResult", "run_check"]
 
@@ -31,6 +36,8 @@ class CheckOptions:
     use_config_baseline: bool = True
     new_since: str | None = None  # a git revision: only violations not already there count
     use_cache: bool = True  # the parse cache in .archrepo-cache/
+    store: str | None = None  # a SPARQL endpoint holding the published model: SPARQL rules run there
+    graph: str | None = None  # the repository's graph in that store (default: derived from base_iri)
 
 
 @dataclass
@@ -112,15 +119,23 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     known = read_baseline(baseline_path, baseline_display) if baseline_path else None
     if options.new_since:
         known, baseline_display = _known_at_revision(config, options)
+    stats = ReadStats()
     if files is None:
-        files = read_files(config, use_cache=options.use_cache)
+        files = read_files(config, use_cache=options.use_cache, stats=stats)
     model, diagnostics = validate_model(config, files)
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
     if model is None:
         return CheckResult(options.as_of, 0, rules, principles, errors=errors, warnings=warnings)
     repository = Repository(config, model, files)
-    violations, failures = run_rules(repository, rules, options.as_of)
+    if options.store:
+        repository = _on_store(StoreRepository(config, model, files), options.store, options.graph, warnings)
+        violations, failures = run_rules(repository, rules, options.as_of)
+    elif stats.keys:  # the work tree, read through the cache: rules are evaluated again only near the change
+        violations, failures = run_rules_incrementally(repository, rules, options.as_of, stats.keys,
+                                                       config.root / CACHE_DIR)
+    else:
+        violations, failures = run_rules(repository, rules, options.as_of)
     ran = {rule.id for rule in rules}
     violations, waiver_findings = apply_waivers(violations, [w for w in waivers if w.rule in ran], options.as_of)
     comparison = None
@@ -136,7 +151,8 @@ def _known_at_revision(config: Config, options: CheckOptions) -> tuple[dict[str,
     from archrepo.model.gitsource import read_files_at, resolve_revision
 
     revision = resolve_revision(config, str(options.new_since))
-    base = run_check(config, replace(options, new_since=None, baseline=None, use_config_baseline=False),
+    # the store holds the model of the work tree, not of the revision: the revision is checked here
+    base = run_check(config, replace(options, new_since=None, baseline=None, use_config_baseline=False, store=None),
                      files=read_files_at(config, revision))
     if base.errors:
         raise ModelError.from_diagnostics(base.errors, f"the model at {revision} is invalid, so --new-since cannot "
@@ -144,6 +160,35 @@ def _known_at_revision(config: Config, options: CheckOptions) -> tuple[dict[str,
     known = {v.fingerprint: {"fingerprint": v.fingerprint, "rule": v.rule, "element": v.element,
                              "related": list(v.related)} for v in base.violations if not v.waived}
     return known, f"--new-since {revision}"
+
+
+@dataclass
+class StoreRepository(Repository):
+    """A repository whose SPARQL rules run on its graph in a remote store (``RuleContext.sparql_graph``)."""
+
+    store: SparqlGraph | None = None
+
+
+def _on_store(repository: StoreRepository, store: str, graph: str | None,
+              warnings: list[Diagnostic]) -> StoreRepository:
+    """The repository with its graph in the store; a warning when that graph was published from another model
+    than the files here (the violations then name the store's model, the locations the files')."""
+    from archrepo.graph.remote import StoreError, graph_ntriples, model_digest, open_store, repository_graph_iri
+
+    config = repository.config
+    graph_iri = repository_graph_iri(config.base_iri, graph)
+    remote = open_store(store, config.base_iri, graph_iri)
+    published = remote.published_digest()
+    if published is None:
+        raise StoreError(f"the store at {store} holds no graph <{graph_iri}> published by archrepo",
+                         hint=f"Publish it first: archrepo publish --endpoint {store} --graph {graph_iri}")
+    if published != model_digest(graph_ntriples(repository.rdf)):
+        warnings.append(Diagnostic(config.display_file, 0, f"the graph <{graph_iri}> in the store was published "
+                                   "from another version of the model than the files here",
+                                   hint="Publish again (archrepo publish) before checking against the store.",
+                                   level=Level.WARNING))
+    repository.store = remote
+    return repository
 
 
 def _baseline_path(config: Config, options: CheckOptions) -> tuple[Path | None, str]:

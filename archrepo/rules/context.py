@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from archrepo.api import Repository
     from archrepo.config import Config
     from archrepo.graph.rdf import ModelGraph
+    from archrepo.graph.remote import SparqlGraph
     from archrepo.model.elements import Model
 
 __all__ = ["RuleContext"]
@@ -32,6 +33,13 @@ class RuleContext:
     @property
     def rdf(self) -> ModelGraph:
         return self.repository.rdf
+
+    @property
+    def sparql_graph(self) -> SparqlGraph:
+        """Where SPARQL rules run: the repository's graph in a remote store (``check --store``), else the
+        embedded graph."""
+        store = getattr(self.repository, "store", None)
+        return store if store is not None else self.repository.rdf
 
     @property
     def dependencies(self) -> nx.DiGraph:

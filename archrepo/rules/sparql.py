@@ -1,16 +1,21 @@
-"""SPARQL rules: a SELECT over the model on Oxigraph returning ?element, ?message and optionally ?related."""
+"""SPARQL rules: a SELECT over the model returning ?element, ?message and optionally ?related, on Oxigraph or, with
+``check --store``, on the repository's graph in a remote store (whose answers come back as pyoxigraph results)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from archrepo.errors import QueryError
-from archrepo.graph.rdf import XSD, ModelGraph
+from archrepo.errors import ArchrepoError
+from archrepo.graph.rdf import XSD
 from archrepo.rules.context import RuleContext
 from archrepo.rules.definitions import RuleDefinition
 from archrepo.rules.violation import Finding
+
+if TYPE_CHECKING:
+    from archrepo.graph.remote import SparqlGraph
 
 __all__ = ["run_sparql_rule", "term_to_ids"]
 
@@ -19,7 +24,7 @@ class RuleRunError(Exception):
     """A rule could not run; the message says why, for the report."""
 
 
-def term_to_ids(graph: ModelGraph, term: object) -> tuple[str | None, str | None]:
+def term_to_ids(graph: SparqlGraph, term: object) -> tuple[str | None, str | None]:
     """(element id, step id) a result term names: a step IRI names its process and the step."""
     if isinstance(term, ox.NamedNode):
         element = graph.element_id(term.value)
@@ -34,11 +39,11 @@ def term_to_ids(graph: ModelGraph, term: object) -> tuple[str | None, str | None
 
 
 def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Finding]:
-    graph = context.rdf
+    graph = context.sparql_graph
     as_of = ox.Literal(context.as_of.isoformat(), datatype=ox.NamedNode(XSD + "date"))
     try:
         solutions = graph.query(rule.body, bindings={"asOf": as_of})
-    except QueryError as error:
+    except ArchrepoError as error:  # a malformed query, or a remote store that failed or refused it
         raise RuleRunError(error.message) from None
     if not isinstance(solutions, ox.QuerySolutions):
         raise RuleRunError("the query must be a SELECT returning ?element and ?message")
