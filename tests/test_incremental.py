@@ -65,20 +65,39 @@ def _edit(root: Path, rng: random.Random, kind: str, change) -> str:
     raise AssertionError(f"no {kind} to edit")
 
 
+def _set(key: str, value: object):
+    def change(document: dict) -> dict:
+        document[key] = value
+        return document
+    return change
+
+
+def _without(key: str):
+    def change(document: dict) -> dict:
+        document.pop(key, None)
+        return document
+    return change
+
+
+def _unsupported_first_step(document: dict) -> dict:
+    document["steps"][0]["supported_by"] = []
+    return document
+
+
 EDITS = {
-    "retire an application": ("Application", lambda d: d.__setitem__("lifecycle", {"status": "retired"}) or d),
-    "phase out an application": ("Application", lambda d: d.__setitem__(
-        "lifecycle", {"status": "phase-out", "since": "2010-01-01", "phase_out": "2020-01-01"}) or d),
-    "drop an owner": ("Application", lambda d: d.pop("owner", None) and d or d),
-    "declassify an application": ("Application", lambda d: d.__setitem__("classification", "open") or d),
-    "make data sensitive": ("DataObject", lambda d: d.__setitem__("classification", "sensitive") or d),
-    "drop a master": ("DataObject", lambda d: d.pop("master", None) and d or d),
-    "remove an integration": ("Integration", lambda d: None),
-    "unencrypt an integration": ("Integration", lambda d: d.__setitem__("security", {"encrypted": False}) or d),
-    "drop a via": ("Integration", lambda d: d.pop("via", None) and d or d),
-    "make an organisation external": ("Organisation", lambda d: d.__setitem__("external", True) or d),
-    "remove a description": ("Capability", lambda d: d.pop("description", None) and d or d),
-    "remove a process step's support": ("Process", lambda d: d["steps"][0].__setitem__("supported_by", []) or d),
+    "retire an application": ("Application", _set("lifecycle", {"status": "retired"})),
+    "phase out an application": ("Application", _set("lifecycle", {"status": "phase-out", "since": "2010-01-01",
+                                                                   "phase_out": "2020-01-01"})),
+    "drop an owner": ("Application", _without("owner")),
+    "declassify an application": ("Application", _set("classification", "open")),
+    "make data sensitive": ("DataObject", _set("classification", "sensitive")),
+    "drop a master": ("DataObject", _without("master")),
+    "remove an integration": ("Integration", lambda document: None),
+    "unencrypt an integration": ("Integration", _set("security", {"encrypted": False})),
+    "drop a via": ("Integration", _without("via")),
+    "make an organisation external": ("Organisation", _set("external", True)),
+    "remove a description": ("Capability", _without("description")),
+    "remove a process step's support": ("Process", _unsupported_first_step),
 }
 
 
