@@ -1422,7 +1422,7 @@ def _prepare(out: Path, header: str) -> None:
     """Empty what an earlier run wrote into ``out``; refuse to touch a repository this script did not write."""
     config = out / "archrepo.yaml"
     ours = config.is_file() and config.read_text(encoding="utf-8").startswith(HEADER)
-    for name in ("models", "rules", "principles"):
+    for name in ("models", "rules", "principles", ".archrepo-cache"):  # the cache: so the next run is cold
         if (out / name).exists():
             if not ours:
                 raise FileExistsError(f"{out / name} exists and was not written by this generator; "
