@@ -44,8 +44,11 @@ def ensure_model(size: int) -> Path:
     """The generated model of ``size`` applications, made once and reused while the generator is unchanged."""
     target = MODELS / f"apps-{size}"
     stamp = target / ".generator-stamp"
-    generator = (HERE / "generate.py").read_bytes()
-    fingerprint = hashlib.sha256(generator).hexdigest()
+    digest = hashlib.sha256((HERE / "generate.py").read_bytes())
+    for library in ("rules", "principles"):  # the generated repository carries copies of them
+        for path in sorted((ROOT / library).glob("*.yaml")):
+            digest.update(path.name.encode() + path.read_bytes())
+    fingerprint = digest.hexdigest()
     if stamp.exists() and stamp.read_text() == fingerprint:
         return target
     if target.exists():

@@ -67,6 +67,10 @@ def _walk(data: Any, parts: list[str], prefix: str) -> Iterator[tuple[str, Any]]
         yield from _walk(value, rest, path)
 
 
+_FIELDS = {kind: tuple((parts, target, parts[-1].removesuffix("[]")) for parts, target in specs)
+           for kind, specs in _SPECS.items()}
+
+
 def _referenced(data: Any, parts: list[str], out: list[Any]) -> None:
     """The ids a spec reaches, without building paths (the fast pass over a valid model)."""
     if not isinstance(data, dict):
@@ -91,12 +95,20 @@ def _referenced(data: Any, parts: list[str], out: list[Any]) -> None:
 
 
 def element_references(element: Element) -> list[tuple[str, str]]:
-    """(top-level field, referenced id) of every reference the element makes; ids as written."""
+    """(field, referenced id) of every reference the element makes, ids as written; the field is the last
+    part of the spec (``supported_by`` for a step's supporting applications)."""
     out: list[tuple[str, str]] = []
-    for parts, _kind in _SPECS.get(element.kind, ()):
+    data = element.data
+    for parts, _kind, field in _FIELDS.get(element.kind, ()):
+        if len(parts) == 1:  # the common case, without the recursive walk
+            value = data.get(field)
+            if isinstance(value, str):
+                out.append((field, value))
+            elif isinstance(value, list) and parts[0].endswith("[]"):
+                out.extend((field, target) for target in value if isinstance(target, str))
+            continue
         found: list[Any] = []
-        _referenced(element.data, parts, found)
-        field = parts[0].removesuffix("[]")
+        _referenced(data, parts, found)
         out.extend((field, target) for target in found if isinstance(target, str))
     return out
 

@@ -60,7 +60,7 @@ class RuleDefinition:
     default_severity: Severity
     tags: tuple[str, ...] = ()
     help_uri: str | None = None
-    reach: int | None = None  # see rule.schema.json: lets a re-check evaluate the rule near the change only
+    reach: tuple[str, ...] | None = None  # see rule.schema.json: lets a re-check evaluate the rule near the change
 
     @property
     def title(self) -> str:
@@ -156,7 +156,8 @@ def load_rules(config: Config, principles: dict[str, Principle], *,
         rules[rule_id] = RuleDefinition(
             rule_id, data["name"], data["principle"], severity, data["description"].strip(),
             data["remediation"].strip(), engine, data[engine], Location(display, document.line), default,
-            tuple(data.get("tags") or ()), data.get("help_uri"), data.get("reach"))
+            tuple(data.get("tags") or ()), data.get("help_uri"),
+            tuple(data["reach"]) if data.get("reach") is not None else None)
     for rule_id in config.rules_config:
         if rule_id not in rules and not sink.errors:
             close = suggest(rule_id, rules)

@@ -2,9 +2,10 @@
 
 The last full set of findings of every rule is kept in ``.archrepo-cache/check-state-v1.json`` with the
 content keys of the files it was computed from. On the next run, the elements of the files that changed
-(before and after) are the change. A rule that declares ``reach: N`` (a violation of ``?element`` looks at
-elements at most N references away; a parent chain counts as one step) is evaluated again only for the
-elements within N of the change, on a graph of the elements within 2N of it; its other findings are kept.
+(before and after, and what they referred to) are the change. A rule that declares its ``reach`` (the
+reference paths a violation of ``?element`` follows: ``source``, ``target.owner.parent*``, ``^via``) is
+evaluated again only for the elements whose paths lead to the change, on a graph of those elements and what
+their paths reach; its other findings are kept.
 Rules without ``reach``, Python and SHACL rules run in full. Anything unusual (a different archrepo, config,
 rule text or date; no state; a change touching a large part of the model) falls back to a full run, and
 the state is replaced atomically after every successful run, so a damaged or concurrent state only ever
@@ -16,8 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,7 @@ from archrepo.rules.violation import Finding, RuleFailure, Violation
 __all__ = ["STATE_FILE", "IncrementalRun", "run_rules_incrementally"]
 
 STATE_FILE = "check-state-v1.json"
-_LARGE_CHANGE = 0.4  # a re-check touching more than this share of the model runs in full
-_PARENT = "parent"
+_LARGE_CHANGE = 0.25  # a rule whose change touches more than this share of the model runs in full
 
 
 @dataclass
@@ -58,40 +57,74 @@ def _rule_hash(rule: RuleDefinition) -> str:
     return hashlib.blake2b(f"{rule.engine}\0{rule.body}\0{rule.reach}".encode(), digest_size=16).hexdigest()
 
 
-def _file_ids(repository: Repository) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _file_ids(model: Model, references: dict[str, list[tuple[str, str]]]
+              ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per file: the ids of its elements, and the ids they refer to (a removed reference is a change too)."""
     ids: dict[str, list[str]] = defaultdict(list)
     refs: dict[str, set[str]] = defaultdict(set)
-    for element in repository.model:
+    for element in model:
         ids[element.location.file].append(element.id)
-        refs[element.location.file].update(target for _, target in element_references(element))
+        refs[element.location.file].update(target for _, target in references[element.id])
     return ids, {file: sorted(targets) for file, targets in refs.items()}
 
 
-def _adjacency(model: Model) -> dict[str, list[tuple[str, int]]]:
-    """Undirected reference graph: (neighbour, cost); parent links cost nothing (a chain is one step)."""
-    edges: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for element in model:
-        for field, target in element_references(element):
-            if target in model.elements:
-                cost = 0 if field == _PARENT else 1
-                edges[element.id].append((target, cost))
-                edges[target].append((element.id, cost))
-    return edges
+class _References:
+    """The model's references by field, both ways, for walking reach paths."""
+
+    def __init__(self, references: dict[str, list[tuple[str, str]]]) -> None:
+        self.forward: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.backward: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for element_id, found in references.items():
+            for field, target in found:
+                self.forward[field][element_id].add(target)
+                self.backward[field][target].add(element_id)
+
+    def step(self, elements: set[str], step: str, reverse: bool) -> set[str]:
+        """One step of a path from ``elements``; ``reverse`` walks it against its direction."""
+        inverse = step.startswith("^")
+        field = step.lstrip("^").rstrip("*")
+        index = self.backward if inverse != reverse else self.forward
+        star = step.endswith("*")
+        reached = set(elements) if star else set()
+        frontier = set(elements)
+        while frontier:
+            found = {n for e in frontier for n in index[field].get(e, ())}
+            if not star:
+                return found
+            frontier = found - reached
+            reached |= frontier
+        return reached
 
 
-def _within(start: Iterable[str], limit: int, edges: dict[str, list[tuple[str, int]]]) -> set[str]:
-    """Elements at most ``limit`` steps from ``start`` (0-1 breadth-first search)."""
-    distance = {element: 0 for element in start}
-    queue = deque(distance)
-    while queue:
-        current = queue.popleft()
-        for neighbour, cost in edges.get(current, ()):
-            reached = distance[current] + cost
-            if reached <= limit and reached < distance.get(neighbour, limit + 1):
-                distance[neighbour] = reached
-                (queue.appendleft if cost == 0 else queue.append)(neighbour)
-    return set(distance)
+def _paths(reach: tuple[str, ...]) -> list[list[str]]:
+    """Every prefix of every path: an element part-way along a path matters as much as its end."""
+    prefixes = []
+    for path in reach:
+        steps = path.split(".")
+        prefixes += [steps[:length] for length in range(1, len(steps) + 1)]
+    return prefixes
+
+
+def _candidates(changed: set[str], reach: tuple[str, ...], references: _References) -> set[str]:
+    """Elements whose violations can change: the changed ones, and those whose paths lead to them."""
+    found = set(changed)
+    for steps in _paths(reach):
+        current = set(changed)
+        for step in reversed(steps):
+            current = references.step(current, step, reverse=True)
+        found |= current
+    return found
+
+
+def _footprint(candidates: set[str], reach: tuple[str, ...], references: _References) -> set[str]:
+    """What evaluating the rule for ``candidates`` can look at: them, and every element along their paths."""
+    found = set(candidates)
+    for steps in _paths(reach):
+        current = set(candidates)
+        for step in steps:
+            current = references.step(current, step, reverse=False)
+        found |= current
+    return found
 
 
 def _load_state(path: Path) -> dict[str, Any] | None:
@@ -118,37 +151,40 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     state = _load_state(path)
     namespace = _namespace(repository, as_of)
     model = repository.model
-    file_ids, file_refs = _file_ids(repository)
+    element_refs = {element.id: element_references(element) for element in model}  # once: it is not cheap
+    file_ids, file_refs = _file_ids(model, element_refs)
     changed: set[str] | None = None
     if state is not None and state.get("namespace") == namespace:
         old_keys, old_ids, old_refs = state["files"], state["ids"], state["refs"]
         touched = {f for f in set(old_keys) | set(file_keys) if old_keys.get(f) != file_keys.get(f)}
         changed = {i for f in touched for i in [*old_ids.get(f, ()), *old_refs.get(f, ()), *file_ids.get(f, ())]}
     run.changed = len(changed) if changed is not None else len(model)
-    edges = _adjacency(model) if changed is not None else {}
+    references = _References(element_refs) if changed is not None else None
     findings: dict[str, list[Finding]] = {}
     failures: list[RuleFailure] = []
-    graphs: dict[int, Repository] = {}
     evaluated: dict[str, int] = {}
+    plans: dict[str, set[str]] = {}  # rule id -> the elements to evaluate it for, when it can be incremental
+    footprint: set[str] = set()
     for rule in rules:
         previous = (state or {}).get("rules", {}).get(rule.id)
-        reach = rule.reach
-        scoped = (changed is not None and reach is not None and rule.engine == "sparql" and previous
-                  and previous.get("hash") == _rule_hash(rule))
-        candidates = set()
-        if scoped and changed and reach is not None:
-            candidates = _within(changed, reach, edges) & set(model.elements)
-        if scoped and reach is not None and len(candidates) <= _LARGE_CHANGE * len(model):
+        if (changed is None or references is None or rule.reach is None or rule.engine != "sparql"
+                or not previous or previous.get("hash") != _rule_hash(rule)):
+            continue
+        candidates = _candidates(changed, rule.reach, references) & set(model.elements)
+        if len(candidates) <= _LARGE_CHANGE * len(model):
+            plans[rule.id] = candidates
+            footprint |= _footprint(candidates, rule.reach, references)
+    partial = _partial(repository, footprint) if any(plans.values()) else None  # one graph for all such rules
+    for rule in rules:
+        if rule.id in plans:
+            candidates = plans[rule.id]
+            previous = state["rules"][rule.id] if state else {"findings": []}
             kept = [Finding(e, m, tuple(r)) for e, m, r in previous["findings"]
                     if e not in candidates and e in model.elements]
             fresh: list[Finding] = []
-            if candidates:
-                partial = graphs.get(reach)
-                if partial is None:
-                    partial = graphs[reach] = _partial(repository, _within(changed or (), 2 * reach, edges))
+            if candidates and partial is not None:
                 iris = sorted(partial.rdf.iri(e) for e in candidates)
-                restricted = replace(rule, body=_restrict(rule.body, iris))
-                fresh, failure = run_findings(partial, restricted, as_of)
+                fresh, failure = run_findings(partial, replace(rule, body=_restrict(rule.body, iris)), as_of)
                 if failure:
                     failures.append(replace(failure, location=rule.location))
                     continue
