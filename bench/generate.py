@@ -1128,9 +1128,6 @@ class Generator:
                 self.expected.append((rule, integ.id))
             return picked
 
-        def active(i: Integ) -> bool:
-            return i.status == "active"
-
         def can_drop_via(i: Integ) -> bool:
             return i.via is not None and self.via_uses[i.via.idx] > 2
 
@@ -1140,7 +1137,8 @@ class Generator:
             integ.description = f"{integ.description} Still switched on."
             if n % 3 == 1:   # retired by its date, not by its status
                 integ.tgt.status = "phase-out"
-        for integ in take("AR003", lambda i: active(i) and "phase-out" in (i.src.status, i.tgt.status)):
+        # one end in phase-out, not both: the rule reports each end it finds
+        for integ in take("AR003", lambda i: (i.src.status, i.tgt.status).count("phase-out") == 1):
             ends = [a for a in (integ.src, integ.tgt) if a.status == "phase-out" and a.phase_out is not None]
             integ.since = min(a.phase_out for a in ends if a.phase_out is not None) + rng.randint(1, 120)
         for n, integ in enumerate(take("SEC001", lambda i: any(d.cls == SENS for d in i.data))):
@@ -1150,7 +1148,7 @@ class Generator:
             integ.enc, integ.auth = True, ("none", "basic", None)[n % 3]
 
         def sec003(i: Integ) -> bool:
-            return active(i) and any(d.cls > i.tgt.cls for d in self.known[i.src.idx][:20])
+            return any(d.cls > i.tgt.cls for d in self.known[i.src.idx][:20])
 
         for integ in take("SEC003", sec003):
             extra = next(d for d in self.known[integ.src.idx][:20] if d.cls > integ.tgt.cls)
@@ -1176,7 +1174,7 @@ class Generator:
             assert integ.via is not None
             self.via_uses[integ.via.idx] -= 1
             integ.via = None
-        for integ in take("RES001", lambda i: active(i) and i.src.crit == 3 and i.tgt.crit < 3
+        for integ in take("RES001", lambda i: i.src.crit == 3 and i.tgt.crit < 3
                           and i.src.idx < i.tgt.idx and i.mode != "sync"):
             integ.mode, integ.write_mode = "sync", True
         self.inject_cycles(quota["INT003"], touched)
