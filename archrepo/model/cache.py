@@ -21,7 +21,8 @@ import orjson
 __all__ = ["CACHE_DIR", "ParseCache", "content_key", "decode_payload", "encode_payload"]
 
 CACHE_DIR = ".archrepo-cache"
-_SCHEMA = "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL)"
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL, "
+           "extras BLOB NOT NULL)")
 
 
 def encode_payload(value: Any) -> bytes:
@@ -31,6 +32,13 @@ def encode_payload(value: Any) -> bytes:
 
 def decode_payload(payload: bytes) -> Any:
     return orjson.loads(zlib.decompress(payload))
+
+
+def _digest(payload: bytes, extras: bytes) -> str:
+    digest = hashlib.blake2b(payload, digest_size=20)
+    digest.update(b"\0")
+    digest.update(extras)
+    return digest.hexdigest()
 
 
 def content_key(namespace: str, relative: str, raw: bytes) -> str:
@@ -47,7 +55,7 @@ class ParseCache:
     """get/put of JSON-able payloads by key; every failure degrades to a miss, never to a wrong answer."""
 
     def __init__(self, directory: Path) -> None:
-        self.path = directory / "parse-v1.sqlite"
+        self.path = directory / "parse-v2.sqlite"
         self._connection: sqlite3.Connection | None = None
         self.hits = self.misses = self.rejected = 0
         try:
@@ -78,20 +86,21 @@ class ParseCache:
         except (OSError, sqlite3.DatabaseError):
             self._connection = None
 
-    def get_many(self, keys: list[str]) -> dict[str, bytes]:
-        """Verified payloads by key (decode them with ``decode_payload``); a damaged entry is a miss."""
+    def get_many(self, keys: list[str]) -> dict[str, tuple[bytes, bytes]]:
+        """Verified (payload, extras) by key (decode with ``decode_payload``); a damaged entry is a miss."""
         if self._connection is None or not keys:
             self.misses += len(keys)
             return {}
-        found: dict[str, bytes] = {}
+        found: dict[str, tuple[bytes, bytes]] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 rows = self._connection.execute(
-                    f"SELECT key, digest, payload FROM files WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                for key, digest, payload in rows:
-                    if hashlib.blake2b(payload, digest_size=20).hexdigest() == digest:
-                        found[key] = payload
+                    f"SELECT key, digest, payload, extras FROM files WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk)
+                for key, digest, payload, extras in rows:
+                    if _digest(payload, extras) == digest:
+                        found[key] = (payload, extras)
                     else:
                         self.rejected += 1
         except sqlite3.DatabaseError:
@@ -101,17 +110,17 @@ class ParseCache:
         self.misses += len(keys) - len(found)
         return found
 
-    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
-        """Store encoded payloads (``encode_payload``) by key."""
+    def put_many(self, items: Iterable[tuple[str, tuple[bytes, bytes]]]) -> None:
+        """Store encoded (payload, extras) by key."""
         if self._connection is None:
             return
-        rows = [(key, hashlib.blake2b(payload, digest_size=20).hexdigest(), payload) for key, payload in items]
+        rows = [(key, _digest(payload, extras), payload, extras) for key, (payload, extras) in items]
         if not rows:
             return
         try:
             with self._connection:
                 self._connection.execute("BEGIN IMMEDIATE")
-                self._connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", rows)
+                self._connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
         except sqlite3.OperationalError:
             pass  # another run holds the lock for longer than the timeout: skip caching this time
         except sqlite3.DatabaseError:

@@ -87,6 +87,8 @@ class Model:
     source_map: SourceMap
     files: list[str]
     warnings: list[Diagnostic] = field(default_factory=list)
+    # element id -> (field, referenced id) of its references, as found while validating
+    references: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.elements)

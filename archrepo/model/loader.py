@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,27 +34,59 @@ class FileResult:
     file: str
     documents: list[tuple[str, ParsedDocument, bool]] = field(default_factory=list)  # (kind, document, valid)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    extras: dict[str, str] = field(default_factory=dict)  # derived from this file alone, cached with it
+    # derived from this file alone (its RDF), cached with it; kept packed until someone needs it
+    extras: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The parse, without the extras (``pack_extras`` stores those apart: they are large and often unused)."""
         return {"file": self.file,
                 "documents": [[kind, d.data, d.line, d.lines, d.index, valid] for kind, d, valid in self.documents],
                 "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
-                                for d in self.diagnostics],
-                "extras": self.extras}
+                                for d in self.diagnostics]}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FileResult:
+    def from_json(cls, data: dict[str, Any], extras: Mapping[str, str] | None = None) -> FileResult:
         return cls(data["file"],
                    [(kind, ParsedDocument(body, line, lines, index), valid)
                     for kind, body, line, lines, index, valid in data["documents"]],
                    [Diagnostic(file, line, message, hint, Level(level), element)
                     for file, line, message, hint, level, element in data["diagnostics"]],
-                   dict(data["extras"]))
+                   extras if extras is not None else {})
+
+
+class PackedExtras(Mapping[str, str]):
+    """Extras as the cache stores them (compressed JSON), unpacked on first use: a re-check that needs no full
+    graph never pays for decoding every file's triples."""
+
+    def __init__(self, packed: bytes) -> None:
+        self._packed = packed
+        self._open: dict[str, str] | None = None
+
+    def _unpacked(self) -> dict[str, str]:
+        if self._open is None:
+            from archrepo.model.cache import decode_payload
+
+            self._open = decode_payload(self._packed) if self._packed else {}
+        return self._open
+
+    def __getitem__(self, key: str) -> str:
+        return self._unpacked()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._unpacked())
+
+    def __len__(self) -> int:
+        return len(self._unpacked())
+
+
+def pack_extras(extras: Mapping[str, str]) -> bytes:
+    from archrepo.model.cache import encode_payload
+
+    return encode_payload(dict(extras)) if extras else b""
 
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
-Extra = Callable[[FileResult], dict[str, str]]
+Extra = Callable[[FileResult], Mapping[str, str]]
 _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
@@ -147,7 +179,7 @@ def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bo
         result = parse_model_file(raw, relative)
         if extra is not None:
             result.extras = extra(result)
-        results.append(encode_payload(result.to_json()) if encode else result)
+        results.append((encode_payload(result.to_json()), pack_extras(result.extras)) if encode else result)
     return results
 
 
@@ -204,7 +236,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     finally:
         parse_cache.close()
     payloads.update((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
-    return [FileResult.from_json(decode_payload(payloads[key])) for key in keys]
+    return [FileResult.from_json(decode_payload(payloads[key][0]), PackedExtras(payloads[key][1])) for key in keys]
 
 
 def validate_model(config: Config, files: Iterable[FileResult] | None = None) -> tuple[Model | None, list[Diagnostic]]:
@@ -229,12 +261,12 @@ def validate_model(config: Config, files: Iterable[FileResult] | None = None) ->
                 continue
             elements[element_id] = Element(kind, element_id, document.data, Location(result.file, document.line))
             source_map.add(element_id, result.file, document)
-    check_references(elements, source_map, sink)
+    references = check_references(elements, source_map, sink)
     diagnostics = sorted(sink.items)
     if sink.errors:
         return None, diagnostics
     warnings = [d for d in diagnostics if d.level.value == "warning"]
-    return Model(config.root, elements, source_map, [r.file for r in files], warnings), diagnostics
+    return Model(config.root, elements, source_map, [r.file for r in files], warnings, references), diagnostics
 
 
 def load_model(config: Config) -> Model:

@@ -113,21 +113,25 @@ def element_references(element: Element) -> list[tuple[str, str]]:
     return out
 
 
-def _all_resolve(element: Element, elements: dict[str, Element]) -> bool:
-    for parts, kind in _SPECS.get(element.kind, ()):
-        found: list[Any] = []
-        _referenced(element.data, parts, found)
-        for target_id in found:
-            target = elements.get(target_id) if isinstance(target_id, str) else None
-            if target is None or target.kind != kind:
-                return False
-            if parts[0] == "via" and not _VIA_ROLES & set(target.data.get("roles") or ()):
-                return False
+_FIELD_KINDS = {kind: {parts[-1].removesuffix("[]"): target for parts, target in specs}
+                for kind, specs in _SPECS.items()}
+
+
+def _resolves(element: Element, found: list[tuple[str, str]], elements: dict[str, Element]) -> bool:
+    kinds = _FIELD_KINDS.get(element.kind, {})
+    for field, target_id in found:
+        target = elements.get(target_id)
+        if target is None or target.kind != kinds[field]:
+            return False
+        if field == "via" and not _VIA_ROLES & set(target.data.get("roles") or ()):
+            return False
     return True
 
 
-def check_references(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink) -> None:
+def check_references(elements: dict[str, Element], source_map: SourceMap,
+                     sink: DiagnosticSink) -> dict[str, list[tuple[str, str]]]:
     """Report dangling references, wrong kinds, bad step links and parent cycles; all of them, not the first.
+    Returns every element's references (``element_references``), for whoever needs them next.
 
     ``elements`` may include elements that failed schema validation: they still exist for the elements
     that refer to them, so one typo does not cascade into "does not exist" errors elsewhere.
@@ -135,8 +139,10 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
     ids_by_kind: dict[str, list[str]] = {}
     for element in elements.values():
         ids_by_kind.setdefault(element.kind, []).append(element.id)
+    references: dict[str, list[tuple[str, str]]] = {}
     for element in elements.values():
-        for path, target_id, kind in () if _all_resolve(element, elements) else iter_references(element):
+        found = references[element.id] = element_references(element)
+        for path, target_id, kind in () if _resolves(element, found, elements) else iter_references(element):
             target = elements.get(target_id)
             if target is not None and target.kind == kind and (path != "via" or _VIA_ROLES & set(
                     target.data.get("roles") or ())):
@@ -167,6 +173,7 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
             sink.warning(where.file, where.line, f"Integration '{element.id}' has the same source and target",
                          "An integration connects two different applications.", element.id)
     _check_parent_cycles(elements, source_map, sink)
+    return references
 
 
 def _check_steps(process: Element, source_map: SourceMap, sink: DiagnosticSink) -> None:

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -72,23 +73,26 @@ class _References:
     """The model's references by field, both ways, for walking reach paths."""
 
     def __init__(self, references: dict[str, list[tuple[str, str]]]) -> None:
-        self.forward: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.backward: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.references = references
+        self.backward: dict[tuple[str, str], list[str]] = defaultdict(list)  # (field, target) -> referrers
         for element_id, found in references.items():
-            for field, target in found:
-                self.forward[field][element_id].add(target)
-                self.backward[field][target].add(element_id)
+            for pair in found:
+                self.backward[pair].append(element_id)
+
+    def _next(self, element: str, field: str, backward: bool) -> Iterable[str]:
+        if backward:
+            return self.backward.get((field, element), ())
+        return (target for name, target in self.references.get(element, ()) if name == field)
 
     def step(self, elements: set[str], step: str, reverse: bool) -> set[str]:
         """One step of a path from ``elements``; ``reverse`` walks it against its direction."""
-        inverse = step.startswith("^")
         field = step.lstrip("^").rstrip("*")
-        index = self.backward if inverse != reverse else self.forward
+        backward = step.startswith("^") != reverse
         star = step.endswith("*")
         reached = set(elements) if star else set()
         frontier = set(elements)
         while frontier:
-            found = {n for e in frontier for n in index[field].get(e, ())}
+            found = {n for e in frontier for n in self._next(e, field, backward)}
             if not star:
                 return found
             frontier = found - reached
@@ -151,7 +155,7 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     state = _load_state(path)
     namespace = _namespace(repository, as_of)
     model = repository.model
-    element_refs = {element.id: element_references(element) for element in model}  # once: it is not cheap
+    element_refs = model.references or {element.id: element_references(element) for element in model}
     file_ids, file_refs = _file_ids(model, element_refs)
     changed: set[str] | None = None
     if state is not None and state.get("namespace") == namespace:
