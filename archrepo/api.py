@@ -34,8 +34,9 @@ class Repository:
         from archrepo.graph.rdf import build_graph
 
         prepared = None
-        if self.files is not None and all("ntriples" in f.extras for f in self.files):
-            prepared = [f.extras["ntriples"] for f in self.files]
+        files = self.files
+        if files is not None and all("ntriples" in f.extras for f in files):
+            prepared = (f.extras["ntriples"] for f in files)  # streamed into the store, one file at a time
         return build_graph(self.model, self.config.base_iri, self.config.approved_standards, prepared)
 
     def with_graph(self, graph: ModelGraph) -> Repository:

@@ -6,6 +6,7 @@ parsing, serialisation and SHACL through oxrdflib, without a copy of the data.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -353,6 +354,29 @@ def _config_quads(approved_standards: Iterable[str]) -> list[ox.Quad]:
     return quads
 
 
+class _Chunks(io.RawIOBase):
+    """A byte stream over text chunks, so the store reads the graph without one huge copy of it in memory."""
+
+    def __init__(self, chunks: Iterable[str]) -> None:
+        self._chunks = iter(chunks)
+        self._buffer = memoryview(b"")
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while self._position >= len(self._buffer):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._buffer, self._position = memoryview(chunk.encode("utf-8")), 0
+        size = min(len(target), len(self._buffer) - self._position)
+        target[:size] = self._buffer[self._position:self._position + size]
+        self._position += size
+        return size
+
+
 def build_graph(model: Model | None, base_iri: str, approved_standards: Iterable[str] = (),
                 ntriples: Iterable[str] | None = None) -> ModelGraph:
     """Load the model (default graph), the ontology and the settings rules read (each in its own named
@@ -360,8 +384,8 @@ def build_graph(model: Model | None, base_iri: str, approved_standards: Iterable
     store = ox.Store()
     if ntriples is None and model is None:
         raise ValueError("build_graph needs the model or its triples")
-    text = "".join(ntriples) if ntriples is not None else model_ntriples(model, base_iri)  # type: ignore[arg-type]
-    store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    chunks = ntriples if ntriples is not None else [model_ntriples(model, base_iri)]  # type: ignore[arg-type]
+    store.bulk_load(io.BufferedReader(_Chunks(chunks), buffer_size=1 << 20), format=ox.RdfFormat.N_TRIPLES)
     store.bulk_extend(_ontology_quads())
     store.bulk_extend(_config_quads(approved_standards))
     return ModelGraph(store, base_iri)

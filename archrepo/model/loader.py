@@ -42,7 +42,8 @@ class FileResult:
         return {"file": self.file,
                 "documents": [[kind, d.data, d.line, d.lines, d.index, valid] for kind, d, valid in self.documents],
                 "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
-                                for d in self.diagnostics]}
+                                for d in self.diagnostics],
+                "extras": sorted(self.extras)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], extras: Mapping[str, str] | None = None) -> FileResult:
@@ -53,30 +54,39 @@ class FileResult:
                     for file, line, message, hint, level, element in data["diagnostics"]],
                    extras if extras is not None else {})
 
+    @classmethod
+    def from_cache(cls, payload: bytes, packed_extras: bytes) -> FileResult:
+        from archrepo.model.cache import decode_payload
+
+        data = decode_payload(payload)
+        return cls.from_json(data, PackedExtras(packed_extras, data.get("extras", ())))
+
 
 class PackedExtras(Mapping[str, str]):
-    """Extras as the cache stores them (compressed JSON), unpacked on first use: a re-check that needs no full
-    graph never pays for decoding every file's triples."""
+    """Extras as the cache stores them (compressed JSON), unpacked on each use and not kept: a re-check that
+    needs no full graph never pays for decoding every file's triples, and a full one holds them only while
+    loading them."""
 
-    def __init__(self, packed: bytes) -> None:
+    def __init__(self, packed: bytes, keys: Iterable[str]) -> None:
         self._packed = packed
-        self._open: dict[str, str] | None = None
-
-    def _unpacked(self) -> dict[str, str]:
-        if self._open is None:
-            from archrepo.model.cache import decode_payload
-
-            self._open = decode_payload(self._packed) if self._packed else {}
-        return self._open
+        self._keys = tuple(keys)
 
     def __getitem__(self, key: str) -> str:
-        return self._unpacked()[key]
+        from archrepo.model.cache import decode_payload
+
+        if key not in self._keys:
+            raise KeyError(key)
+        value: str = decode_payload(self._packed)[key]
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._unpacked())
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._unpacked())
+        return len(self._keys)
 
 
 def pack_extras(extras: Mapping[str, str]) -> bytes:
@@ -213,7 +223,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
     parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file."""
     from archrepo import __version__
-    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key, decode_payload
+    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key
 
     items = [(path.read_bytes(), relative) for path, relative in discover_files(config)]
     jobs = jobs if jobs is not None else int(os.environ.get("ARCHREPO_JOBS") or os.cpu_count() or 1)
@@ -236,7 +246,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     finally:
         parse_cache.close()
     payloads.update((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
-    return [FileResult.from_json(decode_payload(payloads[key][0]), PackedExtras(payloads[key][1])) for key in keys]
+    return [FileResult.from_cache(*payloads[key]) for key in keys]
 
 
 def validate_model(config: Config, files: Iterable[FileResult] | None = None) -> tuple[Model | None, list[Diagnostic]]:
