@@ -16,7 +16,7 @@ from typing import Any
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, DiagnosticSink, Level, ModelError
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
-from archrepo.model.references import check_references
+from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
@@ -36,6 +36,8 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # derived from this file alone (its RDF), cached with it; kept packed until someone needs it
     extras: Mapping[str, str] = field(default_factory=dict)
+    # element id -> its references (field, id), found where the file is parsed (and so cached with it)
+    references: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The parse, without the extras (``pack_extras`` stores those apart: they are large and often unused)."""
@@ -43,7 +45,8 @@ class FileResult:
                 "documents": [[kind, d.data, d.line, d.lines, d.index, valid] for kind, d, valid in self.documents],
                 "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
                                 for d in self.diagnostics],
-                "extras": sorted(self.extras)}
+                "extras": sorted(self.extras),
+                "references": self.references}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], extras: Mapping[str, str] | None = None) -> FileResult:
@@ -52,7 +55,8 @@ class FileResult:
                     for kind, body, line, lines, index, valid in data["documents"]],
                    [Diagnostic(file, line, message, hint, Level(level), element)
                     for file, line, message, hint, level, element in data["diagnostics"]],
-                   extras if extras is not None else {})
+                   extras if extras is not None else {},
+                   data.get("references", {}))  # [field, id] pairs, as JSON has them: unpacked alike
 
     @classmethod
     def from_cache(cls, payload: bytes, packed_extras: bytes) -> FileResult:
@@ -97,6 +101,7 @@ def pack_extras(extras: Mapping[str, str]) -> bytes:
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
 Extra = Callable[[FileResult], Mapping[str, str]]
+_PAYLOAD_FORMAT = 3  # what a cache entry holds; raise it when that changes, so old entries are never read
 _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
@@ -142,6 +147,10 @@ def parse_model_file(raw: bytes, file: str) -> FileResult:
             kind, valid = _check_document(document, file, sink)
             if kind is not None:
                 result.documents.append((kind, document, valid))
+                element_id = document.data.get("id")
+                if isinstance(element_id, str):
+                    element = Element(kind, element_id, document.data, Location(file, document.line))
+                    result.references[element_id] = element_references(element)
     result.diagnostics = sink.items
     return result
 
@@ -232,7 +241,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     if not use_cache or os.environ.get("ARCHREPO_NO_CACHE"):
         stats.parsed = len(items)
         return list(_parse_all(items, function, jobs, encode=False))
-    namespace = f"{__version__}|{_schemas_digest()}|{extra[0] if extra else ''}"
+    namespace = f"{__version__}|{_PAYLOAD_FORMAT}|{_schemas_digest()}|{extra[0] if extra else ''}"
     keys = [content_key(namespace, relative, raw) for raw, relative in items]
     parse_cache = ParseCache(config.root / CACHE_DIR)
     try:
@@ -271,7 +280,8 @@ def validate_model(config: Config, files: Iterable[FileResult] | None = None) ->
                 continue
             elements[element_id] = Element(kind, element_id, document.data, Location(result.file, document.line))
             source_map.add(element_id, result.file, document)
-    references = check_references(elements, source_map, sink)
+    known = {key: found for result in files for key, found in result.references.items()}
+    references = check_references(elements, source_map, sink, known)
     diagnostics = sorted(sink.items)
     if sink.errors:
         return None, diagnostics

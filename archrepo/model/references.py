@@ -128,10 +128,11 @@ def _resolves(element: Element, found: list[tuple[str, str]], elements: dict[str
     return True
 
 
-def check_references(elements: dict[str, Element], source_map: SourceMap,
-                     sink: DiagnosticSink) -> dict[str, list[tuple[str, str]]]:
+def check_references(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink,
+                     known: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, list[tuple[str, str]]]:
     """Report dangling references, wrong kinds, bad step links and parent cycles; all of them, not the first.
-    Returns every element's references (``element_references``), for whoever needs them next.
+    Returns every element's references (``element_references``), for whoever needs them next; ``known``
+    gives those already found (where the files were parsed).
 
     ``elements`` may include elements that failed schema validation: they still exist for the elements
     that refer to them, so one typo does not cascade into "does not exist" errors elsewhere.
@@ -141,7 +142,10 @@ def check_references(elements: dict[str, Element], source_map: SourceMap,
         ids_by_kind.setdefault(element.kind, []).append(element.id)
     references: dict[str, list[tuple[str, str]]] = {}
     for element in elements.values():
-        found = references[element.id] = element_references(element)
+        found = (known or {}).get(element.id)
+        if found is None:
+            found = element_references(element)
+        references[element.id] = found
         for path, target_id, kind in () if _resolves(element, found, elements) else iter_references(element):
             target = elements.get(target_id)
             if target is not None and target.kind == kind and (path != "via" or _VIA_ROLES & set(
