@@ -46,7 +46,8 @@ class FileResult:
                 "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
                                 for d in self.diagnostics],
                 "extras": sorted(self.extras),
-                "references": self.references}
+                "references": {key: [[name, target] for name, target in found]
+                               for key, found in self.references.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], extras: Mapping[str, str] | None = None) -> FileResult:

@@ -76,8 +76,8 @@ class _References:
         self.references = references
         self.backward: dict[tuple[str, str], list[str]] = defaultdict(list)  # (field, target) -> referrers
         for element_id, found in references.items():
-            for pair in found:
-                self.backward[pair].append(element_id)
+            for field, target in found:
+                self.backward[field, target].append(element_id)
 
     def _next(self, element: str, field: str, backward: bool) -> Iterable[str]:
         if backward:
