@@ -233,20 +233,14 @@ _KIND_TRIPLES: dict[str, Callable[[Element, str, _Terms], Iterator[Triple]]] = {
 }
 
 
-class ModelGraph:
-    """The model's RDF graph: an Oxigraph store (default graph = the model) plus the ontology graph."""
+class ElementIris:
+    """Element ids ↔ IRIs under a base IRI, and the query prefixes: shared by the embedded and remote graphs."""
 
-    def __init__(self, store: ox.Store, base_iri: str) -> None:
-        self.store = store
-        self.base_iri = base_iri
+    base_iri: str
 
     @property
     def prefixes(self) -> dict[str, str]:
         return {**PREFIXES, "id": self.base_iri}
-
-    def __len__(self) -> int:
-        """Triples of the model (the default graph), not counting the ontology."""
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def iri(self, element_id: str) -> str:
         return self.base_iri + element_id
@@ -256,6 +250,18 @@ class ModelGraph:
         if not iri.startswith(self.base_iri):
             return None
         return iri[len(self.base_iri):].split("/", 1)[0] or None
+
+
+class ModelGraph(ElementIris):
+    """The model's RDF graph: an Oxigraph store (default graph = the model) plus the ontology graph."""
+
+    def __init__(self, store: ox.Store, base_iri: str) -> None:
+        self.store = store
+        self.base_iri = base_iri
+
+    def __len__(self) -> int:
+        """Triples of the model (the default graph), not counting the ontology."""
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     @cached_property
     def rdflib_graph(self) -> Any:

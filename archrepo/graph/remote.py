@@ -27,7 +27,13 @@ import pyoxigraph as ox
 from archrepo.config import DEFAULT_BASE_IRI
 from archrepo.errors import ArchrepoError, QueryError, UsageError
 from archrepo.graph.namespace import ARCH_IRI
-from archrepo.graph.rdf import PREFIXES, RDF_TYPE, ModelGraph, _mask_strings_and_comments, bind_variables
+from archrepo.graph.rdf import (
+    RDF_TYPE,
+    ElementIris,
+    ModelGraph,
+    _mask_strings_and_comments,
+    bind_variables,
+)
 
 __all__ = ["PASSWORD_VARIABLE", "USER_VARIABLE", "Credentials", "Publication", "RemoteGraph", "SparqlGraph",
            "StoreClient", "StoreEndpoints", "StoreError", "config_graph_iri", "credentials_from_environment",
@@ -242,7 +248,7 @@ def _server_message(error: urllib.error.HTTPError, limit: int = 300) -> str:
     return line if len(line) <= limit else line[:limit].rstrip() + " …"
 
 
-class RemoteGraph:
+class RemoteGraph(ElementIris):
     """A repository's graph in a remote store, with the query interface of :class:`ModelGraph`.
 
     ``graph`` is the default graph of every query (None: the store's own default, on Virtuoso every graph) and
@@ -257,19 +263,6 @@ class RemoteGraph:
         self.graph = graph
         self.named_graphs = named_graphs
         self._parser = ModelGraph(ox.Store(), base_iri)
-
-    @property
-    def prefixes(self) -> dict[str, str]:
-        return {**PREFIXES, "id": self.base_iri}
-
-    def iri(self, element_id: str) -> str:
-        return self.base_iri + element_id
-
-    def element_id(self, iri: str) -> str | None:
-        """The element id an IRI names (a step or property IRI names its element), else ``None``."""
-        if not iri.startswith(self.base_iri):
-            return None
-        return iri[len(self.base_iri):].split("/", 1)[0] or None
 
     def query(self, sparql: str, *, bindings: dict[str, ox.Literal | ox.NamedNode] | None = None) -> Any:
         """Run a read-only query on the store: solutions, a boolean or triples, as pyoxigraph objects."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from archrepo.interop.archimate_exchange import ExchangeFile, ExchangeItem
 from archrepo.interop.archimate_fields import read_fields
-from archrepo.interop.archimate_processes import ProcessTree, link_processes
+from archrepo.interop.archimate_processes import ProcessTree, is_ancestor, link_processes
 from archrepo.interop.archimate_terms import ARCHREPO_ID, ARCHREPO_RELATION, decode_list
 from archrepo.interop.report import ImportReport
 from archrepo.interop.slug import IdAllocator, slugify
@@ -83,7 +83,7 @@ def _parents(state: ImportState, kind: str) -> set[str]:
     parent: dict[str, str] = {}
     for relationship in _relationships(state, _PART_OF, kind, kind):
         whole, part = relationship.source, relationship.target
-        if part in parent or whole == part or _ancestor(parent, whole, part):
+        if part in parent or whole == part or is_ancestor(parent, whole, part):
             state.report.note(f"{relationship.type} {state.label(whole)} → {state.label(part)} not mapped: "
                               f"{'a second parent' if part in parent else 'it would make a parent cycle'}")
             continue
@@ -91,15 +91,6 @@ def _parents(state: ImportState, kind: str) -> set[str]:
         state.documents[part]["parent"] = state.ids[whole]
         used.add(relationship.identifier)
     return used
-
-
-def _ancestor(parent: dict[str, str], start: str, goal: str) -> bool:
-    node: str | None = start
-    while node is not None:
-        if node == goal:
-            return True
-        node = parent.get(node)
-    return False
 
 
 def _owners(state: ImportState) -> set[str]:

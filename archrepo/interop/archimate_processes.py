@@ -46,7 +46,7 @@ class ProcessTree:
             source, target = relationship.source, relationship.target
             if relationship.type not in _PART_OF or source not in is_process or target not in is_process:
                 continue
-            if target in parent or _reaches(parent, source, target):
+            if target in parent or is_ancestor(parent, source, target):
                 why = "is already part of another process" if target in parent else "would close a cycle"
                 tree.notes.append(f"{relationship.type} {relationship.identifier}: '{elements[source].name}' → "
                                   f"'{elements[target].name}' not mapped: the sub-process {why}")
@@ -127,16 +127,6 @@ def _step_ids(exchange: ExchangeFile, root: str, members: list[str]) -> dict[str
     return names
 
 
-def _reaches(parent: dict[str, str], start: str, goal: str) -> bool:
-    """Whether ``goal`` is ``start`` or one of its ancestors."""
-    node: str | None = start
-    while node is not None:
-        if node == goal:
-            return True
-        node = parent.get(node)
-    return False
-
-
 def _depth_first(root: str, children: dict[str, list[str]]) -> list[str]:
     order: list[str] = []
     stack = list(reversed(children[root]))
@@ -190,3 +180,13 @@ def link_processes(state: ImportState, tree: ProcessTree) -> set[str]:
             continue
         used.add(relationship.identifier)
     return used
+
+
+def is_ancestor(parent: dict[str, str], start: str, goal: str) -> bool:
+    """Whether ``goal`` is ``start`` or one of its ancestors in ``parent``."""
+    node: str | None = start
+    while node is not None:
+        if node == goal:
+            return True
+        node = parent.get(node)
+    return False
