@@ -32,11 +32,13 @@ def diff(ctx: click.Context, config_path: Path | None, base: str, head: str | No
 
 
 @click.command("init")
+@config_option
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-def init(directory: Path, force: bool) -> None:
+def init(config_path: Path | None, directory: Path, force: bool) -> None:
     """Create a new architecture repository in DIRECTORY: config, example model, standard principles and
-    rules, waivers, .gitignore, pre-commit and CI templates."""
+    rules, waivers, .gitignore, pre-commit and CI templates. (--config is accepted like everywhere, and not
+    needed: the new repository's archrepo.yaml is written in DIRECTORY.)"""
     from archrepo.scaffold import init_repository
 
     written = init_repository(directory, force=force)
