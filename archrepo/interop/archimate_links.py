@@ -56,6 +56,16 @@ class ImportState:
         item = self.exchange.elements.get(identifier)
         return f"'{item.name}'" if item is not None and item.name else identifier
 
+    def assign_owner(self, element: str, actor: str, relationship: Any, what: str) -> bool:
+        """Make ``actor`` the owner of ``element`` unless it has one (then note the relationship as unmapped)."""
+        document = self.documents[element]
+        if "owner" in document:
+            self.report.note(f"{relationship.type} {relationship.identifier}: {what} {self.label(element)} has an "
+                             "owner already; this one is not mapped")
+            return False
+        document["owner"] = self.ids[actor]
+        return True
+
 
 def link_model(state: ImportState, tree: ProcessTree) -> set[str]:
     """Fill references into the documents; returns every relationship that was mapped."""
@@ -107,13 +117,8 @@ def _owners(state: ImportState) -> set[str]:
             continue
         actor, application = ((relationship.source, relationship.target) if kinds[0] == "Organisation"
                               else (relationship.target, relationship.source))
-        document = state.documents[application]
-        if "owner" in document:
-            state.report.note(f"{relationship.type} {relationship.identifier}: {state.label(application)} "
-                              "has an owner already; this one is not mapped")
-            continue
-        document["owner"] = state.ids[actor]
-        used.add(relationship.identifier)
+        if state.assign_owner(application, actor, relationship, "application"):
+            used.add(relationship.identifier)
     return used
 
 

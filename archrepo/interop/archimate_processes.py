@@ -153,12 +153,8 @@ def link_processes(state: ImportState, tree: ProcessTree) -> set[str]:
         source, target = relationship.source, relationship.target
         source_kind = state.kind(source)
         if relationship.type == "Assignment" and source_kind == "Organisation" and target in tree.roots:
-            document = state.documents[target]
-            if "owner" in document:
-                state.report.note(f"Assignment {relationship.identifier}: process {state.label(target)} has an "
-                                  "owner already; this one is not mapped")
+            if not state.assign_owner(target, source, relationship, "process"):
                 continue
-            document["owner"] = state.ids[source]
         elif relationship.type in _SUPPORTS and source_kind == "Application" and target in tree.roots \
                 and target not in steps:
             state.report.note(f"{relationship.type} {relationship.identifier}: {state.label(source)} supports "
