@@ -297,13 +297,8 @@ class ModelGraph(ElementIris):
 def restrict_variable(sparql: str, name: str, iris: Iterable[str]) -> str:
     """Insert ``VALUES ?name { <iri> … }`` at the start of the query's WHERE group: the query then looks at
     those values of ``?name`` only (an incremental re-check evaluates a rule near what changed)."""
-    masked = _mask_strings_and_comments(sparql)
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
-    brace = where.end() - 1 if where else masked.find("{")
-    if brace < 0:
-        return sparql
     values = " ".join(f"<{iri}>" for iri in iris)
-    return f"{sparql[:brace + 1]} VALUES ?{name} {{ {values} }} {sparql[brace + 1:]}"
+    return _into_where_group(sparql, f"VALUES ?{name} {{ {values} }}")
 
 
 def elements_ntriples(elements: Iterable[Element], base_iri: str) -> str:
@@ -314,14 +309,19 @@ def elements_ntriples(elements: Iterable[Element], base_iri: str) -> str:
 
 def bind_variables(sparql: str, bindings: dict[str, ox.Literal | ox.NamedNode]) -> str:
     """Insert ``VALUES (?a ?b) { (… …) }`` at the start of the query's WHERE group."""
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(term) for term in bindings.values())
+    return _into_where_group(sparql, f"VALUES ({names}) {{ ({values}) }}")
+
+
+def _into_where_group(sparql: str, text: str) -> str:
+    """``text`` inserted at the start of the query's WHERE group (strings, IRIs and comments skipped)."""
     masked = _mask_strings_and_comments(sparql)
     where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
     brace = where.end() - 1 if where else masked.find("{")
     if brace < 0:
         return sparql  # not a query with a group; the engine reports the syntax error
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(term) for term in bindings.values())
-    return f"{sparql[:brace + 1]} VALUES ({names}) {{ ({values}) }} {sparql[brace + 1:]}"
+    return f"{sparql[:brace + 1]} {text} {sparql[brace + 1:]}"
 
 
 def check_query_text(sparql: str) -> None:
