@@ -20,8 +20,17 @@ from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
-__all__ = ["Extra", "FileResult", "ReadStats", "discover_files", "load_model", "parse_model_file", "read_model_files",
-           "validate_model"]
+__all__ = [
+    "Extra",
+    "FileResult",
+    "ReadStats",
+    "discover_files",
+    "load_model",
+    "parse_model_file",
+    "read_model_files",
+    "validate_model",
+    "yaml_files",
+]
 
 _SUFFIXES = (".yaml", ".yml")
 _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "System": "Application"}
@@ -108,30 +117,32 @@ _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more 
 
 def discover_files(config: Config) -> list[tuple[Path, str]]:
     """(absolute path, path relative to the root) of every model file, sorted, hidden folders skipped."""
+    return yaml_files(config, config.models)
+
+
+def yaml_files(config: Config, paths: Iterable[str]) -> list[tuple[Path, str]]:
+    """(absolute path, path relative to the root) of every YAML file under ``paths`` (files or folders of the
+    config), sorted; hidden files and folders skipped; a path outside the root is shown absolute."""
     found: dict[str, Path] = {}
-    for relative in config.models:
+    root = str(config.root)
+    for relative in paths:
         base = config.path(relative)
         if base.is_file():
-            found[_relative(base, config.root)] = base
+            found[_relative(str(base.parent), root, base.name)] = base
             continue
-        root = str(config.root)
         for directory, subdirs, files in os.walk(base):
             subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-            prefix = os.path.relpath(directory, root)  # once per directory: resolving every file is slow
-            if prefix.startswith(".."):
-                prefix = directory
             for name in files:
                 if name.endswith(_SUFFIXES) and not name.startswith("."):
-                    key = name if prefix == "." else Path(prefix, name).as_posix()
-                    found[key] = Path(directory, name)
+                    found[_relative(directory, root, name)] = Path(directory, name)
     return [(found[key], key) for key in sorted(found)]
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+def _relative(directory: str, root: str, name: str) -> str:
+    prefix = os.path.relpath(directory, root)  # on strings: resolving every file is slow
+    if prefix.startswith(".."):
+        prefix = directory
+    return name if prefix == "." else Path(prefix, name).as_posix()
 
 
 def parse_model_file(raw: bytes, file: str) -> FileResult:

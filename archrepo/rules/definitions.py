@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import Path
 from typing import Any
 
 from archrepo.config import Config
 from archrepo.errors import DiagnosticSink, RuleError
 from archrepo.model.elements import Location
+from archrepo.model.loader import yaml_files
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
 
@@ -67,35 +66,9 @@ class RuleDefinition:
         return f"{self.id} {self.name}"
 
 
-def _yaml_files(config: Config, paths: tuple[str, ...]) -> list[tuple[Path, str]]:
-    found: dict[str, Path] = {}
-    for relative in paths:
-        base = config.path(relative)
-        if base.is_file():
-            found[_display(base, config.root)] = base
-            continue
-        if not base.is_dir():
-            continue
-        for directory, subdirs, files in os.walk(base):
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-            for name in files:
-                if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                    path = Path(directory, name)
-                    found[_display(path, config.root)] = path
-    return [(found[key], key) for key in sorted(found)]
-
-
-def _display(path: Path, root: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return absolute.as_posix()
-
-
 def _documents(config: Config, paths: tuple[str, ...], kind: str, sink: DiagnosticSink) -> list[tuple[str, Any]]:
     out = []
-    for path, display in _yaml_files(config, paths):
+    for path, display in yaml_files(config, paths):
         text = decode_source(path.read_bytes(), display, sink)
         if text is None:
             continue
