@@ -70,6 +70,21 @@ def test_errors_are_cached_with_their_lines(repo: Path) -> None:
     assert first.stderr == second.stderr and "models/bad.yaml:3: error: unknown field 'nme'" in second.stderr
 
 
+def test_field_lines_of_cached_files_are_found_again_for_errors(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keeps no field lines: a file read from it is parsed again when an error needs one, so an
+    error in an unchanged file (its reference broken by another file) names the same line as without cache."""
+    assert run_cli(["validate"], repo).exit_code == 0  # every file cached
+    dips = repo / "models" / "applications" / "clinical" / "dips-arena.yaml"
+    dips.write_text(dips.read_text().replace("id: dips-arena\n", "id: dips-arena-renamed\n", 1))
+    warm = run_cli(["validate"], repo)
+    monkeypatch.setenv("ARCHREPO_NO_CACHE", "1")
+    cold = run_cli(["validate"], repo)
+    assert warm.exit_code == cold.exit_code == 2 and warm.stderr == cold.stderr
+    iam = (repo / "models" / "integrations" / "platform" / "regional-iam.yaml").read_text().splitlines()
+    line = iam.index("target: dips-arena") + 1
+    assert f"models/integrations/platform/regional-iam.yaml:{line}: error: " in warm.stderr
+
+
 def test_a_damaged_database_is_rebuilt(repo: Path) -> None:
     read(repo)
     database = repo / CACHE_DIR / "parse-v2.sqlite"

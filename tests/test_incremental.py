@@ -124,6 +124,55 @@ def test_incremental_equals_full_after_every_edit(model_root: Path) -> None:
     assert len(seen) > 15, "the edits should move violations around, or the test proves nothing"
 
 
+def test_python_rules_near_the_change_equal_full(model_root: Path) -> None:
+    """DAT003 (a Python rule with a reach) is evaluated for the elements near the change only, and still
+    finds exactly what a full run finds when data flows and masters move."""
+    _check(model_root)
+    rng = random.Random(7)
+    applications = [d["id"] for _, d in _documents(model_root) if d.get("kind") == "Application"]
+
+    def narrow(document: dict) -> dict:
+        document["data"] = (document.get("data") or [])[-1:]
+        return document
+
+    def move_master(document: dict) -> dict:
+        document["master"] = rng.choice(applications)
+        return document
+
+    edits = [("Integration", narrow), ("DataObject", move_master), ("Integration", _set("mode", "sync")),
+             ("Integration", _set("status", "retired"))]
+    scoped = 0
+    for kind, change in edits * 3:
+        edited = _edit(model_root, rng, kind, change)
+        incremental, full, run = _check(model_root)
+        assert _key(incremental) == _key(full), f"{change} on {edited}: incremental differs from full"
+        scoped += "DAT003" in (run.evaluated or {})
+    assert scoped >= 6, "DAT003 should have run near the change, not in full"
+    # the master's name is in DAT003's message: renaming it (in a file of its own) changes a violation elsewhere
+    where = {d["id"]: (path, d) for path, d in _documents(model_root)}
+    lineage = next(v for v in full if v.rule == "DAT003"
+                   and where[where[v.related[0]][1]["master"]][0] != where[where[v.element][1]["source"]][0])
+    _rename(model_root, where[lineage.related[0]][1]["master"])
+    incremental, full, run = _check(model_root)
+    assert "DAT003" in (run.evaluated or {}) and _key(incremental) == _key(full)
+
+
+def _documents(root: Path) -> list[tuple[Path, dict]]:
+    return [(path, d) for path in sorted((root / "models").rglob("*.yaml"))
+            for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+
+
+def _rename(root: Path, element_id: str) -> None:
+    for path in sorted((root / "models").rglob("*.yaml")):
+        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        for document in documents:
+            if isinstance(document, dict) and document.get("id") == element_id:
+                document["name"] = f"{document['name']} (renamed)"
+                path.write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True), encoding="utf-8")
+                return
+    raise AssertionError(f"{element_id} not found")
+
+
 def test_deleting_a_file_and_unchanged_reruns(model_root: Path) -> None:
     _check(model_root)
     incremental, full, run = _check(model_root)  # nothing changed

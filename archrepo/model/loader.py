@@ -15,6 +15,7 @@ from typing import Any
 
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, DiagnosticSink, Level, ModelError
+from archrepo.model.bulk import bulk_allocation
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
 from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
@@ -49,9 +50,11 @@ class FileResult:
     references: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The parse, without the extras (``pack_extras`` stores those apart: they are large and often unused)."""
+        """The parse, without the extras (``pack_extras`` stores those apart: they are large and often unused)
+        and without the line of every field: a quarter of the parse, and only an error message needs one, so a
+        cached file is parsed again for its lines when one is asked for (``from_cache``)."""
         return {"file": self.file,
-                "documents": [[kind, d.data, d.line, d.lines, d.index, valid] for kind, d, valid in self.documents],
+                "documents": [[kind, d.data, d.line, d.index, valid] for kind, d, valid in self.documents],
                 "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
                                 for d in self.diagnostics],
                 "extras": sorted(self.extras),
@@ -59,21 +62,55 @@ class FileResult:
                                for key, found in self.references.items()}}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], extras: Mapping[str, str] | None = None) -> FileResult:
-        return cls(data["file"],
-                   [(kind, ParsedDocument(body, line, lines, index), valid)
-                    for kind, body, line, lines, index, valid in data["documents"]],
-                   [Diagnostic(file, line, message, hint, Level(level), element)
-                    for file, line, message, hint, level, element in data["diagnostics"]],
-                   extras if extras is not None else {},
-                   data.get("references", {}))  # [field, id] pairs, as JSON has them: unpacked alike
-
-    @classmethod
-    def from_cache(cls, payload: bytes, packed_extras: bytes) -> FileResult:
+    def from_cache(cls, payload: bytes, packed_extras: bytes, raw: bytes) -> FileResult:
+        """The file's parse as ``to_json`` stored it; ``raw`` (the file's bytes) is parsed again for the line of a
+        field only if one is asked for."""
         from archrepo.model.cache import decode_payload
 
         data = decode_payload(payload)
-        return cls.from_json(data, PackedExtras(packed_extras, data.get("extras", ())))
+        source = _SourceLines(raw, data["file"])
+        return cls(data["file"],
+                   [(kind, ParsedDocument(body, line, _DocumentLines(source, index), index), valid)
+                    for kind, body, line, index, valid in data["documents"]],
+                   [Diagnostic(file, line, message, hint, Level(level), element)
+                    for file, line, message, hint, level, element in data["diagnostics"]],
+                   PackedExtras(packed_extras, data.get("extras", ())),
+                   data.get("references", {}))  # [field, id] pairs, as JSON has them: unpacked alike
+
+
+class _SourceLines:
+    """The field lines of a cached file's documents, found by parsing its bytes again on first use."""
+
+    def __init__(self, raw: bytes, file: str) -> None:
+        self._raw: bytes | None = raw
+        self._file = file
+        self._lines: dict[int, dict[str, int]] = {}
+
+    def of(self, index: int) -> dict[str, int]:
+        if self._raw is not None:
+            sink = DiagnosticSink()  # the cached parse has the file's diagnostics already
+            text = decode_source(self._raw, self._file, sink)
+            documents = parse_documents(text, self._file, sink) if text is not None else []
+            self._lines = {document.index: dict(document.lines) for document in documents}
+            self._raw = None
+        return self._lines.get(index, {})
+
+
+class _DocumentLines(Mapping[str, int]):
+    """One document's field lines (``ParsedDocument.lines``) of a file read from the cache."""
+
+    def __init__(self, source: _SourceLines, index: int) -> None:
+        self._source = source
+        self._index = index
+
+    def __getitem__(self, path: str) -> int:
+        return self._source.of(self._index)[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source.of(self._index))
+
+    def __len__(self) -> int:
+        return len(self._source.of(self._index))
 
 
 class PackedExtras(Mapping[str, str]):
@@ -111,7 +148,7 @@ def pack_extras(extras: Mapping[str, str]) -> bytes:
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
 Extra = Callable[[FileResult], Mapping[str, str]]
-_PAYLOAD_FORMAT = 3  # what a cache entry holds; raise it when that changes, so old entries are never read
+_PAYLOAD_FORMAT = 4  # what a cache entry holds; raise it when that changes, so old entries are never read
 _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
@@ -239,6 +276,7 @@ class ReadStats:
     keys: dict[str, str] = field(default_factory=dict)  # file -> content key (when the cache is on)
 
 
+@bulk_allocation()
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
                      extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None) -> list[FileResult]:
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
@@ -267,9 +305,10 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     finally:
         parse_cache.close()
     payloads.update((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
-    return [FileResult.from_cache(*payloads[key]) for key in keys]
+    return [FileResult.from_cache(*payloads[key], raw) for key, (raw, _) in zip(keys, items, strict=True)]
 
 
+@bulk_allocation()
 def validate_model(config: Config, files: Iterable[FileResult] | None = None) -> tuple[Model | None, list[Diagnostic]]:
     """Load and validate; returns the model (``None`` when there are errors) and every diagnostic."""
     if files is None:

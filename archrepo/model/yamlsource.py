@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +70,7 @@ class ParsedDocument:
 
     data: Any
     line: int
-    lines: dict[str, int]
+    lines: Mapping[str, int]  # path -> line; parsed again on first use for a file read from the cache
     index: int
 
     def line_of(self, path: str) -> int:

@@ -53,15 +53,22 @@ def _rotate(cycle: list[str]) -> list[str]:
 
 
 def data_lineage(context: RuleContext) -> Iterator[Finding]:
-    """DAT003: an integration whose source sends a data object it neither masters nor receives from its master."""
+    """DAT003: an integration whose source sends a data object it neither masters nor receives from its master.
+    Near a change (``context.scope``), only the data objects the integrations in scope carry are traced."""
     model = context.model
+    wanted: set[str] | None = None
+    if context.scope is not None:
+        in_scope = (model.elements.get(element_id) for element_id in context.scope)
+        wanted = {data_object for element in in_scope if element is not None and element.kind == "Integration"
+                  for data_object in element.data.get("data") or ()}
     carriers: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # data object -> (integration, src, tgt)
     for integration in model.of_kind("Integration"):
         data = integration.data
         if data.get("status", "active") == "retired":
             continue
         for data_object in data.get("data") or ():
-            carriers[data_object].append((integration.id, data["source"], data["target"]))
+            if wanted is None or data_object in wanted:
+                carriers[data_object].append((integration.id, data["source"], data["target"]))
     for data_object_id in sorted(carriers):
         data_object = model.elements[data_object_id]
         master = data_object.data.get("master")

@@ -25,6 +25,9 @@ class RuleContext:
 
     repository: Repository
     as_of: dt.date
+    # the elements whose findings are wanted (a re-check near a change, for a rule with a ``reach``), or None
+    # for all: a rule may use it to skip work; the engine drops findings on other elements anyway
+    scope: frozenset[str] | None = None
 
     @property
     def model(self) -> Model:

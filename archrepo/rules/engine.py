@@ -37,11 +37,15 @@ def run_rules(repository: Repository, rules: Iterable[RuleDefinition],
     return sorted(set(violations)), sorted(failures)
 
 
-def run_findings(repository: Repository, rule: RuleDefinition,
-                 as_of: dt.date) -> tuple[list[Finding], RuleFailure | None]:
-    """One rule's findings, or why it could not run (its own bug is reported against it, never raised)."""
+def run_findings(repository: Repository, rule: RuleDefinition, as_of: dt.date,
+                 scope: frozenset[str] | None = None) -> tuple[list[Finding], RuleFailure | None]:
+    """One rule's findings (on the elements of ``scope`` only, when given), or why it could not run (its own
+    bug is reported against it, never raised)."""
     try:
-        return list(ADAPTERS[rule.engine](rule, RuleContext(repository, as_of))), None
+        findings = ADAPTERS[rule.engine](rule, RuleContext(repository, as_of, scope))
+        if scope is not None:
+            return [finding for finding in findings if finding.element in scope], None
+        return list(findings), None
     except RuleRunError as error:
         return [], RuleFailure(rule.id, str(error), rule.location)
     except Exception as error:  # a rule's own bug: report it against the rule, run the rest

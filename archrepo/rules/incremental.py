@@ -5,8 +5,8 @@ content keys of the files it was computed from. On the next run, the elements of
 (before and after, and what they referred to) are the change. A rule that declares its ``reach`` (the
 reference paths a violation of ``?element`` follows: ``source``, ``target.owner.parent*``, ``^via``) is
 evaluated again only for the elements whose paths lead to the change, on a graph of those elements and what
-their paths reach; its other findings are kept.
-Rules without ``reach``, Python and SHACL rules run in full. Anything unusual (a different archrepo, config,
+their paths reach (a Python rule: on the whole model, told the elements in ``context.scope``); its other
+findings are kept. Rules without ``reach`` and SHACL rules run in full. Anything unusual (a different archrepo, config,
 rule text or date; no state; a change touching a large part of the model) falls back to a full run, and
 the state is replaced atomically after every successful run, so a damaged or concurrent state only ever
 costs a full run.
@@ -36,6 +36,7 @@ __all__ = ["STATE_FILE", "IncrementalRun", "run_rules_incrementally"]
 
 STATE_FILE = "check-state-v1.json"
 _LARGE_CHANGE = 0.25  # a rule whose change touches more than this share of the model runs in full
+_SCOPED = ("sparql", "python")  # engines that can evaluate a rule for some elements only
 
 
 @dataclass
@@ -58,15 +59,21 @@ def _rule_hash(rule: RuleDefinition) -> str:
     return hashlib.blake2b(f"{rule.engine}\0{rule.body}\0{rule.reach}".encode(), digest_size=16).hexdigest()
 
 
-def _file_ids(model: Model, references: dict[str, list[tuple[str, str]]]
-              ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _file_ids(repository: Repository) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per file: the ids of its elements, and the ids they refer to (a removed reference is a change too)."""
-    ids: dict[str, list[str]] = defaultdict(list)
-    refs: dict[str, set[str]] = defaultdict(set)
-    for element in model:
-        ids[element.location.file].append(element.id)
-        refs[element.location.file].update(target for _, target in references[element.id])
-    return ids, {file: sorted(targets) for file, targets in refs.items()}
+    if repository.files is not None:  # a valid model: every element, in the file that defines it
+        found = [(result.file, result.references) for result in repository.files]
+    else:
+        model = repository.model
+        per_file: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(dict)
+        for element in model:
+            per_file[element.location.file][element.id] = (model.references.get(element.id)
+                                                           or element_references(element))
+        found = list(per_file.items())
+    ids = {file: list(references) for file, references in found if references}
+    refs = {file: sorted({target for pairs in references.values() for _, target in pairs})
+            for file, references in found if references}
+    return ids, refs
 
 
 class _References:
@@ -74,10 +81,16 @@ class _References:
 
     def __init__(self, references: dict[str, list[tuple[str, str]]]) -> None:
         self.references = references
-        self.backward: dict[tuple[str, str], list[str]] = defaultdict(list)  # (field, target) -> referrers
+        backward: dict[tuple[str, str], list[str]] = {}  # (field, target) -> referrers
         for element_id, found in references.items():
             for field, target in found:
-                self.backward[field, target].append(element_id)
+                key = (field, target)
+                referrers = backward.get(key)
+                if referrers is None:
+                    backward[key] = [element_id]
+                else:
+                    referrers.append(element_id)
+        self.backward = backward
 
     def _next(self, element: str, field: str, backward: bool) -> Iterable[str]:
         if backward:
@@ -155,30 +168,32 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     state = _load_state(path)
     namespace = _namespace(repository, as_of)
     model = repository.model
-    element_refs = model.references or {element.id: element_references(element) for element in model}
-    file_ids, file_refs = _file_ids(model, element_refs)
+    file_ids, file_refs = _file_ids(repository)
     changed: set[str] | None = None
     if state is not None and state.get("namespace") == namespace:
         old_keys, old_ids, old_refs = state["files"], state["ids"], state["refs"]
         touched = {f for f in set(old_keys) | set(file_keys) if old_keys.get(f) != file_keys.get(f)}
         changed = {i for f in touched for i in [*old_ids.get(f, ()), *old_refs.get(f, ()), *file_ids.get(f, ())]}
     run.changed = len(changed) if changed is not None else len(model)
-    references = _References(element_refs) if changed is not None else None
+    references = None
+    if changed is not None:
+        references = _References(model.references or {e.id: element_references(e) for e in model})
     findings: dict[str, list[Finding]] = {}
     failures: list[RuleFailure] = []
     evaluated: dict[str, int] = {}
     plans: dict[str, set[str]] = {}  # rule id -> the elements to evaluate it for, when it can be incremental
-    footprint: set[str] = set()
+    footprint: set[str] = set()  # what the SPARQL rules evaluated near the change look at
     for rule in rules:
         previous = (state or {}).get("rules", {}).get(rule.id)
-        if (changed is None or references is None or rule.reach is None or rule.engine != "sparql"
+        if (changed is None or references is None or rule.reach is None or rule.engine not in _SCOPED
                 or not previous or previous.get("hash") != _rule_hash(rule)):
             continue
-        candidates = _candidates(changed, rule.reach, references) & set(model.elements)
+        candidates = {e for e in _candidates(changed, rule.reach, references) if e in model.elements}
         if len(candidates) <= _LARGE_CHANGE * len(model):
             plans[rule.id] = candidates
-            footprint |= _footprint(candidates, rule.reach, references)
-    partial = _partial(repository, footprint) if any(plans.values()) else None  # one graph for all such rules
+            if rule.engine == "sparql":
+                footprint |= _footprint(candidates, rule.reach, references)
+    partial = _partial(repository, footprint) if footprint else None  # one graph for all such rules
     for rule in rules:
         if rule.id in plans:
             candidates = plans[rule.id]
@@ -186,12 +201,15 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
             kept = [Finding(e, m, tuple(r)) for e, m, r in previous["findings"]
                     if e not in candidates and e in model.elements]
             fresh: list[Finding] = []
-            if candidates and partial is not None:
+            failure = None
+            if candidates and rule.engine == "sparql" and partial is not None:
                 iris = sorted(partial.rdf.iri(e) for e in candidates)
                 fresh, failure = run_findings(partial, replace(rule, body=_restrict(rule.body, iris)), as_of)
-                if failure:
-                    failures.append(replace(failure, location=rule.location))
-                    continue
+            elif candidates:  # a Python rule: the whole model, findings wanted on the candidates only
+                fresh, failure = run_findings(repository, rule, as_of, frozenset(candidates))
+            if failure:
+                failures.append(replace(failure, location=rule.location))
+                continue
             findings[rule.id] = kept + fresh
             evaluated[rule.id] = len(candidates)
         else:
