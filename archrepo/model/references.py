@@ -117,13 +117,12 @@ _FIELD_KINDS = {kind: {parts[-1].removesuffix("[]"): target for parts, target in
                 for kind, specs in _SPECS.items()}
 
 
-def _resolves(element: Element, found: list[tuple[str, str]], elements: dict[str, Element]) -> bool:
+def _resolves(element: Element, found: list[tuple[str, str]], kind_of: dict[str, str], platforms: set[str]) -> bool:
+    """Whether every reference of ``element`` names an element of the right kind (the common case, checked
+    without looking up any location)."""
     kinds = _FIELD_KINDS.get(element.kind, {})
     for field, target_id in found:
-        target = elements.get(target_id)
-        if target is None or target.kind != kinds[field]:
-            return False
-        if field == "via" and not _VIA_ROLES & set(target.data.get("roles") or ()):
+        if kind_of.get(target_id) != kinds[field] or (field == "via" and target_id not in platforms):
             return False
     return True
 
@@ -140,13 +139,18 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
     ids_by_kind: dict[str, list[str]] = {}
     for element in elements.values():
         ids_by_kind.setdefault(element.kind, []).append(element.id)
+    kind_of = {element_id: element.kind for element_id, element in elements.items()}
+    platforms = {application.id for application in elements.values() if application.kind == "Application"
+                 and _VIA_ROLES & set(application.data.get("roles") or ())}
+    known = known or {}
     references: dict[str, list[tuple[str, str]]] = {}
     for element in elements.values():
-        found = (known or {}).get(element.id)
+        found = known.get(element.id)
         if found is None:
             found = element_references(element)
         references[element.id] = found
-        for path, target_id, kind in () if _resolves(element, found, elements) else iter_references(element):
+        suspects = () if _resolves(element, found, kind_of, platforms) else iter_references(element)
+        for path, target_id, kind in suspects:
             target = elements.get(target_id)
             if target is not None and target.kind == kind and (path != "via" or _VIA_ROLES & set(
                     target.data.get("roles") or ())):
