@@ -156,6 +156,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
+    # byte-compiled as an installed package is (this machine may set PYTHONDONTWRITEBYTECODE): no run pays
+    # for compiling archrepo's modules
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "archrepo")], check=True)
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"measuring {size:,} applications …", file=sys.stderr, flush=True)

@@ -20,7 +20,7 @@ from archrepo.graph.rdf import ntriples_extra
 from archrepo.model.loader import ReadStats, read_model_files, validate_model
 from archrepo.rules.definitions import load_principles, load_rules
 from archrepo.rules.engine import run_rules
-from archrepo.rules.incremental import IncrementalRun, run_rules_incrementally
+from archrepo.rules.incremental import STATE_FILE, IncrementalRun, run_rules_incrementally
 from tests.test_generator import gen
 
 AS_OF = dt.date(2026, 11, 26)
@@ -185,6 +185,16 @@ def test_deleting_a_file_and_unchanged_reruns(model_root: Path) -> None:
 
 def test_a_damaged_state_means_a_full_run(model_root: Path) -> None:
     _check(model_root)
-    (model_root / ".archrepo-cache" / "check-state-v1.json").write_text("{not json")
+    (model_root / ".archrepo-cache" / STATE_FILE).write_text("{not json")
+    incremental, full, run = _check(model_root)
+    assert _key(incremental) == _key(full) and run.mode == "full"
+
+
+def test_without_the_old_parse_of_a_changed_file_the_run_is_full(model_root: Path) -> None:
+    """What a changed file held before comes from the parse cache; if that entry is gone, nothing is guessed."""
+    _check(model_root)
+    _edit(model_root, random.Random(3), "Integration", _set("status", "retired"))
+    for database in (model_root / ".archrepo-cache").glob("parse-v2.sqlite*"):
+        database.unlink()
     incremental, full, run = _check(model_root)
     assert _key(incremental) == _key(full) and run.mode == "full"

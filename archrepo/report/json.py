@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 
 from archrepo.report.options import ReportOptions
 from archrepo.rules.check import CheckResult
@@ -11,4 +11,5 @@ __all__ = ["render_json"]
 
 
 def render_json(result: CheckResult, options: ReportOptions) -> str:
-    return json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    """Indented by two spaces, UTF-8 as written (the text ``json.dumps(indent=2, ensure_ascii=False)`` gives)."""
+    return orjson.dumps(result.as_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"

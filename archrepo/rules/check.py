@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from archrepo.api import Repository, read_files
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, Level, UsageError
+from archrepo.model.bulk import bulk_allocation
 from archrepo.model.cache import CACHE_DIR
 from archrepo.model.loader import FileResult, ReadStats, validate_model
 from archrepo.model.schema import suggest
@@ -107,6 +108,7 @@ def select_rules(rules: list[RuleDefinition], wanted: tuple[str, ...]) -> list[R
     return [by_id[rule_id] for rule_id in sorted(set(wanted))]
 
 
+@bulk_allocation()  # a check builds large acyclic structures from start to end: no collector pauses
 def run_check(config: Config, options: CheckOptions, files: list[FileResult] | None = None) -> CheckResult:
     """Check the repository of ``config`` (the work tree, or the given parsed ``files``, e.g. of a git revision).
     Invalid models give a result with ``errors`` (for the JSON report); invalid config, rules, waivers or

@@ -1,6 +1,6 @@
 """Re-checks that evaluate rules only near what changed since the last check.
 
-The last full set of findings of every rule is kept in ``.archrepo-cache/check-state-v1.json`` with the
+The last full set of findings of every rule is kept in ``.archrepo-cache/check-state-v2.json`` with the
 content keys of the files it was computed from. On the next run, the elements of the files that changed
 (before and after, and what they referred to) are the change. A rule that declares its ``reach`` (the
 reference paths a violation of ``?element`` follows: ``source``, ``target.owner.parent*``, ``^via``) is
@@ -34,7 +34,7 @@ from archrepo.rules.violation import Finding, RuleFailure, Violation
 
 __all__ = ["STATE_FILE", "IncrementalRun", "run_rules_incrementally"]
 
-STATE_FILE = "check-state-v1.json"
+STATE_FILE = "check-state-v2.json"
 _LARGE_CHANGE = 0.25  # a rule whose change touches more than this share of the model runs in full
 _SCOPED = ("sparql", "python")  # engines that can evaluate a rule for some elements only
 
@@ -59,21 +59,42 @@ def _rule_hash(rule: RuleDefinition) -> str:
     return hashlib.blake2b(f"{rule.engine}\0{rule.body}\0{rule.reach}".encode(), digest_size=16).hexdigest()
 
 
-def _file_ids(repository: Repository) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per file: the ids of its elements, and the ids they refer to (a removed reference is a change too)."""
+def _file_ids(repository: Repository, files: set[str]) -> dict[str, list[str]]:
+    """Of each of ``files``: the ids of its elements and the ids they refer to (a removed reference is a
+    change too)."""
+    model = repository.model
+    found: dict[str, set[str]] = defaultdict(set)
     if repository.files is not None:  # a valid model: every element, in the file that defines it
-        found = [(result.file, result.references) for result in repository.files]
-    else:
-        model = repository.model
-        per_file: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(dict)
-        for element in model:
-            per_file[element.location.file][element.id] = (model.references.get(element.id)
-                                                           or element_references(element))
-        found = list(per_file.items())
-    ids = {file: list(references) for file, references in found if references}
-    refs = {file: sorted({target for pairs in references.values() for _, target in pairs})
-            for file, references in found if references}
-    return ids, refs
+        for result in repository.files:
+            if result.file in files:
+                found[result.file].update(_ids_and_targets(result.references))
+        return {file: sorted(ids) for file, ids in found.items()}
+    for element in model:
+        if element.location.file in files:
+            references = model.references.get(element.id) or element_references(element)
+            found[element.location.file].update(_ids_and_targets({element.id: references}))
+    return {file: sorted(ids) for file, ids in found.items()}
+
+
+def _ids_and_targets(references: dict[str, list[tuple[str, str]]]) -> Iterable[str]:
+    for element_id, pairs in references.items():
+        yield element_id
+        yield from (target for _, target in pairs)
+
+
+def _old_ids(cache_dir: Path, keys: dict[str, str]) -> dict[str, list[str]] | None:
+    """``_file_ids`` of files as they were (by their content keys), from the parse cache; None if one is gone."""
+    from archrepo.model.cache import ParseCache, decode_payload
+
+    cache = ParseCache(cache_dir)
+    try:
+        entries = cache.get_many(sorted(set(keys.values())))
+    finally:
+        cache.close()
+    if len(entries) < len(set(keys.values())):
+        return None
+    return {file: sorted(set(_ids_and_targets(decode_payload(entries[key][0]).get("references", {}))))
+            for file, key in keys.items()}
 
 
 class _References:
@@ -149,7 +170,7 @@ def _load_state(path: Path) -> dict[str, Any] | None:
         state = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    return state if isinstance(state, dict) and state.get("version") == 1 else None
+    return state if isinstance(state, dict) and state.get("version") == 2 else None
 
 
 def _save_state(path: Path, state: dict[str, Any]) -> None:
@@ -168,12 +189,16 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     state = _load_state(path)
     namespace = _namespace(repository, as_of)
     model = repository.model
-    file_ids, file_refs = _file_ids(repository)
     changed: set[str] | None = None
     if state is not None and state.get("namespace") == namespace:
-        old_keys, old_ids, old_refs = state["files"], state["ids"], state["refs"]
+        old_keys = state["files"]
         touched = {f for f in set(old_keys) | set(file_keys) if old_keys.get(f) != file_keys.get(f)}
-        changed = {i for f in touched for i in [*old_ids.get(f, ()), *old_refs.get(f, ()), *file_ids.get(f, ())]}
+        # the elements of the changed files and what they refer to, before (their parse is still in the cache)
+        # and after; a file deleted, added or edited alike
+        before = _old_ids(cache_dir, {f: old_keys[f] for f in touched if f in old_keys})
+        if before is not None:
+            after = _file_ids(repository, touched)
+            changed = {i for f in touched for i in [*before.get(f, ()), *after.get(f, ())]}
     run.changed = len(changed) if changed is not None else len(model)
     references = None
     if changed is not None:
@@ -228,7 +253,7 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
             except Exception as error:  # a finding naming a missing element: the rule's fault
                 failures.append(RuleFailure(rule.id, str(error), rule.location))
                 break
-    _save_state(path, {"version": 1, "namespace": namespace, "files": file_keys, "ids": file_ids, "refs": file_refs,
+    _save_state(path, {"version": 2, "namespace": namespace, "files": file_keys,
                        "rules": {r.id: {"hash": _rule_hash(r),
                                         "findings": [[f.element, f.message, list(f.related)]
                                                      for f in findings[r.id]]}
