@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from archrepo.errors import Diagnostic
 from archrepo.model.yamlsource import ParsedDocument
@@ -28,9 +28,10 @@ CLASSIFICATION_ORDER: dict[str, int] = {"open": 0, "internal": 1, "confidential"
 CRITICALITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
-    """A place in a model file: path relative to the repository root (POSIX separators), 1-based line."""
+class Location(NamedTuple):
+    """A place in a model file: path relative to the repository root (POSIX separators), 1-based line.
+    (Named tuples, like ``Element``: immutable, and several times cheaper to make than frozen dataclasses,
+    which counts for the tens of thousands of elements a model is loaded into on every run.)"""
 
     file: str
     line: int
@@ -39,8 +40,7 @@ class Location:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
-class Element:
+class Element(NamedTuple):
     """One model element. ``data`` is the document as written (minus nothing), dates as ISO text."""
 
     kind: str

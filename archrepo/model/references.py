@@ -136,9 +136,14 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
     ``elements`` may include elements that failed schema validation: they still exist for the elements
     that refer to them, so one typo does not cascade into "does not exist" errors elsewhere.
     """
-    ids_by_kind: dict[str, list[str]] = {}
-    for element in elements.values():
-        ids_by_kind.setdefault(element.kind, []).append(element.id)
+    ids_by_kind: dict[str, list[str]] = {}  # for "did you mean": made when the first error needs it
+
+    def ids_of(kind: str) -> list[str]:
+        if not ids_by_kind:
+            for element in elements.values():
+                ids_by_kind.setdefault(element.kind, []).append(element.id)
+        return ids_by_kind.get(kind, [])
+
     kind_of = {element_id: element.kind for element_id, element in elements.items()}
     platforms = {application.id for application in elements.values() if application.kind == "Application"
                  and _VIA_ROLES & set(application.data.get("roles") or ())}
@@ -158,13 +163,13 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
             where = source_map.location(element.id, path)
             assert where is not None
             if target is None:
-                close = suggest(target_id, ids_by_kind.get(kind, []))
+                close = suggest(target_id, ids_of(kind))
                 hint = (f"Did you mean '{close}'?" if close
                         else f"Define {article(kind)} with id '{target_id}', or fix the id.")
                 sink.error(where.file, where.line, f"{element.kind} '{element.id}': '{path}' refers to "
                            f"'{target_id}', which does not exist", hint, element.id)
             elif target.kind != kind:
-                close = suggest(target_id, ids_by_kind.get(kind, []))
+                close = suggest(target_id, ids_of(kind))
                 hint = f"'{path}' must name {article(kind)}" + (f"; did you mean '{close}'?" if close else ".")
                 sink.error(where.file, where.line, f"{element.kind} '{element.id}': '{path}' refers to "
                            f"'{target_id}', which is {article(target.kind)}, not {article(kind)}", hint, element.id)
