@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -104,7 +105,7 @@ def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> 
     return config
 
 
-def _from_data(root: Path, file: Path, data: dict[str, Any], lines: dict[str, int]) -> Config:
+def _from_data(root: Path, file: Path, data: dict[str, Any], lines: Mapping[str, int]) -> Config:
     overrides = {rule_id: RuleOverride(severity=value.get("severity"), enabled=value.get("enabled", True))
                  for rule_id, value in (data.get("rules_config") or {}).items()}
     waivers = data.get("waivers")

@@ -198,3 +198,41 @@ def test_without_the_old_parse_of_a_changed_file_the_run_is_full(model_root: Pat
         database.unlink()
     incremental, full, run = _check(model_root)
     assert _key(incremental) == _key(full) and run.mode == "full"
+
+
+_COUNTER = '''
+def rule(context):
+    """Counts its runs in its memo; leaves something JSON cannot keep beside it."""
+    context.memo["runs"] = context.memo.get("runs", 0) + 1
+    context.memo["unkeepable"] = object() if context.memo["runs"] > 1 else None
+    element = sorted(context.model.elements)[0]
+    yield element, f"run {context.memo['runs']}"
+'''
+
+
+def _runs(root: Path) -> str:
+    incremental, full, _ = _check(root)
+    assert _key(incremental) == _key([v for v in full if v.rule != "ZZZ001"] + [v for v in incremental
+                                                                                   if v.rule == "ZZZ001"])
+    return next(v.message for v in incremental if v.rule == "ZZZ001")
+
+
+def test_python_rule_memo_is_kept_until_the_rule_changes(tmp_path: Path) -> None:
+    """A Python rule's memo survives between runs (JSON values only); editing the rule's module starts over,
+    and so do its findings (an edited rule is never answered from the last run)."""
+    root = tmp_path / "repo"
+    gen.generate(root, applications=100, seed=5, violation_rate=0.05)
+    (root / "extra").mkdir()
+    (root / "extra" / "counter.py").write_text(_COUNTER)
+    with (root / "archrepo.yaml").open("a") as config:
+        config.write("python_rules: [extra]\n")
+    principle = yaml.safe_load((root / "rules" / "AR001-application-has-owner.yaml").read_text())["principle"]
+    (root / "rules" / "ZZZ001-counter.yaml").write_text(
+        f"kind: Rule\nid: ZZZ001\nname: counter\nprinciple: {principle}\nseverity: info\n"
+        "description: Counts.\nremediation: None.\npython: counter:rule\n")
+    assert _runs(root) == "run 1"
+    assert _runs(root) == "run 2"  # the memo was kept; this run leaves a value JSON cannot hold in it
+    assert _runs(root) == "run 1"  # so that memo was dropped, not stored (and nothing failed)
+    assert _runs(root) == "run 2"
+    (root / "extra" / "counter.py").write_text(_COUNTER + "\n# edited\n")
+    assert _runs(root) == "run 1"  # the rule's module changed: its memo and findings start over

@@ -5,10 +5,9 @@ Patterns are SPARQL; only what needs a graph algorithm lives here (cycles, trans
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict, deque
 from collections.abc import Iterator
-
-import networkx as nx
 
 from archrepo.rules.context import RuleContext
 from archrepo.rules.violation import Finding
@@ -21,16 +20,34 @@ MAX_CYCLES_PER_COMPONENT = 50  # elementary cycles can be exponential in number;
 
 def sync_cycles(context: RuleContext) -> Iterator[Finding]:
     """INT003: every elementary cycle of synchronous integrations, reported on its first integration (by id)
-    with the others in ``related``."""
-    graph = nx.DiGraph()
+    with the others in ``related``. The cycles are kept in the rule's memo with a digest of the synchronous
+    links they were found in: a re-check that changed none of those links finds them there."""
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
     for integration in context.model.of_kind("Integration"):
         data = integration.data
         if data.get("mode") != "sync" or data.get("status", "active") == "retired":
             continue
         if data["source"] != data["target"]:
-            graph.add_edge(data["source"], data["target"])
             edges[data["source"], data["target"]].append(integration.id)
+    digest = hashlib.blake2b(repr(sorted(edges.items())).encode(), digest_size=16).hexdigest()
+    if context.memo.get("links") == digest:
+        cycles = context.memo["cycles"]
+    else:
+        cycles = _cycles(edges)
+        context.memo.update(links=digest, cycles=cycles)
+    for nodes in cycles:
+        involved = sorted(i for a, b in zip(nodes, nodes[1:] + nodes[:1], strict=True) for i in edges[a, b])
+        names = " → ".join(context.model.elements[n].name for n in [*nodes, nodes[0]])
+        yield Finding(involved[0], f"Synchronous integrations form a cycle: {names}. When one of them is "
+                      "slow or down, the others wait on each other.", tuple(involved[1:]))
+
+
+def _cycles(edges: dict[tuple[str, str], list[str]]) -> list[list[str]]:
+    """The elementary cycles (as application ids, each from its smallest) of each strongly connected part."""
+    import networkx as nx  # ~0.1 s to import: only when the cycles are not in the memo
+
+    graph = nx.DiGraph(list(edges))
+    found: list[list[str]] = []
     for component in sorted(nx.strongly_connected_components(graph), key=min):
         if len(component) < 2:
             continue
@@ -39,11 +56,8 @@ def sync_cycles(context: RuleContext) -> Iterator[Finding]:
             cycles.append(cycle)
             if len(cycles) > MAX_CYCLES_PER_COMPONENT:
                 break
-        for nodes in sorted(_rotate(c) for c in cycles[:MAX_CYCLES_PER_COMPONENT]):
-            involved = sorted(i for a, b in zip(nodes, nodes[1:] + nodes[:1], strict=True) for i in edges[a, b])
-            names = " → ".join(context.model.elements[n].name for n in [*nodes, nodes[0]])
-            yield Finding(involved[0], f"Synchronous integrations form a cycle: {names}. When one of them is "
-                          "slow or down, the others wait on each other.", tuple(involved[1:]))
+        found += sorted(_rotate(c) for c in cycles[:MAX_CYCLES_PER_COMPONENT])
+    return found
 
 
 def _rotate(cycle: list[str]) -> list[str]:

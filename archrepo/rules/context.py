@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,6 +28,11 @@ class RuleContext:
     # the elements whose findings are wanted (a re-check near a change, for a rule with a ``reach``), or None
     # for all: a rule may use it to skip work; the engine drops findings on other elements anyway
     scope: frozenset[str] | None = None
+    # a Python rule's notes between runs (JSON values), e.g. an expensive result keyed by a digest of its
+    # inputs: what the last run left, on entry; what the rule leaves, for the next run. Kept in the re-check
+    # state while archrepo, the config, the date and the rule (its definition and its module's source) stay
+    # the same; empty without a cache
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def model(self) -> Model:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from archrepo.api import Repository
 from archrepo.rules.context import RuleContext
@@ -37,12 +38,13 @@ def run_rules(repository: Repository, rules: Iterable[RuleDefinition],
     return sorted(set(violations)), sorted(failures)
 
 
-def run_findings(repository: Repository, rule: RuleDefinition, as_of: dt.date,
-                 scope: frozenset[str] | None = None) -> tuple[list[Finding], RuleFailure | None]:
+def run_findings(repository: Repository, rule: RuleDefinition, as_of: dt.date, scope: frozenset[str] | None = None,
+                 memo: dict[str, Any] | None = None) -> tuple[list[Finding], RuleFailure | None]:
     """One rule's findings (on the elements of ``scope`` only, when given), or why it could not run (its own
-    bug is reported against it, never raised)."""
+    bug is reported against it, never raised). ``memo``: the rule's notes (``RuleContext.memo``), updated."""
     try:
-        findings = ADAPTERS[rule.engine](rule, RuleContext(repository, as_of, scope))
+        context = RuleContext(repository, as_of, scope, memo if memo is not None else {})
+        findings = ADAPTERS[rule.engine](rule, context)
         if scope is not None:
             return [finding for finding in findings if finding.element in scope], None
         return list(findings), None

@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 
 from archrepo.api import Repository
-from archrepo.model.elements import Element, Model
+from archrepo.model.elements import Element
 from archrepo.model.references import element_references
 from archrepo.rules.definitions import RuleDefinition
 from archrepo.rules.engine import run_findings, stamp
@@ -55,8 +55,15 @@ def _namespace(repository: Repository, as_of: dt.date) -> str:
     return "|".join([__version__, as_of.isoformat(), config.base_iri, ",".join(config.approved_standards)])
 
 
-def _rule_hash(rule: RuleDefinition) -> str:
-    return hashlib.blake2b(f"{rule.engine}\0{rule.body}\0{rule.reach}".encode(), digest_size=16).hexdigest()
+def _rule_hash(rule: RuleDefinition, repository: Repository) -> str:
+    """What a rule's findings depend on besides the model: its definition and, for a Python rule, the source
+    of its module."""
+    digest = hashlib.blake2b(f"{rule.engine}\0{rule.body}\0{rule.reach}".encode(), digest_size=16)
+    if rule.engine == "python":
+        from archrepo.rules.python import python_rule_source
+
+        digest.update(python_rule_source(rule, repository.config.root, repository.config.python_rules))
+    return digest.hexdigest()
 
 
 def _file_ids(repository: Repository, files: set[str]) -> dict[str, list[str]]:
@@ -208,10 +215,14 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     evaluated: dict[str, int] = {}
     plans: dict[str, set[str]] = {}  # rule id -> the elements to evaluate it for, when it can be incremental
     footprint: set[str] = set()  # what the SPARQL rules evaluated near the change look at
+    hashes = {rule.id: _rule_hash(rule, repository) for rule in rules}
+    valid = {rule_id: entry for rule_id, entry in (state or {}).get("rules", {}).items()
+             if entry.get("hash") == hashes.get(rule_id)}  # the last run's findings, of rules unchanged since
+    memos: dict[str, dict[str, Any]] = {rule.id: dict(valid.get(rule.id, {}).get("memo") or {}) for rule in rules
+                                        if rule.engine == "python"}
     for rule in rules:
-        previous = (state or {}).get("rules", {}).get(rule.id)
         if (changed is None or references is None or rule.reach is None or rule.engine not in _SCOPED
-                or not previous or previous.get("hash") != _rule_hash(rule)):
+                or rule.id not in valid):
             continue
         candidates = {e for e in _candidates(changed, rule.reach, references) if e in model.elements}
         if len(candidates) <= _LARGE_CHANGE * len(model):
@@ -222,8 +233,7 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     for rule in rules:
         if rule.id in plans:
             candidates = plans[rule.id]
-            previous = state["rules"][rule.id] if state else {"findings": []}
-            kept = [Finding(e, m, tuple(r)) for e, m, r in previous["findings"]
+            kept = [Finding(e, m, tuple(r)) for e, m, r in valid[rule.id]["findings"]
                     if e not in candidates and e in model.elements]
             fresh: list[Finding] = []
             failure = None
@@ -231,14 +241,14 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
                 iris = sorted(partial.rdf.iri(e) for e in candidates)
                 fresh, failure = run_findings(partial, replace(rule, body=_restrict(rule.body, iris)), as_of)
             elif candidates:  # a Python rule: the whole model, findings wanted on the candidates only
-                fresh, failure = run_findings(repository, rule, as_of, frozenset(candidates))
+                fresh, failure = run_findings(repository, rule, as_of, frozenset(candidates), memos[rule.id])
             if failure:
                 failures.append(replace(failure, location=rule.location))
                 continue
             findings[rule.id] = kept + fresh
             evaluated[rule.id] = len(candidates)
         else:
-            result, failure = run_findings(repository, rule, as_of)
+            result, failure = run_findings(repository, rule, as_of, memo=memos.get(rule.id))
             if failure:
                 failures.append(failure)
                 continue
@@ -254,11 +264,23 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
                 failures.append(RuleFailure(rule.id, str(error), rule.location))
                 break
     _save_state(path, {"version": 2, "namespace": namespace, "files": file_keys,
-                       "rules": {r.id: {"hash": _rule_hash(r),
+                       "rules": {r.id: {"hash": hashes[r.id],
                                         "findings": [[f.element, f.message, list(f.related)]
-                                                     for f in findings[r.id]]}
+                                                     for f in findings[r.id]],
+                                        **({"memo": memos[r.id]} if _storable(memos.get(r.id)) else {})}
                                  for r in rules if r.id in findings}})
     return sorted(set(violations)), sorted(failures)
+
+
+def _storable(memo: dict[str, Any] | None) -> bool:
+    """Whether a rule left notes that JSON can keep (anything else is dropped, and the rule computes again)."""
+    if not memo:
+        return False
+    try:
+        orjson.dumps(memo)
+    except TypeError:
+        return False
+    return True
 
 
 def _restrict(body: str, iris: list[str]) -> str:

@@ -21,7 +21,7 @@ from archrepo.rules.definitions import RuleDefinition
 from archrepo.rules.sparql import RuleRunError
 from archrepo.rules.violation import Finding
 
-__all__ = ["resolve_python_rule", "run_python_rule"]
+__all__ = ["python_rule_source", "resolve_python_rule", "run_python_rule"]
 
 
 def _environment() -> list[Path]:
@@ -74,6 +74,16 @@ def resolve_python_rule(reference: str, root: Path, allowed_paths: Iterable[str]
     if not callable(function):
         raise RuleRunError(f"python rule module '{module_name}' has no function '{function_name}'")
     return function
+
+
+def python_rule_source(rule: RuleDefinition, root: Path, allowed_paths: Iterable[str]) -> bytes:
+    """The source of the module a Python rule's function lives in ("" if it cannot be found): what a re-check
+    compares so that an edited rule is never answered from the last run's findings."""
+    try:
+        module = sys.modules.get(resolve_python_rule(rule.body, root, allowed_paths).__module__)
+        return Path(str(getattr(module, "__file__", ""))).read_bytes()
+    except (RuleRunError, OSError):
+        return b""
 
 
 def _trusted_origin(spec: Any, root: Path, allowed: list[Path]) -> bool:
