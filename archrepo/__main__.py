@@ -1,3 +1,3 @@
-from archrepo.cli import main
+from archrepo.cli import run
 
-main()
+run()

@@ -25,6 +25,13 @@ from archrepo.commands.common import (
 )
 
 
+def run() -> None:
+    """The console script: the command, then leave without freeing the loaded model object by object."""
+    from archrepo.model.bulk import run_then_leave
+
+    run_then_leave(main)
+
+
 @click.group(cls=ArchrepoGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="archrepo", message="%(prog)s %(version)s")
 @config_option

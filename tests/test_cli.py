@@ -121,3 +121,16 @@ def test_real_process_end_to_end(tmp_path: Path) -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     result = run_cli(["frobnicate"], SMALL)
     assert result.exit_code == 2 and "No such command" in result.stderr
+
+
+def test_the_console_script_flushes_everything_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    """`python -m archrepo` (and the installed script) leave with os._exit after flushing: the whole report
+    arrives on a pipe and the exit code is the command's, for 0, 1 and 2 alike."""
+    from tests.conftest import ROOT
+
+    report = run_process(["check", "--format", "json", "--as-of", "2026-11-26", "--fail-on", "warning"], ROOT)
+    assert report.exit_code == 1 and json.loads(report.stdout)["summary"]["elements"] > 200
+    assert run_process(["check", "--format", "json", "--as-of", "2026-11-26", "--fail-on", "never"],
+                       ROOT).exit_code == 0
+    broken = run_process(["check", "--config", str(tmp_path / "missing.yaml")], ROOT)
+    assert broken.exit_code == 2 and "missing.yaml" in broken.stderr

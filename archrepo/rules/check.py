@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from archrepo.api import Repository, read_files
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, Level, UsageError
-from archrepo.model.bulk import bulk_allocation
+from archrepo.model.bulk import bulk_allocation, keep_until_exit
 from archrepo.model.cache import CACHE_DIR
 from archrepo.model.loader import FileResult, ReadStats, validate_model
 from archrepo.model.schema import suggest
@@ -130,6 +130,7 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     if model is None:
         return CheckResult(options.as_of, 0, rules, principles, errors=errors, warnings=warnings)
     repository = Repository(config, model, files)
+    keep_until_exit(repository)
     if options.store:
         repository = _on_store(StoreRepository(config, model, files), options.store, options.graph, warnings)
         violations, failures = run_rules(repository, rules, options.as_of)

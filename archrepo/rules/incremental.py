@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from archrepo.api import Repository
+from archrepo.model.bulk import keep_until_exit
 from archrepo.model.elements import Element
 from archrepo.model.references import element_references
 from archrepo.rules.definitions import RuleDefinition
@@ -210,6 +211,7 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     references = None
     if changed is not None:
         references = _References(model.references or {e.id: element_references(e) for e in model})
+        keep_until_exit(references)
     findings: dict[str, list[Finding]] = {}
     failures: list[RuleFailure] = []
     evaluated: dict[str, int] = {}
