@@ -18,11 +18,13 @@ from typing import Any
 
 import orjson
 
-__all__ = ["CACHE_DIR", "ParseCache", "content_key", "decode_payload", "encode_payload"]
+__all__ = ["CACHE_DIR", "ParseCache", "content_key", "decode_payload", "encode_payload", "file_digest"]
 
 CACHE_DIR = ".archrepo-cache"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL, "
            "extras BLOB NOT NULL)")
+# path -> the stat a file had when its bytes had ``digest`` (what lets a re-check skip reading unchanged files)
+_STATS_SCHEMA = "CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL)"
 
 
 def encode_payload(value: Any) -> bytes:
@@ -41,14 +43,14 @@ def _digest(payload: bytes, extras: bytes) -> str:
     return digest.hexdigest()
 
 
-def content_key(namespace: str, relative: str, raw: bytes) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(namespace.encode())
-    digest.update(b"\0")
-    digest.update(relative.encode())
-    digest.update(b"\0")
-    digest.update(raw)
-    return digest.hexdigest()
+def file_digest(raw: bytes) -> str:
+    """The digest of a file's bytes."""
+    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+
+
+def content_key(namespace: str, relative: str, digest: str) -> str:
+    """The cache key of a file: its path, its bytes' digest and everything that shapes its parse."""
+    return hashlib.blake2b(f"{namespace}\0{relative}\0{digest}".encode(), digest_size=20).hexdigest()
 
 
 class ParseCache:
@@ -71,6 +73,7 @@ class ParseCache:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute(_SCHEMA)
+        connection.execute(_STATS_SCHEMA)
         connection.execute("SELECT count(*) FROM files WHERE key = ''").fetchone()  # fails on a damaged file
         return connection
 
@@ -141,6 +144,37 @@ class ParseCache:
                     self._connection.execute("DELETE FROM files WHERE key NOT IN (SELECT key FROM live)")
         except sqlite3.Error:
             pass
+
+    def file_stats(self) -> dict[str, tuple[str, str]]:
+        """path -> (stat, digest) as recorded by ``put_file_stats``; nothing when the cache is unusable."""
+        if self._connection is None:
+            return {}
+        try:
+            return {path: (stat, digest) for path, stat, digest in
+                    self._connection.execute("SELECT path, stat, digest FROM stats")}
+        except sqlite3.DatabaseError:
+            self._reset()
+            return {}
+
+    def put_file_stats(self, recorded: dict[str, tuple[str, str]], live: set[str]) -> None:
+        """Record (stat, digest) by path; forget paths no longer ``live`` once they are many."""
+        if self._connection is None:
+            return
+        try:
+            with self._connection:
+                self._connection.execute("BEGIN IMMEDIATE")
+                if recorded:
+                    self._connection.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?)",
+                                                 [(path, stat, digest) for path, (stat, digest) in recorded.items()])
+                total = self._connection.execute("SELECT count(*) FROM stats").fetchone()[0]
+                if total > len(live) + 100:
+                    gone = [(path,) for (path,) in self._connection.execute("SELECT path FROM stats")
+                            if path not in live]
+                    self._connection.executemany("DELETE FROM stats WHERE path = ?", gone)
+        except sqlite3.OperationalError:
+            pass  # another run holds the lock: record next time
+        except sqlite3.DatabaseError:
+            self._reset()
 
     def close(self) -> None:
         if self._connection is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -62,15 +63,15 @@ class FileResult:
                                for key, found in self.references.items()}}
 
     @classmethod
-    def from_cache(cls, payload: bytes, packed_extras: bytes, raw: bytes) -> FileResult:
-        """The file's parse as ``to_json`` stored it; ``raw`` (the file's bytes) is parsed again for the line of a
-        field only if one is asked for."""
+    def from_cache(cls, payload: bytes, packed_extras: bytes, source: _Source) -> FileResult:
+        """The file's parse as ``to_json`` stored it; its bytes are parsed again for the line of a field only
+        if one is asked for."""
         from archrepo.model.cache import decode_payload
 
         data = decode_payload(payload)
-        source = _SourceLines(raw, data["file"])
+        lines = _SourceLines(source, data["file"])
         return cls(data["file"],
-                   [(kind, ParsedDocument(body, line, _DocumentLines(source, index), index), valid)
+                   [(kind, ParsedDocument(body, line, _DocumentLines(lines, index), index), valid)
                     for kind, body, line, index, valid in data["documents"]],
                    [Diagnostic(file, line, message, hint, Level(level), element)
                     for file, line, message, hint, level, element in data["diagnostics"]],
@@ -78,21 +79,44 @@ class FileResult:
                    data.get("references", {}))  # [field, id] pairs, as JSON has them: unpacked alike
 
 
-class _SourceLines:
-    """The field lines of a cached file's documents, found by parsing its bytes again on first use."""
+class _Source:
+    """A model file's bytes and their digest: read in this run, or, when the file's stat is the one recorded
+    with that digest by an earlier run, read only if needed (and then checked against the digest)."""
 
-    def __init__(self, raw: bytes, file: str) -> None:
-        self._raw: bytes | None = raw
+    def __init__(self, path: Path, relative: str, raw: bytes | None, digest: str) -> None:
+        self.path, self.relative, self.raw, self.digest = path, relative, raw, digest
+
+    def read(self) -> bytes | None:
+        """The bytes the digest is of; None if the file changed or went away since this run began."""
+        if self.raw is not None:
+            return self.raw
+        from archrepo.model.cache import file_digest
+
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return None
+        return raw if file_digest(raw) == self.digest else None
+
+
+class _SourceLines:
+    """The field lines of a cached file's documents, found by parsing its bytes again on first use (none,
+    so every line is the document's, if the file changed while this run went on)."""
+
+    def __init__(self, source: _Source, file: str) -> None:
+        self._source: _Source | None = source
         self._file = file
         self._lines: dict[int, dict[str, int]] = {}
 
     def of(self, index: int) -> dict[str, int]:
-        if self._raw is not None:
-            sink = DiagnosticSink()  # the cached parse has the file's diagnostics already
-            text = decode_source(self._raw, self._file, sink)
-            documents = parse_documents(text, self._file, sink) if text is not None else []
-            self._lines = {document.index: dict(document.lines) for document in documents}
-            self._raw = None
+        if self._source is not None:
+            raw = self._source.read()
+            self._source = None
+            if raw is not None:
+                sink = DiagnosticSink()  # the cached parse has the file's diagnostics already
+                text = decode_source(raw, self._file, sink)
+                documents = parse_documents(text, self._file, sink) if text is not None else []
+                self._lines = {document.index: dict(document.lines) for document in documents}
         return self._lines.get(index, {})
 
 
@@ -268,11 +292,13 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
 
 @dataclass
 class ReadStats:
-    """How a read went: files parsed, files taken from the cache, cache entries rejected as damaged."""
+    """How a read went: files parsed, files taken from the cache, cache entries rejected as damaged, files
+    whose bytes were read (the others had the stat recorded with their digest)."""
 
     parsed: int = 0
     cached: int = 0
     rejected: int = 0
+    read: int = 0
     keys: dict[str, str] = field(default_factory=dict)  # file -> content key (when the cache is on)
 
 
@@ -282,30 +308,71 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
     parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file."""
     from archrepo import __version__
-    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key
+    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key, file_digest
 
-    items = [(path.read_bytes(), relative) for path, relative in discover_files(config)]
     jobs = jobs if jobs is not None else int(os.environ.get("ARCHREPO_JOBS") or os.cpu_count() or 1)
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
     if not use_cache or os.environ.get("ARCHREPO_NO_CACHE"):
-        stats.parsed = len(items)
+        items = [(path.read_bytes(), relative) for path, relative in discover_files(config)]
+        stats.parsed = stats.read = len(items)
         return list(_parse_all(items, function, jobs, encode=False))
     namespace = f"{__version__}|{_PAYLOAD_FORMAT}|{_schemas_digest()}|{extra[0] if extra else ''}"
-    keys = [content_key(namespace, relative, raw) for raw, relative in items]
     parse_cache = ParseCache(config.root / CACHE_DIR)
     try:
+        sources, settled = _sources(discover_files(config), parse_cache.file_stats())
+        keys = [content_key(namespace, source.relative, source.digest) for source in sources]
         payloads = parse_cache.get_many(keys)
-        missing = [(item, key) for item, key in zip(items, keys, strict=True) if key not in payloads]
-        fresh = _parse_all([item for item, _ in missing], function, jobs, encode=True)
-        parse_cache.put_many((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
+        missing: list[tuple[bytes, str, str]] = []  # (bytes, path, key) of the files to parse
+        for index, source in enumerate(sources):
+            if keys[index] in payloads:
+                continue
+            if source.raw is None:  # to be parsed: its bytes now, whatever the stat said
+                source.raw = source.path.read_bytes()
+                source.digest = file_digest(source.raw)
+                keys[index] = content_key(namespace, source.relative, source.digest)
+            missing.append((source.raw, source.relative, keys[index]))
+        fresh = _parse_all([(raw, relative) for raw, relative, _ in missing], function, jobs, encode=True)
+        parse_cache.put_many((key, payload) for (_, _, key), payload in zip(missing, fresh, strict=True))
         parse_cache.prune(set(keys))
+        parse_cache.put_file_stats(settled, {source.relative for source in sources})
         stats.parsed, stats.cached, stats.rejected = len(missing), len(payloads), parse_cache.rejected
-        stats.keys = {relative: key for (_, relative), key in zip(items, keys, strict=True)}
+        stats.read = sum(1 for source in sources if source.raw is not None)
+        stats.keys = {source.relative: key for source, key in zip(sources, keys, strict=True)}
     finally:
         parse_cache.close()
-    payloads.update((key, payload) for (_, key), payload in zip(missing, fresh, strict=True))
-    return [FileResult.from_cache(*payloads[key], raw) for key, (raw, _) in zip(keys, items, strict=True)]
+    payloads.update((key, payload) for (_, _, key), payload in zip(missing, fresh, strict=True))
+    return [FileResult.from_cache(*payloads[key], source) for key, source in zip(keys, sources, strict=True)]
+
+
+_SETTLED_NS = 2_000_000_000  # a file changed less than this long ago may change again within its mtime's tick
+
+
+def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]]
+             ) -> tuple[list[_Source], dict[str, tuple[str, str]]]:
+    """Each file as a _Source, read unless its stat (size, mtime, ctime, inode, device) is the one an earlier
+    run recorded with its digest, as git's index does; and the (stat, digest) of the files read whose last
+    change is old enough to be recorded (a file changed within the last two seconds is read again next time,
+    as a later change could leave a coarse mtime as it was; ctime cannot be set back by any tool)."""
+    from archrepo.model.cache import file_digest
+
+    sources: list[_Source] = []
+    settled: dict[str, tuple[str, str]] = {}
+    now = time.time_ns()
+    for path, relative in files:
+        status = path.stat()  # before reading: a change after it shows in the next run's stat
+        signature = (f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:"
+                     f"{status.st_dev}")
+        recorded = known.get(relative)
+        if recorded is not None and recorded[0] == signature:
+            sources.append(_Source(path, relative, None, recorded[1]))
+            continue
+        raw = path.read_bytes()
+        source = _Source(path, relative, raw, file_digest(raw))
+        sources.append(source)
+        if now - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:
+            settled[relative] = (signature, source.digest)
+    return sources, settled
 
 
 @bulk_allocation()
