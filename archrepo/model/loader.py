@@ -20,6 +20,7 @@ from archrepo.model.bulk import bulk_allocation
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
 from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
+from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
 __all__ = [
@@ -63,78 +64,20 @@ class FileResult:
                                for key, found in self.references.items()}}
 
     @classmethod
-    def from_cache(cls, payload: bytes, packed_extras: bytes, source: _Source) -> FileResult:
+    def from_cache(cls, payload: bytes, packed_extras: bytes, source: FileSource) -> FileResult:
         """The file's parse as ``to_json`` stored it; its bytes are parsed again for the line of a field only
         if one is asked for."""
         from archrepo.model.cache import decode_payload
 
         data = decode_payload(payload)
-        lines = _SourceLines(source, data["file"])
+        lines = SourceLines(source, data["file"])
         return cls(data["file"],
-                   [(kind, ParsedDocument(body, line, _DocumentLines(lines, index), index), valid)
+                   [(kind, ParsedDocument(body, line, DocumentLines(lines, index), index), valid)
                     for kind, body, line, index, valid in data["documents"]],
                    [Diagnostic(file, line, message, hint, Level(level), element)
                     for file, line, message, hint, level, element in data["diagnostics"]],
                    PackedExtras(packed_extras, data.get("extras", ())),
                    data.get("references", {}))  # [field, id] pairs, as JSON has them: unpacked alike
-
-
-class _Source:
-    """A model file's bytes and their digest: read in this run, or, when the file's stat is the one recorded
-    with that digest by an earlier run, read only if needed (and then checked against the digest)."""
-
-    def __init__(self, path: Path, relative: str, raw: bytes | None, digest: str) -> None:
-        self.path, self.relative, self.raw, self.digest = path, relative, raw, digest
-
-    def read(self) -> bytes | None:
-        """The bytes the digest is of; None if the file changed or went away since this run began."""
-        if self.raw is not None:
-            return self.raw
-        from archrepo.model.cache import file_digest
-
-        try:
-            raw = self.path.read_bytes()
-        except OSError:
-            return None
-        return raw if file_digest(raw) == self.digest else None
-
-
-class _SourceLines:
-    """The field lines of a cached file's documents, found by parsing its bytes again on first use (none,
-    so every line is the document's, if the file changed while this run went on)."""
-
-    def __init__(self, source: _Source, file: str) -> None:
-        self._source: _Source | None = source
-        self._file = file
-        self._lines: dict[int, dict[str, int]] = {}
-
-    def of(self, index: int) -> dict[str, int]:
-        if self._source is not None:
-            raw = self._source.read()
-            self._source = None
-            if raw is not None:
-                sink = DiagnosticSink()  # the cached parse has the file's diagnostics already
-                text = decode_source(raw, self._file, sink)
-                documents = parse_documents(text, self._file, sink) if text is not None else []
-                self._lines = {document.index: dict(document.lines) for document in documents}
-        return self._lines.get(index, {})
-
-
-class _DocumentLines(Mapping[str, int]):
-    """One document's field lines (``ParsedDocument.lines``) of a file read from the cache."""
-
-    def __init__(self, source: _SourceLines, index: int) -> None:
-        self._source = source
-        self._index = index
-
-    def __getitem__(self, path: str) -> int:
-        return self._source.of(self._index)[path]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._source.of(self._index))
-
-    def __len__(self) -> int:
-        return len(self._source.of(self._index))
 
 
 class PackedExtras(Mapping[str, str]):
@@ -349,14 +292,14 @@ _SETTLED_NS = 2_000_000_000  # a file changed less than this long ago may change
 
 
 def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]]
-             ) -> tuple[list[_Source], dict[str, tuple[str, str]]]:
-    """Each file as a _Source, read unless its stat (size, mtime, ctime, inode, device) is the one an earlier
+             ) -> tuple[list[FileSource], dict[str, tuple[str, str]]]:
+    """Each file as a FileSource, read unless its stat (size, mtime, ctime, inode, device) is the one an earlier
     run recorded with its digest, as git's index does; and the (stat, digest) of the files read whose last
     change is old enough to be recorded (a file changed within the last two seconds is read again next time,
     as a later change could leave a coarse mtime as it was; ctime cannot be set back by any tool)."""
     from archrepo.model.cache import file_digest
 
-    sources: list[_Source] = []
+    sources: list[FileSource] = []
     settled: dict[str, tuple[str, str]] = {}
     now = time.time_ns()
     for path, relative in files:
@@ -365,10 +308,10 @@ def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]]
                      f"{status.st_dev}")
         recorded = known.get(relative)
         if recorded is not None and recorded[0] == signature:
-            sources.append(_Source(path, relative, None, recorded[1]))
+            sources.append(FileSource(path, relative, None, recorded[1]))
             continue
         raw = path.read_bytes()
-        source = _Source(path, relative, raw, file_digest(raw))
+        source = FileSource(path, relative, raw, file_digest(raw))
         sources.append(source)
         if now - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:
             settled[relative] = (signature, source.digest)

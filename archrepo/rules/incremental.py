@@ -6,10 +6,11 @@ content keys of the files it was computed from. On the next run, the elements of
 reference paths a violation of ``?element`` follows: ``source``, ``target.owner.parent*``, ``^via``) is
 evaluated again only for the elements whose paths lead to the change, on a graph of those elements and what
 their paths reach (a Python rule: on the whole model, told the elements in ``context.scope``); its other
-findings are kept. Rules without ``reach`` and SHACL rules run in full. Anything unusual (a different archrepo, config,
-rule text or date; no state; a change touching a large part of the model) falls back to a full run, and
-the state is replaced atomically after every successful run, so a damaged or concurrent state only ever
-costs a full run.
+findings are kept. Rules without ``reach`` and SHACL rules run in full. What a changed file held before comes
+from the parse cache. Anything unusual (a different archrepo, config, rule text or Python rule module, or
+date; no state; the old parse of a changed file gone; a change touching a large part of the model) falls
+back to a full run, and the state is replaced atomically after every successful run, so a damaged or
+concurrent state only ever costs a full run.
 """
 
 from __future__ import annotations
@@ -71,23 +72,20 @@ def _file_ids(repository: Repository, files: set[str]) -> dict[str, list[str]]:
     """Of each of ``files``: the ids of its elements and the ids they refer to (a removed reference is a
     change too)."""
     model = repository.model
-    found: dict[str, set[str]] = defaultdict(set)
+    per_file: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(dict)
     if repository.files is not None:  # a valid model: every element, in the file that defines it
-        for result in repository.files:
-            if result.file in files:
-                found[result.file].update(_ids_and_targets(result.references))
-        return {file: sorted(ids) for file, ids in found.items()}
-    for element in model:
-        if element.location.file in files:
-            references = model.references.get(element.id) or element_references(element)
-            found[element.location.file].update(_ids_and_targets({element.id: references}))
-    return {file: sorted(ids) for file, ids in found.items()}
+        per_file.update((result.file, result.references) for result in repository.files if result.file in files)
+    else:
+        for element in model:
+            if element.location.file in files:
+                per_file[element.location.file][element.id] = (model.references.get(element.id)
+                                                               or element_references(element))
+    return {file: _ids_and_targets(references) for file, references in per_file.items()}
 
 
-def _ids_and_targets(references: dict[str, list[tuple[str, str]]]) -> Iterable[str]:
-    for element_id, pairs in references.items():
-        yield element_id
-        yield from (target for _, target in pairs)
+def _ids_and_targets(references: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """The elements of ``references`` (id -> its references) and the ids they refer to."""
+    return sorted({*references, *(target for pairs in references.values() for _, target in pairs)})
 
 
 def _old_ids(cache_dir: Path, keys: dict[str, str]) -> dict[str, list[str]] | None:
@@ -101,7 +99,7 @@ def _old_ids(cache_dir: Path, keys: dict[str, str]) -> dict[str, list[str]] | No
         cache.close()
     if len(entries) < len(set(keys.values())):
         return None
-    return {file: sorted(set(_ids_and_targets(decode_payload(entries[key][0]).get("references", {}))))
+    return {file: _ids_and_targets(decode_payload(entries[key][0]).get("references", {}))
             for file, key in keys.items()}
 
 

@@ -1,0 +1,70 @@
+"""Model files read through the cache: their bytes, read only when needed, and their field lines, found
+again by parsing those bytes when an error message asks for one (the cache keeps no lines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from archrepo.errors import DiagnosticSink
+from archrepo.model.yamlsource import decode_source, parse_documents
+
+__all__ = ["DocumentLines", "FileSource", "SourceLines"]
+
+
+class FileSource:
+    """A model file's bytes and their digest: read in this run, or, when the file's stat is the one recorded
+    with that digest by an earlier run, read only if needed (and then checked against the digest)."""
+
+    def __init__(self, path: Path, relative: str, raw: bytes | None, digest: str) -> None:
+        self.path, self.relative, self.raw, self.digest = path, relative, raw, digest
+
+    def read(self) -> bytes | None:
+        """The bytes the digest is of; None if the file changed or went away since this run began."""
+        if self.raw is not None:
+            return self.raw
+        from archrepo.model.cache import file_digest
+
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return None
+        return raw if file_digest(raw) == self.digest else None
+
+
+class SourceLines:
+    """The field lines of a cached file's documents, found by parsing its bytes again on first use (none,
+    so every line is the document's, if the file changed while this run went on)."""
+
+    def __init__(self, source: FileSource, file: str) -> None:
+        self._source: FileSource | None = source
+        self._file = file
+        self._lines: dict[int, dict[str, int]] = {}
+
+    def of(self, index: int) -> dict[str, int]:
+        if self._source is not None:
+            raw = self._source.read()
+            self._source = None
+            if raw is not None:
+                sink = DiagnosticSink()  # the cached parse has the file's diagnostics already
+                text = decode_source(raw, self._file, sink)
+                documents = parse_documents(text, self._file, sink) if text is not None else []
+                self._lines = {document.index: dict(document.lines) for document in documents}
+        return self._lines.get(index, {})
+
+
+class DocumentLines(Mapping[str, int]):
+    """One document's field lines (``ParsedDocument.lines``) of a file read from the cache."""
+
+    def __init__(self, source: SourceLines, index: int) -> None:
+        self._source = source
+        self._index = index
+
+    def __getitem__(self, path: str) -> int:
+        return self._source.of(self._index)[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source.of(self._index))
+
+    def __len__(self) -> int:
+        return len(self._source.of(self._index))
