@@ -27,15 +27,17 @@ _kept: list[Any] | None = None  # a list only while run_then_leave runs a comman
 
 
 @contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic collector for the block; freeze what survives it. Nests; restores the collector."""
+def bulk_allocation(freeze: bool = True) -> Iterator[None]:
+    """Pause the cyclic collector for the block; then (``freeze``) freeze what survives it, for a block that
+    builds what lives as long as the command. Nests; restores the collector."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            gc.freeze()  # what the block built lives as long as the command: never traverse it again
+            if freeze:
+                gc.freeze()  # never traverse what the block built again
             gc.enable()
 
 
