@@ -1484,7 +1484,7 @@ def generate(out: Path, applications: int, seed: int = 42, violation_rate: float
     (out / "expected-violations.json").write_text(json.dumps(expected, indent=1) + "\n", encoding="utf-8")
     return {"Organisation": len(gen.orgs) + len(gen.vendors), "Capability": len(gen.caps),
             "Application": len(gen.apps), "DataObject": len(gen.data), "Integration": len(gen.integs),
-            "Process": len(gen.procs)}
+            "Process": len(gen.procs), "Technology": 0}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -59,7 +59,7 @@ def test_rules_config_overrides_severity_and_disables(tmp_path: Path) -> None:
     report = json.loads(check(repo, "--format", "json").stdout)
     assert {v["severity"] for v in report["violations"] if v["rule"] == "AR002"} == {"info"}
     assert not [v for v in report["violations"] if v["rule"] in ("DAT001", "INT001")]
-    assert report["summary"]["error"] == 0 and report["summary"]["rules"] == 15
+    assert report["summary"]["error"] == 0 and report["summary"]["rules"] == 18
     assert check(repo).exit_code == 0
     assert check(repo, "--fail-on", "warning").exit_code == 1
     listing = run_cli(["rules"], repo).stdout
@@ -249,14 +249,14 @@ def test_rules_and_principles_listings() -> None:
     assert listing.exit_code == 0
     lines = listing.stdout.splitlines()
     assert lines[0].split() == ["ID", "SEVERITY", "PRINCIPLE", "DESCRIPTION"]
-    assert len(lines) == 18 and any(line.startswith("SEC001") and "error" in line for line in lines)
+    assert len(lines) == 21 and any(line.startswith("SEC001") and "error" in line for line in lines)
     explained = run_cli(["rules", "--explain", "SEC001"], VIOLATIONS).stdout
     for words in ("SEC001 sensitive-data-encrypted", "severity:    error", "principle:   DIGDIR-P7",
                   "how to fix:", "sparql:", "arch:encrypted false"):
         assert words in explained
     assert run_cli(["rules", "--explain", "SEC01"], VIOLATIONS).exit_code == 2
     data = json.loads(run_cli(["rules", "--format", "json"], VIOLATIONS).stdout)
-    assert len(data) == 17
+    assert len(data) == 20
     principles = run_cli(["principles"], VIOLATIONS)
     assert principles.exit_code == 0 and "DIGDIR-P4" in principles.stdout
     listed = json.loads(run_cli(["principles", "--format", "json"], VIOLATIONS).stdout)
@@ -272,12 +272,13 @@ def test_every_standard_rule_is_tied_to_an_existing_principle_and_explains_itsel
     rules = load_rules(config, principles)
     assert {r.id for r in rules} == {"AR001", "AR002", "AR003", "AR004", "AR005", "SEC001", "SEC002", "SEC003",
                                      "SEC004", "INT001", "INT002", "INT003", "DAT001", "DAT002", "DAT003",
-                                     "RES001", "QA001"}
+                                     "RES001", "QA001", "TEC001", "TEC002", "TEC003"}
     for rule in rules:
         assert rule.principle in principles
         assert len(rule.remediation) > 40, rule.id
     defaults = {"AR001": "error", "AR002": "error", "AR003": "warning", "AR004": "warning", "AR005": "warning",
                 "SEC001": "error", "SEC002": "error", "SEC003": "warning", "SEC004": "error", "INT001": "error",
                 "INT002": "warning", "INT003": "warning", "DAT001": "error", "DAT002": "warning",
-                "DAT003": "warning", "RES001": "warning", "QA001": "info"}
+                "DAT003": "warning", "RES001": "warning", "QA001": "info", "TEC001": "warning",
+                "TEC002": "warning", "TEC003": "info"}
     assert {r.id: r.severity.label for r in rules} == defaults

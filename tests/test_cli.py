@@ -51,7 +51,7 @@ def test_stats_text_and_json() -> None:
     assert "Application" in result.stdout and "RDF triples" in result.stdout
     data = json.loads(run_cli(["stats", "--format", "json"], SMALL).stdout)
     assert data["kinds"] == {"Organisation": 3, "Capability": 1, "Application": 4, "DataObject": 2,
-                             "Integration": 2, "Process": 1}
+                             "Integration": 2, "Process": 1, "Technology": 0}
     assert data["elements"] == 13 and data["process_steps"] == 2 and data["files"] == 6
     assert data["triples"] > 100
 

@@ -81,4 +81,4 @@ def test_check_in_a_real_process_runs_every_rule() -> None:
     outcome = run_process(["check", "--format", "json", "--as-of", "2026-11-26"], ROOT)
     assert outcome.exit_code == 0, outcome.stderr
     report = json.loads(outcome.stdout)
-    assert report["rule_failures"] == [] and report["summary"]["rules"] == 17
+    assert report["rule_failures"] == [] and report["summary"]["rules"] == 20

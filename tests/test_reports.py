@@ -34,7 +34,7 @@ def test_json_follows_the_contract(result: CheckResult) -> None:
     report = json.loads(render("json", result, ReportOptions()))
     assert report["version"] == 1 and report["as_of"] == "2026-11-26"
     assert {"elements", "rules", "error", "warning", "info", "waived"} <= set(report["summary"])
-    assert report["summary"]["rules"] == 17 and report["summary"]["waived"] == 1
+    assert report["summary"]["rules"] == 20 and report["summary"]["waived"] == 1
     assert report["errors"] == []
     keys = {"rule", "severity", "principle", "element", "kind", "related", "file", "line", "message",
             "fingerprint", "waived"}
@@ -54,7 +54,7 @@ def test_sarif_validates_against_the_schema(result: CheckResult) -> None:
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(document)
     run = document["runs"][0]
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    assert rule_ids == sorted(rule_ids) and len(rule_ids) == 17
+    assert rule_ids == sorted(rule_ids) and len(rule_ids) == 20
     for rule in run["tool"]["driver"]["rules"]:
         assert rule["help"]["text"] and rule["fullDescription"]["text"]
     for item in run["results"]:
@@ -84,11 +84,11 @@ def test_sarif_fingerprints_are_stable_when_lines_move(tmp_path: Path, result: C
 def test_junit_has_one_testcase_per_rule(result: CheckResult) -> None:
     root = ET.fromstring(render("junit", result, ReportOptions()))
     cases = root.findall("./testsuite/testcase")
-    assert len(cases) == 17
+    assert len(cases) == 20
     failed = {c.get("name").split()[0] for c in cases if c.find("failure") is not None}
     assert failed == {"AR002", "DAT001", "INT001", "SEC002"}  # errors that count (SEC001 is waived)
     suite = root.find("testsuite")
-    assert suite.get("tests") == "17" and suite.get("failures") == "4"
+    assert suite.get("tests") == "20" and suite.get("failures") == "4"
     ar002 = next(c for c in cases if c.get("name").startswith("AR002"))
     assert "models/integrations.yaml:25" in ar002.find("failure").text
     warnings = ET.fromstring(render("junit", result, ReportOptions(fail_on=Severity.WARNING)))

@@ -12,6 +12,7 @@ A case file::
         expect:                  # the exact violations of THIS rule (a multiset)
           - element: orphan-app
             related: []          # optional; when given, compared exactly (sorted)
+            severity: error      # optional; when given, the violation's severity
     pass:                        # models on which the rule finds nothing
       - name: application with an owner
         model: |
@@ -47,7 +48,7 @@ DEFAULT_AS_OF = dt.date(2026, 11, 26)
 
 FILE_KEYS = {"rule", "as_of", "fail", "pass"}
 CASE_KEYS = {"name", "model", "expect", "config", "as_of", "xfail"}
-EXPECT_KEYS = {"element", "related"}
+EXPECT_KEYS = {"element", "related", "severity"}
 
 
 class CaseFormatError(Exception):
@@ -93,6 +94,8 @@ def _check_case(case: Any, outcome: str, where: str) -> None:
             raise CaseFormatError(f"{where}: each expected violation is {{element: id, related: [ids]}}")
         if "related" in item and not isinstance(item["related"], list):
             raise CaseFormatError(f"{where}: `related` is a list of ids")
+        if "severity" in item and item["severity"] not in ("error", "warning", "info"):
+            raise CaseFormatError(f"{where}: `severity` is error, warning or info")
 
 
 def load_case_file(path: Path) -> dict[str, Any]:
@@ -188,6 +191,11 @@ def test_rule_case(rule: str, outcome: str, case: dict[str, Any], as_of: dt.date
     found = [v for v in result.violations if v.rule == rule]
     actual = [(v.element, v.related) for v in found]
     missing, unexpected = _match(case.get("expect") or [], actual)
+    for item in case.get("expect") or []:
+        if "severity" in item:
+            graded = {v.severity.label for v in found if v.element == item["element"]
+                      and ("related" not in item or v.related == tuple(sorted(item["related"])))}
+            assert graded == {item["severity"]}, f"{item}: found severities {sorted(graded)}"
     report = "\n".join(f"  {v.element} related={list(v.related)}: {v.message}" for v in found) or "  (none)"
     assert not missing and not unexpected, (
         f"{rule} {outcome} case '{case['name']}' as of {as_of}:\n missing {missing}\n unexpected {unexpected}\n"

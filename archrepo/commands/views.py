@@ -78,26 +78,39 @@ def diagram(ctx: click.Context, config_path: Path | None, view: str, focus: str 
 @click.argument("element_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--as-of", "as_of", metavar="DATE", default=None)
+@click.option("--depth", type=click.IntRange(1, None), default=None,
+              help="Only applications up to this many hops away (default: all, with their distance).")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.pass_context
 def impact(ctx: click.Context, config_path: Path | None, element_id: str, fmt: str, as_of: str | None,
-           output: Path | None) -> None:
-    """What depends on ID, transitively, and which process steps are touched."""
+           depth: int | None, output: Path | None) -> None:
+    """What depends on ID (an application or a technology), transitively, and which process steps are touched.
+
+    Follows the dependency direction: receivers depend on senders, synchronous callers on what they call, both
+    ends of an integration on the platform it runs via; a technology's impact starts at the applications that
+    use it."""
     from archrepo.views.impact import analyse_impact
 
     repository = load_repository(ctx, config_path)
     model = repository.model
-    result = analyse_impact(model, repository.dependencies, element_id, parse_date(as_of, "--as-of"))
+    result = analyse_impact(model, repository.dependencies, element_id, parse_date(as_of, "--as-of"), depth)
     if fmt == "json":
         emit(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n", output)
         return
+    within = f" within {depth} hop{'s' if depth != 1 else ''}" if depth is not None else ""
     lines = [f"Impact of {model.elements[element_id].name} ({element_id}): "
-             f"{len(result.applications)} application(s) depend on it, "
+             f"{len(result.applications)} application(s) depend on it{within}, "
              f"{len(result.process_steps)} process step(s) touched", ""]
+    if result.technologies:
+        lines += [f"Technology running on it: {', '.join(result.technologies)}", ""]
     if result.applications:
         width = max(len(a.id) for a in result.applications)
         lines.append(f"{'DIST':>4}  {'APPLICATION'.ljust(width)}  PATH")
         lines += [f"{a.distance:>4}  {a.id.ljust(width)}  {' → '.join(a.path)}" for a in result.applications]
+        lines.append("")
+    for distance, count in sorted(result.beyond.items()):
+        lines.append(f"+{count} more at distance {distance}: see `archrepo impact {element_id} --depth {distance}`")
+    if result.beyond:
         lines.append("")
     if result.process_steps:
         lines.append("PROCESS STEPS")

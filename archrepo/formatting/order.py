@@ -32,14 +32,16 @@ from typing import Any
 __all__ = ["KEY_ORDER", "NESTED_ORDER", "canonical_keys", "reorder_document"]
 
 KEY_ORDER: Mapping[str, tuple[str, ...]] = {
-    "Organisation": ("kind", "id", "name", "type", "parent", "external", "description"),
-    "Capability": ("kind", "id", "name", "parent", "description"),
+    "Organisation": ("kind", "id", "name", "type", "parent", "external", "description", "tags", "properties"),
+    "Capability": ("kind", "id", "name", "parent", "description", "tags", "properties"),
     "Application": ("kind", "id", "name", "description", "owner", "vendor", "hosting", "lifecycle", "criticality",
-                    "classification", "roles", "capabilities", "tags", "properties"),
-    "DataObject": ("kind", "id", "name", "description", "classification", "master"),
-    "Integration": ("kind", "id", "name", "description", "source", "target", "via", "standard", "data", "mode",
-                    "status", "since", "until", "security"),
-    "Process": ("kind", "id", "name", "owner", "description", "capability", "steps"),
+                    "classification", "roles", "capabilities", "technologies", "tags", "properties"),
+    "DataObject": ("kind", "id", "name", "description", "classification", "master", "tags", "properties"),
+    "Integration": ("kind", "id", "name", "description", "source", "target", "initiator", "via", "standard", "data",
+                    "mode", "status", "since", "until", "security", "tags", "properties"),
+    "Process": ("kind", "id", "name", "owner", "description", "capability", "steps", "tags", "properties"),
+    "Technology": ("kind", "id", "name", "description", "owner", "vendor", "version", "type", "end_of_support",
+                   "end_of_life", "ring", "ring_since", "runs_on", "tags", "properties"),
     "Principle": ("kind", "id", "name", "statement", "rationale", "implications", "source", "url"),
     "Rule": ("kind", "id", "name", "principle", "severity", "description", "remediation", "reach", "sparql",
              "shacl", "python", "tags", "help_uri"),

@@ -24,6 +24,7 @@ class ARCH(DefinedNamespace):
     DataObject: URIRef
     Integration: URIRef
     Process: URIRef
+    Technology: URIRef
     ProcessStep: URIRef
     PropertyValue: URIRef
     Configuration: URIRef
@@ -67,4 +68,14 @@ class ARCH(DefinedNamespace):
     position: URIRef
     supportedBy: URIRef
     next: URIRef
+    initiator: URIRef
+    initiatedBy: URIRef
+    technology: URIRef
+    version: URIRef
+    technologyType: URIRef
+    endOfSupport: URIRef
+    endOfLife: URIRef
+    ring: URIRef
+    ringSince: URIRef
+    runsOn: URIRef
     approvedStandard: URIRef

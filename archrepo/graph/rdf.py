@@ -102,7 +102,7 @@ def model_ntriples(model: Model, base_iri: str) -> str:
                    for s, p, o in _element_triples(element, terms))
 
 
-NTRIPLES_EXTRA = "ntriples-v1"
+NTRIPLES_EXTRA = "ntriples-v2"
 
 
 def file_ntriples(result: FileResult, base_iri: str) -> dict[str, str]:
@@ -129,6 +129,21 @@ def _element_triples(element: Element, t: _Terms) -> Iterator[Triple]:
     if d.get("description") is not None:
         yield s, t.arch("description"), t.text(str(d["description"]))
     yield from _KIND_TRIPLES[element.kind](element, s, t)
+    for tag in d.get("tags") or ():
+        yield s, t.arch("tag"), t.text(str(tag))
+    properties = d.get("properties")
+    if properties:
+        yield from _properties(properties, s, t)
+
+
+def _properties(properties: dict[str, Any], s: str, t: _Terms) -> Iterator[Triple]:
+    for key, value in sorted(properties.items()):
+        node = t.iri(f"{s[1:-1]}/properties/{quote(key, safe='')}")
+        yield s, t.arch("property"), node
+        yield node, t.type, t.arch("PropertyValue")
+        yield node, t.arch("key"), t.text(key)
+        for item in value if isinstance(value, list) else [value]:
+            yield node, t.arch("value"), t.value(item)
 
 
 def _ref(t: _Terms, s: str, predicate: str, value: Any) -> Iterator[Triple]:
@@ -169,15 +184,8 @@ def _application(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
             yield s, t.arch(field), t.text(str(d[field]))
     for capability in d.get("capabilities") or ():
         yield s, t.arch("capability"), t.element(capability)
-    for tag in d.get("tags") or ():
-        yield s, t.arch("tag"), t.text(tag)
-    for key, value in sorted((d.get("properties") or {}).items()):
-        node = t.iri(f"{s[1:-1]}/properties/{quote(key, safe='')}")
-        yield s, t.arch("property"), node
-        yield node, t.type, t.arch("PropertyValue")
-        yield node, t.arch("key"), t.text(key)
-        for item in value if isinstance(value, list) else [value]:
-            yield node, t.arch("value"), t.value(item)
+    for technology in d.get("technologies") or ():
+        yield s, t.arch("technology"), t.element(technology)
 
 
 def _data_object(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
@@ -196,6 +204,9 @@ def _integration(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
         yield s, t.arch("data"), t.element(data_object)
     yield from _ref(t, s, "via", d.get("via"))
     yield s, t.arch("mode"), t.text(d.get("mode") or "async")
+    initiator = d.get("initiator") or "source"
+    yield s, t.arch("initiator"), t.text(initiator)
+    yield s, t.arch("initiatedBy"), t.element(d["target"] if initiator == "target" else d["source"])
     yield s, t.arch("status"), t.text(d.get("status") or "active")
     for field in ("since", "until"):
         if d.get(field):
@@ -223,6 +234,21 @@ def _process(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
             yield node, t.arch("next"), t.iri(f"{s[1:-1]}/steps/{following}")
 
 
+def _technology(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
+    d = element.data
+    yield from _ref(t, s, "owner", d.get("owner"))
+    for field, predicate in (("vendor", "vendor"), ("version", "version"), ("type", "technologyType"),
+                             ("ring", "ring")):
+        if d.get(field) is not None:
+            yield s, t.arch(predicate), t.text(str(d[field]))
+    for field, predicate in (("end_of_support", "endOfSupport"), ("end_of_life", "endOfLife"),
+                             ("ring_since", "ringSince")):
+        if d.get(field):
+            yield s, t.arch(predicate), t.date(d[field])
+    for technology in d.get("runs_on") or ():
+        yield s, t.arch("runsOn"), t.element(technology)
+
+
 _KIND_TRIPLES: dict[str, Callable[[Element, str, _Terms], Iterator[Triple]]] = {
     "Organisation": _organisation,
     "Capability": _capability,
@@ -230,6 +256,7 @@ _KIND_TRIPLES: dict[str, Callable[[Element, str, _Terms], Iterator[Triple]]] = {
     "DataObject": _data_object,
     "Integration": _integration,
     "Process": _process,
+    "Technology": _technology,
 }
 
 

@@ -23,7 +23,8 @@ __all__ = [
     "effective_status",
 ]
 
-KINDS: tuple[str, ...] = ("Organisation", "Capability", "Application", "DataObject", "Integration", "Process")
+KINDS: tuple[str, ...] = ("Organisation", "Capability", "Application", "DataObject", "Integration", "Process",
+                          "Technology")
 CLASSIFICATION_ORDER: dict[str, int] = {"open": 0, "internal": 1, "confidential": 2, "sensitive": 3}
 CRITICALITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 

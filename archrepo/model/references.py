@@ -15,12 +15,13 @@ __all__ = ["REFERENCE_FIELDS", "article", "check_references", "element_reference
 REFERENCE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "Organisation": (("parent", "Organisation"),),
     "Capability": (("parent", "Capability"),),
-    "Application": (("owner", "Organisation"), ("capabilities[]", "Capability")),
+    "Application": (("owner", "Organisation"), ("capabilities[]", "Capability"), ("technologies[]", "Technology")),
     "DataObject": (("master", "Application"),),
     "Integration": (("source", "Application"), ("target", "Application"), ("via", "Application"),
                     ("data[]", "DataObject")),
     "Process": (("owner", "Organisation"), ("capability", "Capability"),
                 ("steps[].supported_by[]", "Application")),
+    "Technology": (("owner", "Organisation"), ("runs_on[]", "Technology")),
 }
 _VIA_ROLES = {"integration-platform", "national-component"}
 
@@ -186,6 +187,7 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
             sink.warning(where.file, where.line, f"Integration '{element.id}' has the same source and target",
                          "An integration connects two different applications.", element.id)
     _check_parent_cycles(elements, source_map, sink)
+    _check_runs_on_cycles(elements, source_map, sink)
     return references
 
 
@@ -233,3 +235,36 @@ def _check_parent_cycles(elements: dict[str, Element], source_map: SourceMap, si
             chain.append(current.id)
             parent = current.data.get("parent")
             current = elements.get(parent) if isinstance(parent, str) else None
+
+
+def _check_runs_on_cycles(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink) -> None:
+    """Technology that runs on itself, directly or through others: one error per cycle."""
+    def below(node: str) -> list[str]:
+        found = elements[node].data.get("runs_on") or []
+        return sorted(t for t in found if isinstance(t, str) and t in elements and elements[t].kind == "Technology")
+
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(e.id for e in elements.values() if e.kind == "Technology" and e.data.get("runs_on")):
+        if start in state:
+            continue
+        state[start] = 1
+        path, stack = [start], [(start, iter(below(start)))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+            elif state.get(child) == 1:
+                cycle = path[path.index(child):]
+                position = (elements[node].data.get("runs_on") or []).index(child)
+                where = source_map.location(node, f"runs_on[{position}]")
+                assert where is not None
+                sink.error(where.file, where.line, f"Technology runs_on forms a cycle: "
+                           f"{' → '.join([*cycle, child])}", f"Remove '{child}' from the `runs_on:` of '{node}'.",
+                           node)
+            elif child not in state:
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(below(child))))

@@ -19,16 +19,19 @@ MAX_CYCLES_PER_COMPONENT = 50  # elementary cycles can be exponential in number;
 
 
 def sync_cycles(context: RuleContext) -> Iterator[Finding]:
-    """INT003: every elementary cycle of synchronous integrations, reported on its first integration (by id)
-    with the others in ``related``. The cycles are kept in the rule's memo with a digest of the synchronous
-    links they were found in: a re-check that changed none of those links finds them there."""
-    edges: dict[tuple[str, str], list[str]] = defaultdict(list)
+    """INT003: every elementary cycle of synchronous calls (initiator → other end), reported on its first
+    integration (by id) with the others in ``related``. The cycles are kept in the rule's memo with a digest of
+    the synchronous links they were found in: a re-check that changed none of those links finds them there."""
+    edges: dict[tuple[str, str], list[str]] = defaultdict(list)  # (caller, called) -> integrations
     for integration in context.model.of_kind("Integration"):
         data = integration.data
         if data.get("mode") != "sync" or data.get("status", "active") == "retired":
             continue
         if data["source"] != data["target"]:
-            edges[data["source"], data["target"]].append(integration.id)
+            caller, called = data["source"], data["target"]
+            if data.get("initiator") == "target":
+                caller, called = called, caller
+            edges[caller, called].append(integration.id)
     digest = hashlib.blake2b(repr(sorted(edges.items())).encode(), digest_size=16).hexdigest()
     if context.memo.get("links") == digest:
         cycles = context.memo["cycles"]

@@ -60,6 +60,9 @@ def stamp(rule: RuleDefinition, finding: Finding, repository: Repository) -> Vio
     if element is None:
         raise RuleRunError(f"the rule reported '{finding.element}', which is not an element of the model")
     related = tuple(sorted(set(finding.related) - {finding.element}))
-    return Violation(rule=rule.id, severity=rule.severity, principle=rule.principle, element=element.id,
+    # a finding's own grade counts unless archrepo.yaml sets the rule's severity
+    severity = finding.severity if finding.severity is not None and rule.severity == rule.default_severity \
+        else rule.severity
+    return Violation(rule=rule.id, severity=severity, principle=rule.principle, element=element.id,
                      kind=element.kind, related=related, location=element.location, message=finding.message,
                      fingerprint=fingerprint(rule.id, element.id, related))

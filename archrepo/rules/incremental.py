@@ -30,13 +30,13 @@ from archrepo.api import Repository
 from archrepo.model.bulk import keep_until_exit
 from archrepo.model.elements import Element
 from archrepo.model.references import element_references
-from archrepo.rules.definitions import RuleDefinition
+from archrepo.rules.definitions import RuleDefinition, Severity
 from archrepo.rules.engine import run_findings, stamp
 from archrepo.rules.violation import Finding, RuleFailure, Violation
 
 __all__ = ["STATE_FILE", "IncrementalRun", "run_rules_incrementally"]
 
-STATE_FILE = "check-state-v2.json"
+STATE_FILE = "check-state-v3.json"
 _LARGE_CHANGE = 0.25  # a rule whose change touches more than this share of the model runs in full
 _SCOPED = ("sparql", "python")  # engines that can evaluate a rule for some elements only
 
@@ -176,7 +176,7 @@ def _load_state(path: Path) -> dict[str, Any] | None:
         state = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    return state if isinstance(state, dict) and state.get("version") == 2 else None
+    return state if isinstance(state, dict) and state.get("version") == 3 else None
 
 
 def _save_state(path: Path, state: dict[str, Any]) -> None:
@@ -233,8 +233,8 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     for rule in rules:
         if rule.id in plans:
             candidates = plans[rule.id]
-            kept = [Finding(e, m, tuple(r)) for e, m, r in valid[rule.id]["findings"]
-                    if e not in candidates and e in model.elements]
+            kept = [Finding(e, m, tuple(r), Severity(s) if s else None)
+                    for e, m, r, s in valid[rule.id]["findings"] if e not in candidates and e in model.elements]
             fresh: list[Finding] = []
             failure = None
             if candidates and rule.engine == "sparql" and partial is not None:
@@ -263,9 +263,10 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
             except Exception as error:  # a finding naming a missing element: the rule's fault
                 failures.append(RuleFailure(rule.id, str(error), rule.location))
                 break
-    _save_state(path, {"version": 2, "namespace": namespace, "files": file_keys,
+    _save_state(path, {"version": 3, "namespace": namespace, "files": file_keys,
                        "rules": {r.id: {"hash": hashes[r.id],
-                                        "findings": [[f.element, f.message, list(f.related)]
+                                        "findings": [[f.element, f.message, list(f.related),
+                                                      int(f.severity) if f.severity else None]
                                                      for f in findings[r.id]],
                                         **({"memo": memos[r.id]} if _storable(memos.get(r.id)) else {})}
                                  for r in rules if r.id in findings}})

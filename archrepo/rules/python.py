@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from archrepo.rules.context import RuleContext
-from archrepo.rules.definitions import RuleDefinition
+from archrepo.rules.definitions import RuleDefinition, Severity
 from archrepo.rules.sparql import RuleRunError
 from archrepo.rules.violation import Finding
 
@@ -112,8 +112,12 @@ def _as_finding(item: Any, rule: RuleDefinition) -> Finding:
     if isinstance(item, Finding):
         return item
     if isinstance(item, dict) and "element" in item:
+        severity = item.get("severity")
+        if severity is not None and str(severity).upper() not in Severity.__members__:
+            raise RuleRunError(f"python rule yielded severity {severity!r}; use error, warning or info")
         return Finding(str(item["element"]), str(item.get("message") or rule.description),
-                       tuple(str(r) for r in item.get("related") or ()))
+                       tuple(str(r) for r in item.get("related") or ()),
+                       Severity.parse(str(severity)) if severity is not None else None)
     if isinstance(item, tuple | list) and len(item) in (2, 3):
         related = tuple(str(r) for r in item[2]) if len(item) == 3 else ()
         return Finding(str(item[0]), str(item[1]), related)

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from archrepo.errors import ArchrepoError
 from archrepo.graph.rdf import XSD
 from archrepo.rules.context import RuleContext
-from archrepo.rules.definitions import RuleDefinition
+from archrepo.rules.definitions import RuleDefinition, Severity
 from archrepo.rules.violation import Finding
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Find
         raise RuleRunError("the SELECT must return ?element and ?message"
                            f" (it returns {', '.join('?' + n for n in sorted(names)) or 'nothing'})")
     merged: dict[tuple[str, str], list[str]] = {}
+    graded: dict[tuple[str, str], Severity] = {}
     for solution in solutions:
         element, step = term_to_ids(graph, solution["element"])
         if element is None or element not in context.model:
@@ -59,6 +60,9 @@ def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Find
         message_term = solution["message"]
         message = message_term.value if isinstance(message_term, ox.Literal) else str(message_term or "")
         related = merged.setdefault((element, message), [])
+        if "severity" in names and solution["severity"] is not None:
+            grade = _severity(solution["severity"])
+            graded[element, message] = max(grade, graded.get((element, message), grade))
         if step:
             related.append(step)
         if "related" in names and solution["related"] is not None:
@@ -67,4 +71,12 @@ def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Find
             if value:
                 related.append(value)
     for (element, message), related in merged.items():
-        yield Finding(element, message, tuple(sorted(set(related))))
+        yield Finding(element, message, tuple(sorted(set(related))), graded.get((element, message)))
+
+
+def _severity(term: object) -> Severity:
+    """A finding's own ``?severity`` ("error", "warning" or "info")."""
+    text = term.value if isinstance(term, ox.Literal) else str(term)
+    if text.upper() not in Severity.__members__:
+        raise RuleRunError(f"?severity must be \"error\", \"warning\" or \"info\", not {text!r}")
+    return Severity.parse(text)

@@ -15,11 +15,14 @@ __all__ = ["Finding", "RuleFailure", "Violation", "WaiverRef", "fingerprint"]
 
 @dataclass(frozen=True)
 class Finding:
-    """A rule's raw result: which element, what is wrong, which other elements are involved."""
+    """A rule's raw result: which element, what is wrong, which other elements are involved, and (rarely) a
+    severity of its own when a rule grades its findings (TEC001: past end of support is a warning, past end of
+    life an error); ``None`` takes the rule's."""
 
     element: str
     message: str
     related: tuple[str, ...] = ()
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)

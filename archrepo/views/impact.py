@@ -1,13 +1,17 @@
-"""Impact analysis: what transitively depends on an application, and which process steps that touches.
+"""Impact analysis: what transitively depends on an application or a technology, and which process steps
+that touches.
 
-Dependency direction as in the contract: the target of an integration depends on its source; in `sync`
-mode the source depends on the target too. Applications retired as of the date are left out.
+Dependency direction as in the contract (``archrepo.graph.deps``): the target of an integration depends on
+its source; in ``sync`` mode the initiator depends on the other end too; both ends depend on the ``via``
+platform, so a platform's impact includes the ends of every integration routed through it. A technology's
+impact starts at the applications that use it, directly or through technology that runs on it.
+Applications retired as of the date are left out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -16,7 +20,7 @@ from archrepo.errors import UsageError
 from archrepo.model.elements import Model, effective_status
 from archrepo.model.schema import suggest
 
-__all__ = ["ImpactResult", "analyse_impact", "require_element"]
+__all__ = ["ImpactResult", "analyse_impact", "require_element", "technology_users"]
 
 
 @dataclass(frozen=True)
@@ -31,12 +35,21 @@ class ImpactResult:
     focus: str
     applications: list[ImpactedApplication] = field(default_factory=list)
     process_steps: list[tuple[str, str]] = field(default_factory=list)
+    depth: int | None = None  # the --depth the lists were bounded by, if any
+    beyond: dict[int, int] = field(default_factory=dict)  # distance -> applications left out by ``depth``
+    technologies: list[str] = field(default_factory=list)  # for a technology: the components that run on it
 
     def as_dict(self) -> dict[str, object]:
-        return {"focus": self.focus,
-                "applications": [{"id": a.id, "distance": a.distance, "path": list(a.path)}
-                                 for a in self.applications],
-                "process_steps": [{"process": p, "step": s} for p, s in self.process_steps]}
+        result: dict[str, object] = {
+            "focus": self.focus,
+            "applications": [{"id": a.id, "distance": a.distance, "path": list(a.path)} for a in self.applications],
+            "process_steps": [{"process": p, "step": s} for p, s in self.process_steps]}
+        if self.technologies:
+            result["technologies"] = list(self.technologies)
+        if self.depth is not None:
+            result["depth"] = self.depth
+            result["beyond"] = [{"distance": d, "applications": n} for d, n in sorted(self.beyond.items())]
+        return result
 
 
 def require_element(model: Model, element_id: str, kinds: tuple[str, ...], option: str = "--focus") -> None:
@@ -54,21 +67,52 @@ def require_element(model: Model, element_id: str, kinds: tuple[str, ...], optio
                      hint=f"Did you mean '{close}'?" if close else "`archrepo query` or the docs site list the ids.")
 
 
-def analyse_impact(model: Model, dependencies: nx.DiGraph, focus: str, as_of: dt.date) -> ImpactResult:
-    """Breadth-first from the focus against the dependency edges: shortest distance and one shortest path."""
-    require_element(model, focus, ("Application",), option="ID")
+def technology_users(model: Model, technology: str) -> tuple[list[str], list[str]]:
+    """(applications that use ``technology`` directly or through technology that runs on it, those other
+    technology components), both sorted."""
+    above: dict[str, list[str]] = {}
+    for element in model.of_kind("Technology"):
+        for below in element.data.get("runs_on") or ():
+            above.setdefault(below, []).append(element.id)
+    reached = {technology}
+    queue = deque([technology])
+    while queue:
+        for other in above.get(queue.popleft(), ()):
+            if other not in reached:
+                reached.add(other)
+                queue.append(other)
+    users = sorted(a.id for a in model.of_kind("Application") if reached & set(a.data.get("technologies") or ()))
+    return users, sorted(reached - {technology})
+
+
+def analyse_impact(model: Model, dependencies: nx.DiGraph, focus: str, as_of: dt.date,
+                   depth: int | None = None) -> ImpactResult:
+    """Breadth-first from the focus against the dependency edges: shortest distance and one shortest path of
+    every application that depends on it. ``depth`` bounds the lists to that many hops (what lies beyond is
+    counted per distance); without it they are complete."""
+    require_element(model, focus, ("Application", "Technology"), option="ID")
     in_service = {a.id for a in model.of_kind("Application") if effective_status(a, as_of) != "retired"}
     paths: dict[str, tuple[str, ...]] = {focus: (focus,)}
     queue = deque([focus])
+    technologies: list[str] = []
+    if model.elements[focus].kind == "Technology":
+        users, technologies = technology_users(model, focus)
+        for user in users:
+            if user in in_service:
+                paths[user] = (focus, user)
+                queue.append(user)
+        queue.popleft()
     while queue:
         current = queue.popleft()
         for dependent in sorted(dependencies.predecessors(current)) if current in dependencies else ():
             if dependent not in paths and dependent in in_service:
                 paths[dependent] = (*paths[current], dependent)
                 queue.append(dependent)
-    applications = sorted((ImpactedApplication(app, len(path) - 1, path) for app, path in paths.items()
-                           if app != focus), key=lambda a: (a.distance, a.id))
-    touched = set(paths)
+    every = sorted((ImpactedApplication(app, len(path) - 1, path) for app, path in paths.items() if app != focus),
+                   key=lambda a: (a.distance, a.id))
+    applications = [a for a in every if depth is None or a.distance <= depth]
+    beyond = Counter(a.distance for a in every if depth is not None and a.distance > depth)
+    touched = {focus, *(a.id for a in applications)}
     steps = [(process.id, step["id"]) for process in model.of_kind("Process")
              for step in process.data.get("steps") or () if touched & set(step.get("supported_by") or ())]
-    return ImpactResult(focus, applications, steps)
+    return ImpactResult(focus, applications, steps, depth, dict(beyond), technologies)
