@@ -61,6 +61,7 @@ def test_only_the_deliberate_violations() -> None:
         ("SEC002", "lab-results-sftp", True),
         ("INT001", "lab-results-sftp", True),
         ("INT002", "imatis-checkin-to-dips", False),
+        ("RES001", "fastlegeinfo-to-dips-arena", False),
         ("DAT002", "biokjemi-svar-flexlab", False),
         ("AR003", next(v.element for v in result.violations if v.rule == "AR003"), False),
     }

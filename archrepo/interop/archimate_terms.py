@@ -97,6 +97,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("via", "ref", (), ("via",)),
         FieldSpec("data", "reflist", (), ("data",)),
         FieldSpec("mode", "string", ("sync", "async", "batch"), ("mode",)),
+        FieldSpec("initiator", "string", ("source", "target"), ("initiator", "initiated-by")),
         FieldSpec("status", "string", ("planned", "active", "retired"), ("status",)),
         FieldSpec("since", "date", (), ("since",)),
         FieldSpec("until", "date", (), ("until",)),
