@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, partial
 from importlib import resources
@@ -19,6 +18,7 @@ import pyoxigraph as ox
 
 from archrepo.errors import QueryError
 from archrepo.graph.iris import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
+from archrepo.graph.sparql_text import check_query, into_where_group
 from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Location, Model
 from archrepo.model.loader import FileResult
 
@@ -33,7 +33,6 @@ PREFIXES: dict[str, str] = {
     "xsd": XSD,
     "owl": "http://www.w3.org/2002/07/owl#",
 }
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
 def _escape(text: str) -> str:
@@ -303,12 +302,13 @@ class ModelGraph(ElementIris):
         return graph
 
     def query(self, sparql: str, *, bindings: dict[str, ox.Literal | ox.NamedNode] | None = None) -> Any:
-        """Run a read-only SPARQL query on Oxigraph. Malformed or federated queries raise QueryError.
+        """Run a read-only SPARQL query on Oxigraph. Malformed or federated queries, updates, and anything else
+        :func:`check_query` refuses raise QueryError before Oxigraph sees the query.
 
         ``bindings`` gives variables a fixed value in the query's outermost group (a ``VALUES`` block),
         so that FILTERs anywhere in that group see them: the rule engine passes ``?asOf`` this way.
         """
-        check_query_text(sparql)
+        check_query(sparql, self.prefixes)
         if bindings:
             sparql = bind_variables(sparql, bindings)
         try:
@@ -325,7 +325,7 @@ def restrict_variable(sparql: str, name: str, iris: Iterable[str]) -> str:
     """Insert ``VALUES ?name { <iri> … }`` at the start of the query's WHERE group: the query then looks at
     those values of ``?name`` only (an incremental re-check evaluates a rule near what changed)."""
     values = " ".join(f"<{iri}>" for iri in iris)
-    return _into_where_group(sparql, f"VALUES ?{name} {{ {values} }}")
+    return into_where_group(sparql, f"VALUES ?{name} {{ {values} }}")
 
 
 def elements_ntriples(elements: Iterable[Element], base_iri: str) -> str:
@@ -338,33 +338,7 @@ def bind_variables(sparql: str, bindings: dict[str, ox.Literal | ox.NamedNode]) 
     """Insert ``VALUES (?a ?b) { (… …) }`` at the start of the query's WHERE group."""
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(str(term) for term in bindings.values())
-    return _into_where_group(sparql, f"VALUES ({names}) {{ ({values}) }}")
-
-
-def _into_where_group(sparql: str, text: str) -> str:
-    """``text`` inserted at the start of the query's WHERE group (strings, IRIs and comments skipped)."""
-    masked = _mask_strings_and_comments(sparql)
-    where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
-    brace = where.end() - 1 if where else masked.find("{")
-    if brace < 0:
-        return sparql  # not a query with a group; the engine reports the syntax error
-    return f"{sparql[:brace + 1]} {text} {sparql[brace + 1:]}"
-
-
-def check_query_text(sparql: str) -> None:
-    """Refuse federated queries before they reach the engine (updates are not even parsed as queries)."""
-    if _SERVICE.search(_mask_strings_and_comments(sparql)):
-        raise QueryError("SPARQL SERVICE (federated query) is refused",
-                         hint="archrepo queries only the model; SERVICE would let a query reach the network.")
-
-
-_MASKED = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-                     r"|<[^<>\s\"{}|^`\\]*>|#[^\n]*")
-
-
-def _mask_strings_and_comments(sparql: str) -> str:
-    """The query with strings, IRIs and comments blanked out, same length, so keywords can be searched."""
-    return _MASKED.sub(lambda m: " " * len(m.group()), sparql)
+    return into_where_group(sparql, f"VALUES ({names}) {{ ({values}) }}")
 
 
 def _first_line(exc: BaseException, limit: int = 160) -> str:

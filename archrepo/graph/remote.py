@@ -27,13 +27,8 @@ import pyoxigraph as ox
 from archrepo.config import DEFAULT_BASE_IRI
 from archrepo.errors import ArchrepoError, QueryError, UsageError
 from archrepo.graph.namespace import ARCH_IRI
-from archrepo.graph.rdf import (
-    RDF_TYPE,
-    ElementIris,
-    ModelGraph,
-    _mask_strings_and_comments,
-    bind_variables,
-)
+from archrepo.graph.rdf import RDF_TYPE, ElementIris, ModelGraph, bind_variables
+from archrepo.graph.sparql_text import check_query, read_query
 
 __all__ = ["PASSWORD_VARIABLE", "USER_VARIABLE", "Credentials", "Publication", "RemoteGraph", "SparqlGraph",
            "StoreClient", "StoreEndpoints", "StoreError", "config_graph_iri", "credentials_from_environment",
@@ -56,9 +51,6 @@ _RESULT_FORMATS = {"application/sparql-results+xml": ox.QueryResultsFormat.XML,
 _RDF_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                 "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
                 "application/rdf+xml": ox.RdfFormat.RDF_XML}
-_PREFIX_DECLARATION = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
-_UPDATE = re.compile(r"^\s*(?:(?:BASE|PREFIX\s+[\w.-]*:)\s*)*"  # on the query with IRIs, strings, comments masked
-                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 
 
 class StoreError(ArchrepoError):
@@ -252,8 +244,9 @@ class RemoteGraph(ElementIris):
     """A repository's graph in a remote store, with the query interface of :class:`ModelGraph`.
 
     ``graph`` is the default graph of every query (None: the store's own default, on Virtuoso every graph) and
-    ``named_graphs`` what ``GRAPH ?g`` ranges over. Queries are parsed locally first: malformed ones, updates
-    and SERVICE are refused with the embedded graph's messages before anything is sent."""
+    ``named_graphs`` what ``GRAPH ?g`` ranges over. Queries are read locally first, as tokens (never evaluated):
+    SERVICE, updates and what cannot be read are refused with the embedded graph's messages before anything is
+    sent; the form (SELECT, ASK, CONSTRUCT, DESCRIBE) comes from the tokens too. The store parses the rest."""
 
     def __init__(self, endpoint: str, base_iri: str, client: StoreClient, *, graph: str | None = None,
                  named_graphs: tuple[str, ...] = ()) -> None:
@@ -262,17 +255,13 @@ class RemoteGraph(ElementIris):
         self.client = client
         self.graph = graph
         self.named_graphs = named_graphs
-        self._parser = ModelGraph(ox.Store(), base_iri)
 
     def query(self, sparql: str, *, bindings: dict[str, ox.Literal | ox.NamedNode] | None = None) -> Any:
         """Run a read-only query on the store: solutions, a boolean or triples, as pyoxigraph objects."""
-        if _UPDATE.match(_mask_strings_and_comments(sparql)):
-            raise QueryError("SPARQL updates are refused: a query only reads the store",
-                             hint="`archrepo publish` is what writes a repository's graph.")
+        form = check_query(sparql, self.prefixes).form
         if bindings:
             sparql = bind_variables(sparql, bindings)
-        form = self._parser.query(sparql)  # an empty store: raises the embedded graph's QueryError, else the form
-        accept = RDF_ACCEPT if isinstance(form, ox.QueryTriples) else SPARQL_RESULTS
+        accept = RDF_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else SPARQL_RESULTS
         params = [("query", with_prefixes(sparql, self.prefixes))]
         if self.graph is not None:
             params.append(("default-graph-uri", self.graph))
@@ -282,10 +271,11 @@ class RemoteGraph(ElementIris):
                 "POST", self.endpoint, what="SPARQL query", data=urlencode(params).encode("utf-8"),
                 headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
         except StoreError as error:
-            if error.status == 400:  # the store's own parser or planner refused what Oxigraph accepted
-                raise QueryError(f"the store rejected the query: {error.detail or error.message}",
-                                 hint="The query is valid SPARQL, but this store does not support something in "
-                                      "it: its message says what.") from None
+            if error.status == 400:  # the store's parser: the query is malformed, or of a SPARQL it does not speak
+                raise QueryError(f"malformed SPARQL query, or one this store does not support: the store rejected "
+                                 f"the query: {error.detail or error.message}",
+                                 hint="The store's message says where; archrepo checks only the query's tokens "
+                                      "before sending it (it never runs a query just to parse it).") from None
             raise
         _refuse_partial_results(headers)
         return _parse_answer(body, media_type)
@@ -323,7 +313,7 @@ def open_store(store: str, base_iri: str, graph: str | None = None, *,
 
 def with_prefixes(sparql: str, prefixes: dict[str, str]) -> str:
     """The query with PREFIX declarations for the predefined prefixes it does not declare itself."""
-    declared = {match.group(1) or "" for match in _PREFIX_DECLARATION.finditer(_mask_strings_and_comments(sparql))}
+    declared = read_query(sparql).declared_prefixes
     # on the query's first line, so that the store's messages give the user's line numbers
     missing = "".join(f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items() if name not in declared)
     return missing + sparql
