@@ -181,10 +181,14 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
               help="Run the SPARQL rules on the repository's graph in this SPARQL endpoint (see `archrepo publish`).")
 @click.option("--graph", "graph", metavar="IRI", default=None,
               help="With --store: the repository's graph (default: <base_iri>_graph).")
+@click.option("--rule-timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=None,
+              metavar="SECONDS", help="Stop a rule after this long and report it as failed (default: rule_timeout "
+                                      "in archrepo.yaml, else 60).")
 @click.pass_context
 def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path | None, fail_on: str,
           baseline: Path | None, no_baseline: bool, as_of: str | None, rule_ids: tuple[str, ...],
-          new_since: str | None, color: bool | None, store: str | None, graph: str | None) -> None:
+          new_since: str | None, color: bool | None, store: str | None, graph: str | None,
+          rule_timeout: float | None) -> None:
     """Check the model against the architecture rules; exit 1 on violations at or above --fail-on."""
     from archrepo.config import load_config
     from archrepo.errors import UsageError
@@ -199,7 +203,7 @@ def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path |
         raise UsageError("--graph names a graph in a store: give --store URL too")
     options = CheckOptions(as_of=parse_date(as_of, "--as-of"), rule_ids=rule_ids, baseline=baseline,
                            use_config_baseline=not no_baseline and not new_since, new_since=new_since,
-                           store=store, graph=graph)
+                           store=store, graph=graph, rule_timeout=rule_timeout)
     result = run_check(config, options)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)

@@ -12,13 +12,14 @@ from archrepo.errors import ConfigError, DiagnosticSink
 from archrepo.model.schema import validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
 
-__all__ = ["CONFIG_NAME", "DEFAULT_APPROVED_STANDARDS", "DEFAULT_BASE_IRI", "Config", "RuleOverride",
-           "find_config", "load_config"]
+__all__ = ["CONFIG_NAME", "DEFAULT_APPROVED_STANDARDS", "DEFAULT_BASE_IRI", "DEFAULT_RULE_TIMEOUT", "Config",
+           "RuleOverride", "find_config", "load_config"]
 
 CONFIG_NAME = "archrepo.yaml"
 DEFAULT_APPROVED_STANDARDS: tuple[str, ...] = (
     "HL7v2", "FHIR-R4", "KITH-XML", "DICOM", "IHE-XDS", "ebXML", "REST", "SOAP")
 DEFAULT_BASE_IRI = "https://archrepo.dev/id/"
+DEFAULT_RULE_TIMEOUT = 60.0  # seconds one rule may take; the standard rules take well under one at 10,000 apps
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Config:
     python_rules: tuple[str, ...] = ()
     rules_config: MappingProxyType[str, RuleOverride] = field(default_factory=lambda: MappingProxyType({}))
     base_iri: str = DEFAULT_BASE_IRI
+    rule_timeout: float = DEFAULT_RULE_TIMEOUT
     lines: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     def line_of(self, path: str) -> int:
@@ -123,6 +125,7 @@ def _from_data(root: Path, file: Path, data: dict[str, Any], lines: Mapping[str,
         python_rules=tuple(data.get("python_rules") or ()),
         rules_config=MappingProxyType(overrides),
         base_iri=data.get("base_iri", DEFAULT_BASE_IRI),
+        rule_timeout=float(data.get("rule_timeout", DEFAULT_RULE_TIMEOUT)),
         lines=MappingProxyType(dict(lines)),
     )
 

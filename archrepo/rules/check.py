@@ -39,6 +39,7 @@ class CheckOptions:
     use_cache: bool = True  # the parse cache in .archrepo-cache/
     store: str | None = None  # a SPARQL endpoint holding the published model: SPARQL rules run there
     graph: str | None = None  # the repository's graph in that store (default: derived from base_iri)
+    rule_timeout: float | None = None  # seconds each rule may run (default: the config's rule_timeout)
 
 
 @dataclass
@@ -133,12 +134,12 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     keep_until_exit(repository)
     if options.store:
         repository = _on_store(StoreRepository(config, model, files), options.store, options.graph, warnings)
-        violations, failures = run_rules(repository, rules, options.as_of)
+        violations, failures = run_rules(repository, rules, options.as_of, options.rule_timeout)
     elif stats.keys:  # the work tree, read through the cache: rules are evaluated again only near the change
         violations, failures = run_rules_incrementally(repository, rules, options.as_of, stats.keys,
-                                                       config.root / CACHE_DIR)
+                                                       config.root / CACHE_DIR, budget=options.rule_timeout)
     else:
-        violations, failures = run_rules(repository, rules, options.as_of)
+        violations, failures = run_rules(repository, rules, options.as_of, options.rule_timeout)
     ran = {rule.id for rule in rules}
     violations, waiver_findings = apply_waivers(violations, [w for w in waivers if w.rule in ran], options.as_of)
     comparison = None

@@ -1,9 +1,30 @@
-"""Run rules over a loaded repository: each rule isolated, findings stamped with id, severity, principle, place."""
+"""The one rule loop: every rule isolated and bounded, findings stamped with id, severity, principle, place.
+
+:func:`evaluate` takes a :class:`RulePlan` ("everything", or "these rules for these elements", as a re-check
+near a change or an editor asks for) and applies one failure policy to every rule, whatever its engine:
+
+* a rule that raises anything (its own bug, a broken query, ``SystemExit``) is a :class:`RuleFailure`, and
+  contributes no violations; the other rules still run;
+* a rule past its time budget (``rule_timeout`` in archrepo.yaml, ``check --rule-timeout``) is a failure too.
+  Each rule runs in a worker thread that the loop waits for with a deadline (Oxigraph and pySHACL cannot be
+  cancelled from outside; Oxigraph releases the GIL while it evaluates). A rule past its budget is abandoned:
+  a Python rule is asked to stop (an exception raised in its thread), a query runs on in the background. The
+  command line leaves with ``os._exit``, so an abandoned thread never keeps it alive; a long-lived library
+  caller (a language server) should know that an abandoned query keeps one core busy until it ends;
+* Ctrl-C (KeyboardInterrupt in the waiting thread) stops the loop at once and propagates.
+
+Rules are read-only towards each other: SPARQL rules cannot update (see ``graph/sparql_text.py``), SHACL
+rules run on a private copy of the graph (``rules/shacl.py``); Python rules are trusted code, see
+``rules/python.py``.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archrepo.api import Repository
@@ -11,47 +32,147 @@ from archrepo.rules.context import RuleContext
 from archrepo.rules.definitions import RuleDefinition
 from archrepo.rules.python import run_python_rule
 from archrepo.rules.shacl import run_shacl_rule
-from archrepo.rules.sparql import RuleRunError, run_sparql_rule
-from archrepo.rules.violation import Finding, RuleFailure, Violation, fingerprint
+from archrepo.rules.sparql import run_sparql_rule
+from archrepo.rules.violation import Finding, RuleFailure, RuleRunError, Violation, fingerprint
 
-__all__ = ["run_findings", "run_rules", "stamp"]
+__all__ = ["Evaluation", "RulePlan", "evaluate", "run_rules", "stamp"]
 
 Adapter = Callable[[RuleDefinition, RuleContext], Iterator[Finding]]
 ADAPTERS: dict[str, Adapter] = {"sparql": run_sparql_rule, "shacl": run_shacl_rule, "python": run_python_rule}
 
 
-def run_rules(repository: Repository, rules: Iterable[RuleDefinition],
-              as_of: dt.date) -> tuple[list[Violation], list[RuleFailure]]:
+@dataclass(frozen=True)
+class RulePlan:
+    """What to evaluate. Empty: every rule in full. ``scopes`` names rules to evaluate for some elements only:
+    a SPARQL rule then runs on ``graph`` (a graph of what those elements' paths reach) restricted to them, a
+    Python rule on the whole model with them in ``context.scope``; its findings elsewhere come from ``kept``."""
+
+    scopes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    graph: Repository | None = None
+    kept: Mapping[str, list[Finding]] = field(default_factory=dict)
+    memos: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> its notes, updated in place
+
+
+@dataclass
+class Evaluation:
+    """The violations (sorted), the rules that failed, and the findings each rule that ran was stamped from."""
+
+    violations: list[Violation]
+    failures: list[RuleFailure]
+    findings: dict[str, list[Finding]]
+
+
+class _Abandoned(BaseException):
+    """Raised in the thread of a rule past its budget (a BaseException: a rule's ``except Exception`` must not
+    swallow it)."""
+
+
+def run_rules(repository: Repository, rules: Iterable[RuleDefinition], as_of: dt.date,
+              budget: float | None = None) -> tuple[list[Violation], list[RuleFailure]]:
     """Every violation of every rule (sorted), and the rules that failed to run. A failing rule never stops
-    the others."""
+    the others. ``budget``: seconds per rule (default: the config's ``rule_timeout``)."""
+    result = evaluate(repository, rules, RulePlan(), as_of, budget)
+    return result.violations, result.failures
+
+
+def evaluate(repository: Repository, rules: Iterable[RuleDefinition], plan: RulePlan, as_of: dt.date,
+             budget: float | None = None) -> Evaluation:
+    """Run ``rules`` as ``plan`` says, each within ``budget`` seconds (default: the config's ``rule_timeout``)."""
+    seconds = budget if budget is not None else repository.config.rule_timeout
     violations: list[Violation] = []
     failures: list[RuleFailure] = []
+    findings: dict[str, list[Finding]] = {}
     for rule in rules:
-        findings, failure = run_findings(repository, rule, as_of)
-        if failure is not None:
-            failures.append(failure)
-            continue
         try:
-            violations.extend(stamp(rule, finding, repository) for finding in findings)
+            found = _findings(repository, rule, plan, as_of, seconds)
+            stamped = [stamp(rule, finding, repository) for finding in found]
         except RuleRunError as error:
             failures.append(RuleFailure(rule.id, str(error), rule.location))
-    return sorted(set(violations)), sorted(failures)
+            continue
+        findings[rule.id] = found
+        violations.extend(stamped)
+    return Evaluation(sorted(set(violations)), sorted(failures), findings)
 
 
-def run_findings(repository: Repository, rule: RuleDefinition, as_of: dt.date, scope: frozenset[str] | None = None,
-                 memo: dict[str, Any] | None = None) -> tuple[list[Finding], RuleFailure | None]:
-    """One rule's findings (on the elements of ``scope`` only, when given), or why it could not run (its own
-    bug is reported against it, never raised). ``memo``: the rule's notes (``RuleContext.memo``), updated."""
+def _findings(repository: Repository, rule: RuleDefinition, plan: RulePlan, as_of: dt.date,
+              budget: float) -> list[Finding]:
+    """One rule's findings as the plan asks for them; RuleRunError when it fails, whatever the reason."""
+    scope = plan.scopes.get(rule.id)
+    memo = plan.memos.get(rule.id)
+    context = RuleContext(repository, as_of, None, memo if memo is not None else {})
+    definition = rule
+    if scope is not None and not scope:
+        return list(plan.kept.get(rule.id, ()))
+    if scope is not None and rule.engine == "sparql" and plan.graph is not None:
+        from archrepo.graph.rdf import restrict_variable
+
+        iris = sorted(plan.graph.rdf.iri(element) for element in scope)
+        definition = replace(rule, body=_guarded(lambda: restrict_variable(rule.body, "element", iris)))
+        context = replace(context, repository=plan.graph)
+    elif scope is not None:
+        context = replace(context, scope=scope)
+    _prepare(context, rule)
+    adapter = ADAPTERS[rule.engine]
+    found = _bounded(lambda: list(adapter(definition, context)), budget)
+    if context.scope is not None:
+        found = [finding for finding in found if finding.element in context.scope]
+    return [*plan.kept.get(rule.id, ()), *found] if scope is not None else found
+
+
+def _prepare(context: RuleContext, rule: RuleDefinition) -> None:
+    """Build the embedded graph outside the rule's budget: it is shared, and built once, on first use."""
+    if rule.engine == "shacl" or (rule.engine == "sparql" and getattr(context.repository, "store", None) is None):
+        _guarded(lambda: context.rdf)
+
+
+def _guarded(work: Callable[[], Any]) -> Any:
+    """``work()``, any exception of it a RuleRunError."""
     try:
-        context = RuleContext(repository, as_of, scope, memo if memo is not None else {})
-        findings = ADAPTERS[rule.engine](rule, context)
-        if scope is not None:
-            return [finding for finding in findings if finding.element in scope], None
-        return list(findings), None
-    except RuleRunError as error:
-        return [], RuleFailure(rule.id, str(error), rule.location)
-    except Exception as error:  # a rule's own bug: report it against the rule, run the rest
-        return [], RuleFailure(rule.id, f"the rule raised {type(error).__name__}: {error}", rule.location)
+        return work()
+    except RuleRunError:
+        raise
+    except Exception as error:
+        raise RuleRunError(_raised(error)) from None
+
+
+def _raised(error: BaseException) -> str:
+    text = str(error)
+    return f"the rule raised {type(error).__name__}" + (f": {text}" if text else "")
+
+
+def _bounded(work: Callable[[], list[Finding]], budget: float) -> list[Finding]:
+    """``work()`` in a worker thread, waited for at most ``budget`` seconds. Whatever it raises (SystemExit
+    too) and a timeout become RuleRunError; KeyboardInterrupt while waiting propagates at once."""
+    outcome: list[list[Finding] | BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # the rule's, whatever it is: reported, never raised in the loop
+            outcome.append(error)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=run, name="archrepo-rule", daemon=True)
+    worker.start()
+    if not done.wait(min(budget, threading.TIMEOUT_MAX)):
+        _abandon(worker)
+        raise RuleRunError(f"the rule did not finish within its time budget of {budget:g} s (rule_timeout in "
+                           "archrepo.yaml, or check --rule-timeout)")
+    result = outcome[0]
+    if isinstance(result, RuleRunError):
+        raise result
+    if isinstance(result, BaseException):
+        raise RuleRunError(_raised(result))
+    return result
+
+
+def _abandon(worker: threading.Thread) -> None:
+    """Ask a worker thread to stop: the exception is raised when it next runs Python code (a Python rule's
+    loop stops at once; a query in Oxigraph only when it returns a result, or never)."""
+    if worker.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_Abandoned))
 
 
 def stamp(rule: RuleDefinition, finding: Finding, repository: Repository) -> Violation:

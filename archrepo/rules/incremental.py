@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from archrepo.model.bulk import keep_until_exit
 from archrepo.model.elements import Element
 from archrepo.model.references import element_references
 from archrepo.rules.definitions import RuleDefinition, Severity
-from archrepo.rules.engine import run_findings, stamp
+from archrepo.rules.engine import RulePlan, evaluate
 from archrepo.rules.violation import Finding, RuleFailure, Violation
 
 __all__ = ["STATE_FILE", "IncrementalRun", "run_rules_incrementally"]
@@ -187,90 +187,72 @@ def _save_state(path: Path, state: dict[str, Any]) -> None:
 
 
 def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition], as_of: dt.date,
-                            file_keys: dict[str, str], cache_dir: Path,
-                            run: IncrementalRun | None = None) -> tuple[list[Violation], list[RuleFailure]]:
+                            file_keys: dict[str, str], cache_dir: Path, run: IncrementalRun | None = None,
+                            budget: float | None = None) -> tuple[list[Violation], list[RuleFailure]]:
     """Like ``run_rules``, reusing the last run's findings away from what changed."""
     run = run if run is not None else IncrementalRun()
     path = cache_dir / STATE_FILE
     state = _load_state(path)
     namespace = _namespace(repository, as_of)
-    model = repository.model
-    changed: set[str] | None = None
-    if state is not None and state.get("namespace") == namespace:
-        old_keys = state["files"]
-        touched = {f for f in set(old_keys) | set(file_keys) if old_keys.get(f) != file_keys.get(f)}
-        # the elements of the changed files and what they refer to, before (their parse is still in the cache)
-        # and after; a file deleted, added or edited alike
-        before = _old_ids(cache_dir, {f: old_keys[f] for f in touched if f in old_keys})
-        if before is not None:
-            after = _file_ids(repository, touched)
-            changed = {i for f in touched for i in [*before.get(f, ()), *after.get(f, ())]}
-    run.changed = len(changed) if changed is not None else len(model)
-    references = None
-    if changed is not None:
-        references = _References(model.references or {e.id: element_references(e) for e in model})
-        keep_until_exit(references)
-    findings: dict[str, list[Finding]] = {}
-    failures: list[RuleFailure] = []
-    evaluated: dict[str, int] = {}
-    plans: dict[str, set[str]] = {}  # rule id -> the elements to evaluate it for, when it can be incremental
-    footprint: set[str] = set()  # what the SPARQL rules evaluated near the change look at
     hashes = {rule.id: _rule_hash(rule, repository) for rule in rules}
     valid = {rule_id: entry for rule_id, entry in (state or {}).get("rules", {}).items()
              if entry.get("hash") == hashes.get(rule_id)}  # the last run's findings, of rules unchanged since
-    memos: dict[str, dict[str, Any]] = {rule.id: dict(valid.get(rule.id, {}).get("memo") or {}) for rule in rules
-                                        if rule.engine == "python"}
+    changed = _changed(repository, state, namespace, file_keys, cache_dir)
+    run.changed = len(changed) if changed is not None else len(repository.model)
+    plan = _plan(repository, rules, changed, valid)
+    result = evaluate(repository, rules, plan, as_of, budget)
+    evaluated = {rule_id: len(scope) for rule_id, scope in plan.scopes.items() if rule_id in result.findings}
+    run.mode = "incremental" if evaluated else "full"
+    run.evaluated = evaluated or None
+    memos = plan.memos
+    _save_state(path, {"version": 3, "namespace": namespace, "files": file_keys,
+                       "rules": {rule_id: {"hash": hashes[rule_id],
+                                           "findings": [[f.element, f.message, list(f.related),
+                                                         int(f.severity) if f.severity else None] for f in found],
+                                           **({"memo": memos[rule_id]} if _storable(memos.get(rule_id)) else {})}
+                                 for rule_id, found in result.findings.items()}})
+    return result.violations, result.failures
+
+
+def _changed(repository: Repository, state: dict[str, Any] | None, namespace: str, file_keys: dict[str, str],
+             cache_dir: Path) -> set[str] | None:
+    """The elements of the files changed since the last run and what they refer to, before (their parse is
+    still in the cache) and after; a file deleted, added or edited alike. None: no usable last run."""
+    if state is None or state.get("namespace") != namespace:
+        return None
+    old_keys = state["files"]
+    touched = {f for f in set(old_keys) | set(file_keys) if old_keys.get(f) != file_keys.get(f)}
+    before = _old_ids(cache_dir, {f: old_keys[f] for f in touched if f in old_keys})
+    if before is None:
+        return None
+    after = _file_ids(repository, touched)
+    return {i for f in touched for i in [*before.get(f, ()), *after.get(f, ())]}
+
+
+def _plan(repository: Repository, rules: list[RuleDefinition], changed: set[str] | None,
+          valid: dict[str, Any]) -> RulePlan:
+    """Which rules to evaluate only near ``changed`` (those with a ``reach``, unchanged since the last run,
+    whose change is small), for which elements, and what to keep of their last findings."""
+    memos = {rule.id: dict(valid.get(rule.id, {}).get("memo") or {}) for rule in rules if rule.engine == "python"}
+    if changed is None:
+        return RulePlan(memos=memos)
+    model = repository.model
+    references = _References(model.references or {e.id: element_references(e) for e in model})
+    keep_until_exit(references)
+    scopes: dict[str, frozenset[str]] = {}
+    footprint: set[str] = set()  # what the SPARQL rules evaluated near the change look at
     for rule in rules:
-        if (changed is None or references is None or rule.reach is None or rule.engine not in _SCOPED
-                or rule.id not in valid):
+        if rule.reach is None or rule.engine not in _SCOPED or rule.id not in valid:
             continue
         candidates = {e for e in _candidates(changed, rule.reach, references) if e in model.elements}
         if len(candidates) <= _LARGE_CHANGE * len(model):
-            plans[rule.id] = candidates
+            scopes[rule.id] = frozenset(candidates)
             if rule.engine == "sparql":
                 footprint |= _footprint(candidates, rule.reach, references)
-    partial = _partial(repository, footprint) if footprint else None  # one graph for all such rules
-    for rule in rules:
-        if rule.id in plans:
-            candidates = plans[rule.id]
-            kept = [Finding(e, m, tuple(r), Severity(s) if s else None)
-                    for e, m, r, s in valid[rule.id]["findings"] if e not in candidates and e in model.elements]
-            fresh: list[Finding] = []
-            failure = None
-            if candidates and rule.engine == "sparql" and partial is not None:
-                iris = sorted(partial.rdf.iri(e) for e in candidates)
-                fresh, failure = run_findings(partial, replace(rule, body=_restrict(rule.body, iris)), as_of)
-            elif candidates:  # a Python rule: the whole model, findings wanted on the candidates only
-                fresh, failure = run_findings(repository, rule, as_of, frozenset(candidates), memos[rule.id])
-            if failure:
-                failures.append(replace(failure, location=rule.location))
-                continue
-            findings[rule.id] = kept + fresh
-            evaluated[rule.id] = len(candidates)
-        else:
-            result, failure = run_findings(repository, rule, as_of, memo=memos.get(rule.id))
-            if failure:
-                failures.append(failure)
-                continue
-            findings[rule.id] = result
-    run.mode = "incremental" if evaluated else "full"
-    run.evaluated = evaluated or None
-    violations: list[Violation] = []
-    for rule in rules:
-        for finding in findings.get(rule.id, ()):
-            try:
-                violations.append(stamp(rule, finding, repository))
-            except Exception as error:  # a finding naming a missing element: the rule's fault
-                failures.append(RuleFailure(rule.id, str(error), rule.location))
-                break
-    _save_state(path, {"version": 3, "namespace": namespace, "files": file_keys,
-                       "rules": {r.id: {"hash": hashes[r.id],
-                                        "findings": [[f.element, f.message, list(f.related),
-                                                      int(f.severity) if f.severity else None]
-                                                     for f in findings[r.id]],
-                                        **({"memo": memos[r.id]} if _storable(memos.get(r.id)) else {})}
-                                 for r in rules if r.id in findings}})
-    return sorted(set(violations)), sorted(failures)
+    kept = {rule_id: [Finding(e, m, tuple(r), Severity(s) if s else None) for e, m, r, s in valid[rule_id]["findings"]
+                      if e not in scope and e in model.elements] for rule_id, scope in scopes.items()}
+    graph = _partial(repository, footprint) if footprint else None  # one graph for all such rules
+    return RulePlan(scopes, graph, kept, memos)
 
 
 def _storable(memo: dict[str, Any] | None) -> bool:
@@ -282,12 +264,6 @@ def _storable(memo: dict[str, Any] | None) -> bool:
     except TypeError:
         return False
     return True
-
-
-def _restrict(body: str, iris: list[str]) -> str:
-    from archrepo.graph.rdf import restrict_variable
-
-    return restrict_variable(body, "element", iris)
 
 
 def _partial(repository: Repository, elements: set[str]) -> Repository:

@@ -18,8 +18,7 @@ from typing import Any
 
 from archrepo.rules.context import RuleContext
 from archrepo.rules.definitions import RuleDefinition, Severity
-from archrepo.rules.sparql import RuleRunError
-from archrepo.rules.violation import Finding
+from archrepo.rules.violation import Finding, RuleRunError
 
 __all__ = ["python_rule_source", "resolve_python_rule", "run_python_rule"]
 

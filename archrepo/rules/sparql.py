@@ -12,16 +12,12 @@ from archrepo.errors import ArchrepoError
 from archrepo.graph.rdf import XSD
 from archrepo.rules.context import RuleContext
 from archrepo.rules.definitions import RuleDefinition, Severity
-from archrepo.rules.violation import Finding
+from archrepo.rules.violation import Finding, RuleRunError
 
 if TYPE_CHECKING:
     from archrepo.graph.remote import SparqlGraph
 
 __all__ = ["run_sparql_rule", "term_to_ids"]
-
-
-class RuleRunError(Exception):
-    """A rule could not run; the message says why, for the report."""
 
 
 def term_to_ids(graph: SparqlGraph, term: object) -> tuple[str | None, str | None]:

@@ -10,7 +10,11 @@ from functools import total_ordering
 from archrepo.model.elements import Location
 from archrepo.rules.definitions import Severity
 
-__all__ = ["Finding", "RuleFailure", "Violation", "WaiverRef", "fingerprint"]
+__all__ = ["Finding", "RuleFailure", "RuleRunError", "Violation", "WaiverRef", "fingerprint"]
+
+
+class RuleRunError(Exception):
+    """A rule could not run (every engine raises it); the message says why, for the report."""
 
 
 @dataclass(frozen=True)
