@@ -6,17 +6,19 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class ArchrepoGroup(click.Group):
-    """Maps archrepo's errors to exit code 2 with a message for people, never a traceback."""
+    """The one error boundary: archrepo's errors are exit 2 with a message for people, never a traceback; a bug
+    in archrepo is exit 2 saying so ("internal error"); Ctrl-C is exit 130; a reader that stopped reading
+    stdout (``archrepo query … | head``) is exit 0, silently."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from archrepo.errors import ArchrepoError
@@ -30,17 +32,47 @@ class ArchrepoGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            sys.stderr.close()
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError as error:
+            if not _stdout_reader_gone():  # a pipe of something else (a subprocess) broke: a failure, not an end
+                _internal_error(ctx, error)
+            _discard_stdout()
             ctx.exit(EXIT_OK)
-        except Exception as error:  # a bug in archrepo: say so plainly, keep the traceback for ARCHREPO_DEBUG
-            if os.environ.get("ARCHREPO_DEBUG"):
-                raise
-            click.echo(f"internal error: {type(error).__name__}: {error}\n"
-                       "  hint: this is a bug in archrepo; run again with ARCHREPO_DEBUG=1 for details "
-                       "and report it.", err=True)
-            ctx.exit(EXIT_INVALID)
+        except Exception as error:
+            _internal_error(ctx, error)
+
+
+def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
+    """A bug in archrepo: say so plainly, exit 2; the traceback only with ARCHREPO_DEBUG."""
+    if os.environ.get("ARCHREPO_DEBUG"):
+        raise error
+    click.echo(f"internal error: {type(error).__name__}: {error}\n"
+               "  hint: this is a bug in archrepo; run again with ARCHREPO_DEBUG=1 for details "
+               "and report it.", err=True)
+    ctx.exit(EXIT_INVALID)
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe or socket whose reading end is closed (poll reports an error or hang-up on it)."""
+    import select
+
+    try:
+        descriptor = sys.stdout.fileno()
+        poller = select.poll()
+        poller.register(descriptor, select.POLLOUT)
+        events = poller.poll(0)
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test runner's buffer): not a pipe
+        return False
+    return any(event & (select.POLLERR | select.POLLHUP) for _, event in events)
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for stdout nowhere, so that the final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def config_option(function: F) -> F:

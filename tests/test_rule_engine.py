@@ -1,0 +1,195 @@
+"""The rule loop's one policy: rules cannot change what other rules see, a rule that never ends is stopped at
+its budget while the others still run, Ctrl-C ends a check at once with exit 130, a rule's SystemExit is a rule
+failure; and the library API a re-check or an editor calls (evaluate with a plan)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import archrepo
+from archrepo.rules.definitions import load_principles, load_rules
+from archrepo.rules.engine import RulePlan, evaluate
+from tests.conftest import FIXTURES, ROOT, run_cli, run_process, write_repo
+from tests.test_validation_defects import BASE
+
+PRINCIPLES = ROOT / "principles"
+AS_OF = "2026-11-26"
+
+
+def rule(rule_id: str, engine: str, body: str) -> str:
+    text = "".join(f"  {line}\n" for line in body.strip("\n").splitlines())
+    return (f"kind: Rule\nid: {rule_id}\nname: test-rule\nprinciple: DIGDIR-P4\nseverity: error\n"
+            f"description: A test rule.\nremediation: None.\n"
+            + (f"python: {body}\n" if engine == "python" else f"{engine}: |\n{text}"))
+
+
+# a cross join of every triple with itself eight times (20^8 rows on the base model), and a FILTER that never
+# holds: a query that does not end in any reasonable time
+NEVER_ENDING = rule("X001", "sparql", """
+SELECT ?element ?message WHERE {
+  ?element ?p1 ?o1 . ?s2 ?p2 ?o2 . ?s3 ?p3 ?o3 . ?s4 ?p4 ?o4 . ?s5 ?p5 ?o5 . ?s6 ?p6 ?o6 . ?s7 ?p7 ?o7 . ?s8 ?p8 ?o8 .
+  FILTER(STRLEN(CONCAT(STR(?o1), STR(?o2), STR(?o3), STR(?o4), STR(?o5), STR(?o6), STR(?o7), STR(?o8))) < 0)
+  BIND("never" AS ?message)
+}""")
+FINDS_DIPS = rule("X002", "sparql", """
+SELECT ?element ?message WHERE { ?element a arch:Application . BIND("found by X002" AS ?message) }""")
+
+
+def repo_with(tmp_path: Path, rules: dict[str, str], files: dict[str, str] | None = None,
+              extra_config: str = "") -> Path:
+    config = f"models: [models]\nprinciples: [{PRINCIPLES}]\nrules: [myrules]\n" + extra_config
+    return write_repo(tmp_path / "repo", {**BASE, **{f"myrules/{k}.yaml": v for k, v in rules.items()},
+                                          **(files or {})}, config=config)
+
+
+def report_of(stdout: str) -> dict:
+    return json.loads(stdout)
+
+
+# --- rules are read-only ------------------------------------------------------------------------------------
+
+HIDING_RULE = rule("A000", "shacl", """
+arch:HideEverything a sh:NodeShape ;
+  sh:targetClass arch:Integration ;
+  sh:rule [ a sh:TripleRule ; sh:subject sh:this ; sh:predicate arch:status ; sh:object "retired" ] .
+""")
+
+
+def test_a_shacl_rule_cannot_hide_the_violations_of_other_rules(tmp_path: Path) -> None:
+    """The attack: a SHACL-AF rule, run first (A000), marks every integration retired in the graph the other
+    rules then read; SEC001 and the like skip retired integrations, and the gate passes."""
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "violations", repo)
+    config = (repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/")
+    (repo / "archrepo.yaml").write_text(config)
+    honest = run_cli(["check", "--as-of", AS_OF, "--format", "json"], repo)
+    (repo / "hostile").mkdir()
+    (repo / "hostile" / "A000.yaml").write_text(HIDING_RULE)
+    (repo / "archrepo.yaml").write_text(config.replace(f"rules: [{ROOT}/rules]", f"rules: [{ROOT}/rules, hostile]"))
+    attacked = run_cli(["check", "--as-of", AS_OF, "--format", "json"], repo)
+    assert report_of(attacked.stdout)["summary"]["rules"] == report_of(honest.stdout)["summary"]["rules"] + 1
+    assert report_of(attacked.stdout)["rule_failures"] == []
+    assert any(v["rule"] == "SEC001" for v in report_of(honest.stdout)["violations"])
+    assert report_of(attacked.stdout)["violations"] == report_of(honest.stdout)["violations"]
+    assert attacked.exit_code == honest.exit_code == 1
+
+
+# --- bounded rules ------------------------------------------------------------------------------------------
+
+SPIN = "def spin(model):\n    while True:\n        pass\n    yield from ()\n"
+
+
+@pytest.mark.parametrize("how", ["option", "config"])
+def test_a_query_that_never_ends_is_a_failure_and_the_others_still_run(tmp_path: Path, how: str) -> None:
+    repo = repo_with(tmp_path, {"X001": NEVER_ENDING, "X002": FINDS_DIPS},
+                     extra_config="rule_timeout: 1.5\n" if how == "config" else "")
+    started = time.monotonic()
+    args = ["check", "--format", "json"] + (["--rule-timeout", "1.5"] if how == "option" else [])
+    outcome = run_process(args, repo)
+    assert time.monotonic() - started < 60
+    assert outcome.exit_code == 2, outcome.stderr
+    report = report_of(outcome.stdout)
+    assert [(f["rule"], "did not finish within its time budget of 1.5 s" in f["message"])
+            for f in report["rule_failures"]] == [("X001", True)]
+    assert [(v["rule"], v["element"]) for v in report["violations"]] == [("X002", "dips-arena")]
+    assert "Traceback" not in outcome.stderr
+
+
+def test_a_python_rule_that_never_ends_is_stopped(tmp_path: Path) -> None:
+    repo = repo_with(tmp_path, {"X001": rule("X001", "python", "spinning_rule:spin"), "X002": FINDS_DIPS},
+                     files={"extra/spinning_rule.py": SPIN}, extra_config="python_rules: [extra]\nrule_timeout: 1\n")
+    outcome = run_process(["check", "--format", "json"], repo)
+    assert outcome.exit_code == 2, outcome.stderr
+    report = report_of(outcome.stdout)
+    assert [f["rule"] for f in report["rule_failures"]] == ["X001"]
+    assert "time budget of 1 s" in report["rule_failures"][0]["message"]
+    assert [v["rule"] for v in report["violations"]] == ["X002"]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_a_rule_timeout_that_is_no_positive_number_is_refused(tmp_path: Path, value: str) -> None:
+    repo = repo_with(tmp_path, {"X002": FINDS_DIPS})
+    assert run_cli(["check", "--rule-timeout", value], repo).exit_code == 2
+    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text() + f"rule_timeout: {value}\n")
+    outcome = run_cli(["check"], repo)
+    assert outcome.exit_code == 2 and "archrepo.yaml:4" in outcome.stderr and "rule_timeout" in outcome.stderr
+
+
+MARKER_RULE = "from pathlib import Path\ndef started(model):\n    Path({marker!r}).write_text('started')\n" \
+              "    yield from ()\n"
+SPIN_WITH_MARKER = "from pathlib import Path\ndef spin(model):\n    Path({marker!r}).write_text('started')\n" \
+                   "    while True:\n        pass\n    yield from ()\n"
+
+
+@pytest.mark.parametrize("engine", ["sparql", "python"])
+def test_ctrl_c_during_a_rule_that_never_ends_exits_130_at_once(tmp_path: Path, engine: str) -> None:
+    marker = tmp_path / "started"
+    if engine == "sparql":  # X000 says when the rules started; X001 is the query that never ends
+        rules = {"X000": rule("X000", "python", "marker_rule:started"), "X001": NEVER_ENDING}
+        files = {"extra/marker_rule.py": MARKER_RULE.format(marker=str(marker))}
+    else:
+        rules = {"X001": rule("X001", "python", "spinning_rule:spin")}
+        files = {"extra/spinning_rule.py": SPIN_WITH_MARKER.format(marker=str(marker))}
+    repo = repo_with(tmp_path, rules, files=files, extra_config="python_rules: [extra]\n")
+    process = subprocess.Popen([sys.executable, "-m", "archrepo", "check"], cwd=repo, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), process.communicate(timeout=5)
+        time.sleep(1.0)  # well inside the rule that never ends (its budget is the default 60 s)
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        _stdout, stderr = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert time.monotonic() - interrupted < 10
+    assert "interrupted" in stderr and "Traceback" not in stderr
+
+
+def test_a_rule_calling_sys_exit_is_a_rule_failure_and_the_report_is_written(tmp_path: Path) -> None:
+    exiting = "import sys\ndef leave(model):\n    sys.exit(3)\n    yield from ()\n"
+    repo = repo_with(tmp_path, {"X001": rule("X001", "python", "exiting_rule:leave"), "X002": FINDS_DIPS},
+                     files={"extra/exiting_rule.py": exiting}, extra_config="python_rules: [extra]\n")
+    outcome = run_process(["check", "--format", "json"], repo)
+    assert outcome.exit_code == 2, outcome.stderr
+    report = report_of(outcome.stdout)
+    assert [(f["rule"], f["message"]) for f in report["rule_failures"]] == [("X001", "the rule raised SystemExit: 3")]
+    assert [v["rule"] for v in report["violations"]] == ["X002"]
+
+
+# --- the library API ----------------------------------------------------------------------------------------
+
+def test_evaluate_with_a_plan_of_some_elements(tmp_path: Path) -> None:
+    """What an editor asks for: these rules, for these elements only (a Python rule sees them in
+    ``context.scope``, and findings elsewhere are dropped unless kept from before)."""
+    module = ("def every_app(model):\n"
+              "    for app in model.of_kind('Application'):\n"
+              "        yield app.id, f'scope={sorted(model.scope) if model.scope is not None else None}'\n")
+    files = {"models/more.yaml": "kind: Application\nid: other-app\nname: Other\n"
+                                 "lifecycle: {status: active}\n",
+             "extra/plan_rule.py": module}
+    repo = repo_with(tmp_path, {"X003": rule("X003", "python", "plan_rule:every_app"), "X002": FINDS_DIPS},
+                     files=files, extra_config="python_rules: [extra]\n")
+    repository = archrepo.load(repo / "archrepo.yaml", use_cache=False)
+    rules = load_rules(repository.config, load_principles(repository.config))
+    everything = evaluate(repository, rules, RulePlan(), dt.date(2026, 11, 26))
+    assert sorted((v.rule, v.element) for v in everything.violations) == [
+        ("X002", "dips-arena"), ("X002", "other-app"), ("X003", "dips-arena"), ("X003", "other-app")]
+    plan = RulePlan(scopes={"X003": frozenset({"other-app"})})
+    near = evaluate(repository, rules, plan, dt.date(2026, 11, 26), budget=30)
+    assert near.failures == []
+    assert [(v.rule, v.element, v.message) for v in near.violations if v.rule == "X003"] == [
+        ("X003", "other-app", "scope=['other-app']")]
+    assert len([v for v in near.violations if v.rule == "X002"]) == 2  # not in the plan's scopes: in full
