@@ -17,7 +17,6 @@ import pytest
 
 import archrepo
 from archrepo.rules.definitions import load_principles, load_rules
-from archrepo.rules.engine import RulePlan, evaluate
 from tests.conftest import FIXTURES, ROOT, run_cli, run_process, write_repo
 from tests.test_validation_defects import BASE
 
@@ -174,6 +173,8 @@ def test_a_rule_calling_sys_exit_is_a_rule_failure_and_the_report_is_written(tmp
 def test_evaluate_with_a_plan_of_some_elements(tmp_path: Path) -> None:
     """What an editor asks for: these rules, for these elements only (a Python rule sees them in
     ``context.scope``, and findings elsewhere are dropped unless kept from before)."""
+    from archrepo.rules.engine import RulePlan, evaluate
+
     module = ("def every_app(model):\n"
               "    for app in model.of_kind('Application'):\n"
               "        yield app.id, f'scope={sorted(model.scope) if model.scope is not None else None}'\n")
