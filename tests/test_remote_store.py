@@ -384,3 +384,36 @@ def test_a_real_process_reports_a_refused_login_without_traceback(virtuoso: Virt
                                capture_output=True, text=True, env=env, timeout=120, check=False)
     assert_refused(Result(completed.returncode, completed.stdout, completed.stderr),
                    "refused the credentials (HTTP 401)", secret="wrong-password-7")
+
+
+@pytest.mark.parametrize("name", ["service-after-escaped-hash", "service-codepoint-keyword",
+                                  "service-silent-glued-to-prefixed-name", "service-in-filter-exists",
+                                  "store-builtin-function", "update-insert-data"])
+def test_check_store_refuses_a_hostile_rule_before_sending_it(published: Virtuoso, tmp_path: Path, name: str) -> None:
+    """`check --store` reads a rule's query as tokens before it goes to the store: refused, nothing sent to the
+    SERVICE endpoint (a listening socket), the store's graph untouched."""
+    import shutil
+
+    from test_hostile_queries import HOSTILE, Listener, expected, hostile_text
+
+    listener = Listener()
+    try:
+        path = HOSTILE / "queries" / f"{name}.rq"
+        repo = tmp_path / "repo"
+        shutil.copytree(VIOLATIONS.parent, repo)
+        config = (repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/")
+        (repo / "archrepo.yaml").write_text(config.replace(f"rules: [{ROOT}/rules]", f"rules: [{ROOT}/rules, hostile]"))
+        body = "".join(f"  {line}\n" for line in hostile_text(path, listener).splitlines())
+        (repo / "hostile").mkdir()
+        (repo / "hostile" / "X001.yaml").write_text(
+            "kind: Rule\nid: X001\nname: hostile\nprinciple: DIGDIR-P4\nseverity: error\ndescription: Hostile.\n"
+            f"remediation: None.\nsparql: |\n{body}")
+        result = run(["check", "--config", str(repo / "archrepo.yaml"), "--store", published.endpoint, "--graph",
+                      VIOLATIONS_GRAPH, "--rule", "X001", "--format", "json"], published.environment)
+        assert result.exit_code == 2, result.stderr
+        failures = json.loads(result.stdout)["rule_failures"]
+        assert [f["rule"] for f in failures] == ["X001"] and expected(path) in failures[0]["message"], failures
+        assert listener.heard() == []
+    finally:
+        listener.close()
+    assert remote_triples(published, VIOLATIONS_GRAPH) == local_triples(VIOLATIONS)
