@@ -5,6 +5,11 @@ a rule file. So a module is imported only from an installed package (``archrepo.
 organisation's own package installed in the environment) or from a repository path that
 ``archrepo.yaml`` lists under ``python_rules``. Files anywhere else in the repository, including the
 working directory Python would otherwise search first, are never imported.
+
+A Python rule is trusted code: it receives the loaded model itself (copying a model of 10,000 applications for
+every rule would cost more than the rules), so it must treat it as read-only; a rule that changes an element's
+data changes what the rules after it see. The engine runs it in a worker thread within its time budget and
+reports whatever it raises, ``SystemExit`` included, as a failure of that rule.
 """
 
 from __future__ import annotations
