@@ -156,7 +156,12 @@ def _bounded(work: Callable[[], list[Finding]], budget: float) -> list[Finding]:
 
     worker = threading.Thread(target=run, name="archrepo-rule", daemon=True)
     worker.start()
-    if not done.wait(min(budget, threading.TIMEOUT_MAX)):
+    try:
+        finished = done.wait(min(budget, threading.TIMEOUT_MAX))
+    except KeyboardInterrupt:  # Ctrl-C: stop waiting at once, and ask the rule to stop too
+        _abandon(worker)
+        raise
+    if not finished:
         _abandon(worker)
         raise RuleRunError(f"the rule did not finish within its time budget of {budget:g} s (rule_timeout in "
                            "archrepo.yaml, or check --rule-timeout)")
