@@ -17,6 +17,7 @@ __all__ = [
     "Level",
     "ModelError",
     "QueryError",
+    "RenderError",
     "RuleError",
     "UsageError",
 ]
@@ -41,11 +42,14 @@ class Diagnostic:
     element: str | None = None
 
     def format(self) -> str:
-        """`file:line: level: message` and, on the next line, the hint."""
+        """`file:line: level: message` and, on the next line, the hint. Text quoted from the files (a name, a
+        value) cannot act on the terminal: control characters show as escapes (``\\x1b``, ``\\n``)."""
+        from archrepo.escaping import terminal_text
+
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.level.value}: {self.message}"
+        text = terminal_text(f"{where}: {self.level.value}: {self.message}")
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {terminal_text(self.hint)}"
         return text
 
     def as_dict(self) -> dict[str, object]:
@@ -79,8 +83,11 @@ class ArchrepoError(Exception):
             errors = sum(1 for d in self.diagnostics if d.level is Level.ERROR)
             lines.append(f"{self.message} ({errors} error{'s' if errors != 1 else ''})")
             return "\n".join(lines)
+        from archrepo.escaping import terminal_text
+
         return Diagnostic(self.file or "archrepo", self.line, self.message, self.hint).format() \
-            if self.file else (f"error: {self.message}" + (f"\n  hint: {self.hint}" if self.hint else ""))
+            if self.file else (terminal_text(f"error: {self.message}")
+                               + (f"\n  hint: {terminal_text(self.hint)}" if self.hint else ""))
 
 
 class ConfigError(ArchrepoError):
@@ -101,6 +108,10 @@ class RuleError(ArchrepoError):
 
 class QueryError(ArchrepoError):
     """A SPARQL query given by the user is malformed or refused."""
+
+
+class RenderError(ArchrepoError):
+    """A diagram could not be rendered (Graphviz is missing, failed, or wrote something unusable)."""
 
 
 class UsageError(ArchrepoError):
