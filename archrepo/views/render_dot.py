@@ -1,10 +1,21 @@
-"""Graphviz rendering through the `graphviz` package and the real `dot`: DOT text, SVG and PNG."""
+"""Graphviz rendering: DOT text (through the `graphviz` package), and SVG and PNG from the real `dot`.
+
+Model text never becomes DOT syntax: every label, tooltip and cluster name is one line of printable text, cut to
+a display length, and passed as a quoted string with backslashes doubled (so neither an HTML-like label
+``<...>`` nor an escape such as ``\\N`` or ``\\l`` can come from a model). Links are only the site-relative
+ones archrepo makes, percent-encoded. SVG is rebuilt from an allow-list (:mod:`archrepo.views.svg`).
+"""
 
 from __future__ import annotations
 
+import re
+import subprocess
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
-from archrepo.errors import ArchrepoError
+from archrepo.errors import RenderError
+from archrepo.escaping import one_line, shorten
 from archrepo.views.graph import ViewGraph, ViewNode
 from archrepo.views.style import (
     EDGE_STYLE,
@@ -16,9 +27,38 @@ from archrepo.views.style import (
     SHAPE,
 )
 
-__all__ = ["render_dot", "render_image"]
+__all__ = ["LABEL_LIMIT", "TOOLTIP_LIMIT", "render_dot", "render_image", "render_svg"]
 
 _FONT = "Helvetica"
+LABEL_LIMIT = 80  # characters shown in a box; the whole name is in the tooltip
+TOOLTIP_LIMIT = 1000  # Graphviz refuses quoted strings over 16 KB; 1,000 characters stay far below in any UTF-8
+# A link archrepo made: a relative path (and fragment) of the site, nothing that could name a scheme or a host.
+_RELATIVE_LINK = re.compile(r"[A-Za-z0-9._~/-]+(#[A-Za-z0-9._~-]+)?")
+_SVG_PROLOGUE = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+
+
+def _text(text: str, limit: int) -> Any:
+    """A DOT quoted string that shows exactly ``text`` (one line, cut to ``limit``): never HTML-like, never an
+    escape sequence."""
+    import graphviz
+
+    return graphviz.escape(shorten(one_line(str(text)), limit))
+
+
+def _label(text: str) -> Any:
+    return _text(text, LABEL_LIMIT)
+
+
+def _tooltip(text: str) -> Any:
+    return _text(text, TOOLTIP_LIMIT)
+
+
+def _link(link: str) -> str | None:
+    """The node's link, percent-encoded, if it is a plain relative link; anything else is dropped."""
+    encoded = quote(link, safe="/#")
+    if not _RELATIVE_LINK.fullmatch(encoded) or encoded.startswith("/") or ".." in encoded.split("/"):
+        return None
+    return encoded
 
 
 def _node_attributes(node: ViewNode) -> dict[str, str]:
@@ -28,9 +68,10 @@ def _node_attributes(node: ViewNode) -> dict[str, str]:
     attributes = {"shape": shape, "style": ",".join(style), "fillcolor": FILL[node.fill],
                   "color": SEVERITY_COLOUR.get(node.severity or "", "#374151"),
                   "penwidth": "3" if node.severity else ("2.5" if node.focus else "1"),
-                  "tooltip": node.tooltip or node.label}
-    if node.link:
-        attributes["URL"] = node.link
+                  "tooltip": _tooltip(node.tooltip or node.label)}
+    link = _link(node.link) if node.link else None
+    if link:
+        attributes["URL"] = link
         attributes["target"] = "_top"
     return attributes
 
@@ -38,32 +79,32 @@ def _node_attributes(node: ViewNode) -> dict[str, str]:
 def _digraph(view: ViewGraph) -> Any:
     import graphviz
 
-    graph = graphviz.Digraph(name=view.name, graph_attr={
-        "rankdir": view.direction, "label": view.title, "labelloc": "t", "fontname": _FONT, "fontsize": "16",
-        "newrank": "true", "nodesep": "0.3", "ranksep": "0.6", "tooltip": view.title},
+    graph = graphviz.Digraph(name=graphviz.escape(view.name), graph_attr={
+        "rankdir": view.direction, "label": _tooltip(view.title), "labelloc": "t", "fontname": _FONT,
+        "fontsize": "16", "newrank": "true", "nodesep": "0.3", "ranksep": "0.6", "tooltip": _tooltip(view.title)},
         node_attr={"fontname": _FONT, "fontsize": "10"}, edge_attr={"fontname": _FONT, "fontsize": "8"})
     by_cluster: dict[str, list[ViewNode]] = {}
     for node in view.sorted_nodes():
         if node.cluster is not None:
             by_cluster.setdefault(node.cluster, []).append(node)
     for node in (n for n in view.sorted_nodes() if n.cluster is None):
-        graph.node(node.id, node.label, **_node_attributes(node))
+        graph.node(_identifier(node.id), _label(node.label), **_node_attributes(node))
     for cluster in sorted(by_cluster):
-        with graph.subgraph(name=cluster) as sub:
-            sub.attr(label=view.clusters.get(cluster, cluster), style="rounded", color="#9ca3af",
+        with graph.subgraph(name=_identifier(cluster)) as sub:
+            sub.attr(label=_label(view.clusters.get(cluster, cluster)), style="rounded", color="#9ca3af",
                      fontname=_FONT, fontsize="11")
             for node in by_cluster[cluster]:
-                sub.node(node.id, node.label, **_node_attributes(node))
+                sub.node(_identifier(node.id), _label(node.label), **_node_attributes(node))
     for edge in view.sorted_edges():
         style, colour, _ = EDGE_STYLE[edge.category]
         attributes = {"style": style, "color": SEVERITY_COLOUR.get(edge.severity or "", colour)}
         if edge.label:
-            attributes["label"] = edge.label
+            attributes["label"] = _label(edge.label)
         if edge.tooltip:
-            attributes["tooltip"] = edge.tooltip
+            attributes["tooltip"] = _tooltip(edge.tooltip)
         if edge.severity:
             attributes["penwidth"] = "2.5"
-        graph.edge(edge.source, edge.target, **attributes)
+        graph.edge(_identifier(edge.source), _identifier(edge.target), **attributes)
     _legend(graph, view)
     return graph
 
@@ -100,7 +141,16 @@ def _legend(graph: Any, view: ViewGraph) -> None:
 
 
 def _html(text: str) -> str:
+    """Escaping for the legend's own words (archrepo's text; no model text goes into an HTML-like label)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _identifier(name: str) -> Any:
+    """A node or cluster name (model ids, process/step, cluster keys that may hold a tag): anything but letters,
+    digits and ``._/-`` percent-encoded, so it can be neither HTML-like nor a port (``:``) nor an escape."""
+    import graphviz
+
+    return graphviz.escape(quote(name, safe="/._-"))
 
 
 def render_dot(view: ViewGraph) -> str:
@@ -110,16 +160,46 @@ def render_dot(view: ViewGraph) -> str:
 
 
 def render_image(view: ViewGraph, fmt: str) -> bytes:
-    """SVG or PNG bytes from Graphviz's `dot`."""
-    import graphviz
+    """SVG (rebuilt from an allow-list, see :func:`render_svg`) or PNG bytes from Graphviz's `dot`.
+    RenderError when Graphviz is missing or fails."""
+    if fmt == "svg":
+        return _SVG_PROLOGUE + render_svg(view).encode("utf-8")
+    return run_dot(render_dot(view), fmt)
 
+
+def render_svg(view: ViewGraph, attributes: Mapping[str, str] | None = None) -> str:
+    """The ``<svg>`` element of the view, safe to inline into an HTML page: Graphviz's output parsed and rebuilt
+    from an allow-list of elements and attributes, with ``attributes`` added to the root."""
+    from archrepo.views.svg import sanitise_svg
+
+    return sanitise_svg(run_dot(render_dot(view), "svg"), attributes or {})
+
+
+def run_dot(source: str, fmt: str) -> bytes:
+    """Graphviz's `dot` on ``source``. Any failure of `dot` (missing, exit status, killed, closed its input
+    early) is a RenderError with its first line of stderr; it is never mistaken for our own stdout closing."""
     try:
-        data: bytes = _digraph(view).pipe(format=fmt, engine="dot")
-    except graphviz.ExecutableNotFound:
-        raise ArchrepoError("Graphviz's `dot` was not found, so the diagram cannot be rendered",
-                            hint="Install Graphviz (Debian/Ubuntu: apt-get install graphviz), or use "
-                                 "--format dot or mermaid.") from None
-    except graphviz.CalledProcessError as error:
-        stderr = error.stderr.decode("utf-8", "replace") if isinstance(error.stderr, bytes) else str(error.stderr)
-        raise ArchrepoError(f"Graphviz failed to render the diagram: {stderr.strip()[:300]}") from None
-    return data
+        # communicate() writes the input while reading both outputs: no deadlock on a large graph, and a `dot`
+        # that stops reading (it failed early) leaves a BrokenPipe that communicate() absorbs; the exit status
+        # then says what happened.
+        completed = subprocess.run(["dot", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+                                   check=False)
+    except FileNotFoundError:
+        raise RenderError("Graphviz's `dot` was not found, so the diagram cannot be rendered",
+                          hint="Install Graphviz (Debian/Ubuntu: apt-get install graphviz), or use "
+                               "--format dot or mermaid.") from None
+    except OSError as error:
+        raise RenderError(f"Graphviz's `dot` could not be run: {error.strerror or error}") from None
+    if completed.returncode != 0:
+        raise RenderError(_failure(completed.returncode, completed.stderr),
+                          hint="Check that Graphviz works (`dot -V`), or use --format dot or mermaid.")
+    if not completed.stdout:
+        raise RenderError("Graphviz failed to render the diagram: `dot` wrote nothing")
+    return completed.stdout
+
+
+def _failure(returncode: int, stderr: bytes) -> str:
+    first = next((line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()), "")
+    why = f"killed by signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+    said = f": {shorten(one_line(first), 200)}" if first else ""
+    return f"Graphviz failed to render the diagram ({why}){said}"
