@@ -1,21 +1,22 @@
 """The diagram of each page: which view shows what, and rendering them all (SVG through Graphviz in
-parallel threads, each a `dot` subprocess; or Mermaid text for Markdown)."""
+parallel threads, each a `dot` subprocess, rebuilt from an allow-list before a page inlines them; or Mermaid
+text for Markdown)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import networkx as nx
 
+from archrepo.escaping import one_line, shorten
 from archrepo.model.elements import Element, Model
 from archrepo.site.links import KIND_DIRS, element_path
 from archrepo.views import ViewEdge, ViewGraph, ViewOptions, build_view
-from archrepo.views.render_dot import render_image
+from archrepo.views.render_dot import render_svg
 from archrepo.views.render_mermaid import render_mermaid
 
 __all__ = ["plan_diagrams", "render_diagrams"]
@@ -79,17 +80,6 @@ def _integration_view(integration: Element, every: ViewGraph, marks: Marks) -> V
     return graph
 
 
-_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->\s*", re.DOTALL)
-
-
-def _inline_svg(data: bytes, title: str) -> str:
-    """Graphviz's SVG made fit to sit inside an HTML page: no XML prologue, doctype or comments."""
-    text = _COMMENT.sub("", _PROLOGUE.sub("", data.decode("utf-8"), count=1))
-    label = title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    return text.replace("<svg ", f'<svg class="diagram" role="img" aria-label="{label}" ', 1).strip()
-
-
 def render_diagrams(views: Mapping[str, ViewGraph], fmt: str, *, workers: int | None = None) -> dict[str, str]:
     """Every view rendered as inline SVG (``fmt="svg"``) or Mermaid text, by the same keys. The SVGs are
     rendered by Graphviz subprocesses from a thread pool; the result does not depend on the order they finish."""
@@ -98,5 +88,10 @@ def render_diagrams(views: Mapping[str, ViewGraph], fmt: str, *, workers: int | 
     keys = sorted(views)
     count = workers or min(16, max(2, (os.cpu_count() or 2) + 1))
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="archrepo-dot") as pool:
-        images = list(pool.map(lambda key: render_image(views[key], "svg"), keys))
-    return {key: _inline_svg(image, views[key].title) for key, image in zip(keys, images, strict=True)}
+        images = list(pool.map(lambda key: render_svg(views[key], _svg_attributes(views[key])), keys))
+    return dict(zip(keys, images, strict=True))
+
+
+def _svg_attributes(view: ViewGraph) -> dict[str, str]:
+    """What the inline SVG carries for the page: its CSS class and an accessible name (escaped when written)."""
+    return {"class": "diagram", "role": "img", "aria-label": shorten(one_line(view.title), 300)}

@@ -17,7 +17,8 @@ Row = tuple[tuple[Item, ...], ...]
 def element_page(content: SiteContent, element: Element) -> Page:
     """The page of one element of any kind."""
     path = element_path(element.kind, element.id)
-    page = Page(path, element.name, element.kind, subtitle=f"{KIND_LABELS[element.kind][0]} · {element.id}",
+    page = Page(path, element.name, element.kind, id=element.id,
+                subtitle=f"{KIND_LABELS[element.kind][0]} · {element.id}",
                 summary=str(element.get("description") or ""))
     fields, related = _BUILDERS[element.kind](content, element)
     fields.append(Field("Defined in", (Item(str(element.location), code=True),)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -42,10 +43,21 @@ KIND_LABELS: dict[str, tuple[str, str]] = {  # singular, plural
 KIND_ORDER: tuple[str, ...] = tuple(KIND_DIRS)
 
 
+# Ids have no length limit, file names do (255 bytes on most file systems, less once the extension and a
+# temporary name for the atomic write are added): a longer id gets its first characters and a digest.
+_NAME_LIMIT = 120
+_KEPT = 100
+
+
 def element_path(kind: str, element_id: str) -> str:
     """The page of an element, relative to the site root and without extension (``applications/dips-arena``).
-    An element called ``index`` gets ``_index`` (no id starts with ``_``), so as not to replace the list page."""
+    An element called ``index`` gets ``_index`` (no id starts with ``_``), so as not to replace the list page.
+    An id over 120 characters gets its first 100, ``~`` and a digest of the whole id (no id holds ``~``, so it
+    is never another element's name)."""
     name = f"_{element_id}" if element_id.lower() == "index" else element_id
+    if len(name.encode("utf-8")) > _NAME_LIMIT:
+        digest = hashlib.blake2b(element_id.encode("utf-8"), digest_size=8).hexdigest()
+        name = f"{name[:_KEPT]}~{digest}"
     return f"{KIND_DIRS[kind]}/{name}"
 
 
@@ -115,6 +127,7 @@ class Page:
     summary: str = ""
     badges: tuple[Item, ...] = ()
     sections: list[Section] = field(default_factory=list)
+    id: str = ""  # the id of the element, principle or rule the page is about (its file name may be shortened)
 
     @property
     def depth(self) -> int:

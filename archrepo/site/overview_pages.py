@@ -161,7 +161,8 @@ def _rule_severity(content: SiteContent, rule: RuleDefinition) -> tuple[Item, ..
 
 
 def principle_page(content: SiteContent, principle: Principle) -> Page:
-    page = Page(principle_path(principle.id), principle.name, "Principle", subtitle=f"Principle · {principle.id}",
+    page = Page(principle_path(principle.id), principle.name, "Principle", id=principle.id,
+                subtitle=f"Principle · {principle.id}",
                 summary=principle.statement, badges=(Item("Principle", badge="kind"),))
     fields = [Field("Id", (Item(principle.id, code=True),))]
     if principle.source:
@@ -187,7 +188,7 @@ def _linked_count(content: SiteContent, rule: RuleDefinition) -> tuple[Item, ...
 
 
 def rule_page(content: SiteContent, rule: RuleDefinition) -> Page:
-    page = Page(rule_path(rule.id), f"{rule.id} {rule.name}", "Rule", subtitle=f"Rule · {rule.engine}",
+    page = Page(rule_path(rule.id), f"{rule.id} {rule.name}", "Rule", id=rule.id, subtitle=f"Rule · {rule.engine}",
                 summary=rule.description, badges=(Item("Rule", badge="kind"), *_rule_severity(content, rule)))
     fields = [Field("Principle", (content.principle_ref(rule.principle),)),
               Field("Severity", _rule_severity(content, rule)),

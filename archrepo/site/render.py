@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping
 from importlib.resources import files
 
 import jinja2
+from markupsafe import Markup
 
+from archrepo.escaping import markdown_code, markdown_inline, printable_text
 from archrepo.site.links import KIND_DIRS, KIND_LABELS, Item, Page, list_path
 
 __all__ = ["FORMATS", "MARKER", "PageRenderer", "static_files"]
@@ -18,12 +20,12 @@ FORMATS: dict[str, str] = {"html": ".html", "markdown": ".md"}  # format -> page
 _STATIC = ("style.css", "site.js")
 _NAV_KINDS = ("Application", "Process", "Integration", "DataObject", "Organisation", "Capability", "Principle",
               "Rule")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
-def _md(text: object) -> str:
-    """Markdown-escaped inline text on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+def _printable(value: object) -> object:
+    """Every value a template writes, before autoescaping: control characters and bidirectional overrides of
+    model text are never written (markup made by archrepo, the inline SVG, is already clean)."""
+    return printable_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _fence(text: str) -> str:
@@ -42,8 +44,9 @@ class PageRenderer:
         loader = jinja2.PackageLoader("archrepo.site", "templates")
         self.env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(["html"]),
                                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                                      undefined=jinja2.StrictUndefined)
-        self.env.filters["md"] = _md
+                                      undefined=jinja2.StrictUndefined, finalize=_printable)
+        self.env.filters["md"] = markdown_inline
+        self.env.filters["md_code"] = markdown_code
         self.env.globals.update(
             marker=MARKER, site_title=title, as_of=as_of, fence=_fence,
             nav=[(KIND_LABELS[kind][1], list_path(kind), KIND_DIRS[kind]) for kind in _NAV_KINDS])
