@@ -89,6 +89,7 @@ def impact(ctx: click.Context, config_path: Path | None, element_id: str, fmt: s
     Follows the dependency direction: receivers depend on senders, synchronous callers on what they call, both
     ends of an integration on the platform it runs via; a technology's impact starts at the applications that
     use it."""
+    from archrepo.escaping import terminal_text
     from archrepo.views.impact import analyse_impact
 
     repository = load_repository(ctx, config_path)
@@ -118,4 +119,4 @@ def impact(ctx: click.Context, config_path: Path | None, element_id: str, fmt: s
             process = model.elements[process_id]
             step = next(s for s in process.data["steps"] if s["id"] == step_id)
             lines.append(f"  {process.name} ({process_id}): {step['name']} ({step_id})")
-    emit("\n".join(lines).rstrip() + "\n", output)
+    emit("\n".join(terminal_text(line) for line in lines).rstrip() + "\n", output)  # names: shown, not obeyed

@@ -1,4 +1,8 @@
-"""Renderings of a model diff: text for people, Markdown (with a Mermaid diagram) for merge requests."""
+"""Renderings of a model diff: text for people, Markdown (with a Mermaid diagram) for merge requests.
+
+Model text is shown, never obeyed: each line of the text form is made terminal-safe as a whole, and every value in
+the Markdown form is escaped (:func:`~archrepo.escaping.markdown_inline`, code in ``<code>``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import json
 from typing import Any
 
 from archrepo.changes import ModelDiff
+from archrepo.escaping import markdown_code as _code
+from archrepo.escaping import markdown_inline as _cell
+from archrepo.escaping import terminal_text
 from archrepo.model.elements import Element
 from archrepo.rules.violation import Violation
 from archrepo.views.graph import ViewEdge, ViewGraph, ViewNode
@@ -67,7 +74,7 @@ def _text(diff: ModelDiff) -> str:
             lines.append("")
     if len(lines) == 2:
         lines.append("no model changes")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(terminal_text(line) for line in lines).rstrip() + "\n"
 
 
 def _ends(element: Element) -> str:
@@ -110,38 +117,36 @@ def change_view(diff: ModelDiff) -> ViewGraph:
 def _markdown(diff: ModelDiff) -> str:
     from archrepo.views.render_mermaid import render_mermaid
 
-    head = "the work tree" if diff.head == "worktree" else f"`{diff.head[:12]}`"
-    out = [f"## archrepo diff: `{diff.base[:12]}` → {head}", "",
+    head = "the work tree" if diff.head == "worktree" else _code(diff.head[:12])
+    out = [f"## archrepo diff: {_code(diff.base[:12])} → {head}", "",
            f"{len(diff.added)} added · {len(diff.removed)} removed · {len(diff.changed)} changed · "
            f"**{len(diff.introduced)}** violations introduced · {len(diff.resolved)} resolved", ""]
     if diff.introduced:
         out += ["### Violations introduced", "", "| Severity | Rule | Element | Where | Message |",
                 "|---|---|---|---|---|"]
-        out += [f"| {v.severity.label} | {v.rule} | `{v.element}` | `{v.location}` | {_cell(v.message)} |"
-                for v in diff.introduced]
+        out += [f"| {v.severity.label} | {_cell(v.rule)} | {_code(v.element)} | {_code(v.location)} | "
+                f"{_cell(v.message)} |" for v in diff.introduced]
         out.append("")
     if diff.resolved:
         out += ["### Violations resolved", ""]
-        out += [f"- ~~{v.rule} `{v.element}`~~ {_cell(v.message)}" for v in diff.resolved]
+        out += [f"- ~~{_cell(v.rule)} {_code(v.element)}~~ {_cell(v.message)}" for v in diff.resolved]
         out.append("")
     if diff.added or diff.removed or diff.changed:
         out += ["### Elements", "", "| Change | Kind | Id | Name | Details |", "|---|---|---|---|---|"]
         for element_id in diff.added:
             element = diff.head_model.elements[element_id]
-            out.append(f"| added | {element.kind} | `{element_id}` | {_cell(element.name)} | {_cell(_ends(element))} |")
+            out.append(f"| added | {element.kind} | {_code(element_id)} | {_cell(element.name)} | "
+                       f"{_cell(_ends(element))} |")
         for element_id in diff.removed:
             element = diff.base_model.elements[element_id]
-            out.append(f"| removed | {element.kind} | `{element_id}` | {_cell(element.name)} | "
+            out.append(f"| removed | {element.kind} | {_code(element_id)} | {_cell(element.name)} | "
                        f"{_cell(_ends(element))} |")
         for element_id, kind, fields in diff.changed:
-            details = "<br>".join(f"`{p}`: {_cell(_value(o))} → {_cell(_value(n))}" for p, (o, n) in fields.items())
-            out.append(f"| changed | {kind} | `{element_id}` | {_cell(_name(diff, element_id))} | {details} |")
+            details = "<br>".join(f"{_code(p)}: {_cell(_value(o))} → {_cell(_value(n))}"
+                                  for p, (o, n) in fields.items())
+            out.append(f"| changed | {kind} | {_code(element_id)} | {_cell(_name(diff, element_id))} | {details} |")
         out.append("")
     view = change_view(diff)
     if view.nodes:
         out += ["### Changed neighbourhood", "", "```mermaid", render_mermaid(view, legend=False).rstrip(), "```", ""]
     return "\n".join(out)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,7 +1,13 @@
-"""GitHub Actions workflow commands: one annotation per counting violation, shown on the changed lines."""
+"""GitHub Actions workflow commands: one annotation per counting violation, shown on the changed lines.
+
+Model text can neither end a command nor start one: in the message ``%``, CR and LF are percent-encoded, in
+properties also ``,`` and ``:`` (GitHub's escaping of workflow commands), and every other character a terminal
+or the log viewer would act on is written as a visible escape (``\\x1b``), over the whole output.
+"""
 
 from __future__ import annotations
 
+from archrepo.escaping import terminal_text
 from archrepo.report.options import ReportOptions
 from archrepo.rules.check import CheckResult
 from archrepo.rules.definitions import Severity
@@ -43,4 +49,4 @@ def render_github(result: CheckResult, options: ReportOptions) -> str:
     summary = result.summary()
     lines.append(f"archrepo: {summary['error']} error(s), {summary['warning']} warning(s), {summary['info']} info, "
                  f"{summary['waived']} waived")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal_text(line) for line in lines) + "\n"

@@ -1,10 +1,14 @@
-"""JUnit XML for GitLab and Jenkins: one testcase per rule that ran, a failure listing its violations."""
+"""JUnit XML for GitLab and Jenkins: one testcase per rule that ran, a failure listing its violations.
+
+Model text may hold characters XML 1.0 cannot (ESC, BEL, …): the whole tree is cleaned before it is written,
+so the report is always well-formed."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
+from archrepo.escaping import xml_tree
 from archrepo.report.options import ReportOptions
 from archrepo.rules.check import CheckResult
 from archrepo.rules.violation import Violation
@@ -56,5 +60,6 @@ def render_junit(result: CheckResult, options: ReportOptions) -> str:
     root = ET.Element("testsuites", name="archrepo check", tests=str(tests), failures=str(failures),
                       errors=str(errors))
     root.append(suite)
+    xml_tree(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

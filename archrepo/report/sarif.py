@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
+from archrepo.escaping import markdown_code, markdown_inline
 from archrepo.report.options import ReportOptions
 from archrepo.rules.check import CheckResult
 from archrepo.rules.definitions import RuleDefinition, Severity
@@ -21,8 +23,10 @@ def _rule(rule: RuleDefinition, result: CheckResult) -> dict[str, Any]:
     principle = result.principles.get(rule.principle)
     principle_text = f"{rule.principle} {principle.name}: {principle.statement}" if principle else rule.principle
     help_text = f"{rule.description}\n\nFix: {rule.remediation}\n\nPrinciple: {principle_text}"
-    help_markdown = (f"{rule.description}\n\n**Fix:** {rule.remediation}\n\n"
-                     f"**Principle:** {principle_text}\n\nDefined in `{rule.location.file}`.")
+    # rules come with the merge request like the model: their text is shown as text, never as markup
+    help_markdown = (f"{markdown_inline(rule.description)}\n\n**Fix:** {markdown_inline(rule.remediation)}\n\n"
+                     f"**Principle:** {markdown_inline(principle_text)}\n\n"
+                     f"Defined in {markdown_code(rule.location.file)}.")
     entry: dict[str, Any] = {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
@@ -40,8 +44,14 @@ def _rule(rule: RuleDefinition, result: CheckResult) -> dict[str, Any]:
     return entry
 
 
+def _uri(file: str) -> str:
+    """A file path as a relative URI reference (RFC 3986): every byte but unreserved characters and '/'
+    percent-encoded (spaces, '#', '%', ':', non-ASCII; a name that is not UTF-8 keeps its bytes)."""
+    return quote(file.encode("utf-8", "surrogateescape"), safe="/")
+
+
 def _location(file: str, line: int) -> dict[str, Any]:
-    return {"physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri(file), "uriBaseId": "%SRCROOT%"},
                                  "region": {"startLine": max(line, 1)}}}
 
 

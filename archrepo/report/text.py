@@ -1,12 +1,20 @@
 """The report for people: grouped by severity, principle and rule, with file:line and the fix.
 
-Coloured on a terminal, plain otherwise."""
+Coloured on a terminal, plain otherwise. Whatever a model, rule or waiver says reaches the terminal only as
+visible text: every line is passed through :func:`~archrepo.escaping.terminal_text` as a whole (a newline, ESC,
+BEL, CSI, OSC or a bidirectional override in a name shows as ``\\n``, ``\\x1b``, …). archrepo's own colours are
+written as markers holding a random key while the report is built and become escape sequences only after that
+pass, so no model text can produce or imitate them.
+"""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections import defaultdict
 from itertools import groupby
 
+from archrepo.escaping import terminal_text
 from archrepo.report.options import ReportOptions
 from archrepo.rules.check import CheckResult
 from archrepo.rules.definitions import Severity
@@ -18,11 +26,20 @@ _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
 
 class _Paint:
+    """Colour markers (private-use characters around a per-report random key and the SGR code)."""
+
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        self.key = secrets.token_hex(8)
+        self.marker = re.compile(f"\ue000{self.key}([0-9;]+)\ue001")
 
     def __call__(self, text: str, code: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+        return f"\ue000{self.key}{code}\ue001{text}\ue000{self.key}0\ue001" if self.enabled else text
+
+    def finish(self, lines: list[str]) -> str:
+        """The report: each line made terminal-safe, then the markers turned into colours."""
+        text = "\n".join(terminal_text(line) for line in lines) + "\n"
+        return self.marker.sub(lambda match: f"\x1b[{match.group(1)}m", text) if self.enabled else text
 
 
 def _plural(count: int, word: str) -> str:
@@ -35,7 +52,8 @@ def render_text(result: CheckResult, options: ReportOptions) -> str:
                    f"{_plural(len(result.rules), 'rule')}", "1"), ""]
     if result.errors:
         lines.append(paint("The model is invalid; no rule ran:", "31;1"))
-        lines += [f"  {d.format()}".replace("\n", "\n  ") for d in result.errors]
+        lines += [f"  {part}" for d in result.errors for part in _diagnostic_lines(d.file, d.line, d.message,
+                                                                                    d.level.value, d.hint)]
         lines.append("")
     rules = {rule.id: rule for rule in result.rules}
     counting = result.counting()
@@ -54,7 +72,8 @@ def render_text(result: CheckResult, options: ReportOptions) -> str:
                 rule = rules.get(rule_id)
                 lines.append(f"    {paint(rule_id, _COLOURS[severity])} {rule.name if rule else ''} ({len(listed)})")
                 if rule:
-                    lines.append(f"      {paint('fix:', '2')} {rule.remediation}")
+                    # prose written over several lines in YAML reads as one line here
+                    lines.append(f"      {paint('fix:', '2')} {' '.join(rule.remediation.split())}")
                 for violation in sorted(listed, key=lambda v: (v.location, v.element, v.related)):
                     lines.append(f"      {paint(str(violation.location), '2')}: {violation.message}"
                                  + (f" [related: {', '.join(violation.related)}]" if violation.related else ""))
@@ -84,7 +103,13 @@ def render_text(result: CheckResult, options: ReportOptions) -> str:
         lines += [f"  {f.location}: {f.rule}: {f.message}" for f in result.failures]
         lines.append("")
     lines.append(_summary_line(result, options, paint))
-    return "\n".join(lines) + "\n"
+    return paint.finish(lines)
+
+
+def _diagnostic_lines(file: str, line: int, message: str, level: str, hint: str | None) -> list[str]:
+    """A validation error as its lines (each escaped on its own: a newline in the message stays visible)."""
+    where = f"{file}:{line}" if line else file
+    return [f"{where}: {level}: {message}", *([f"  hint: {hint}"] if hint else [])]
 
 
 def _summary_line(result: CheckResult, options: ReportOptions, paint: _Paint) -> str:
