@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath
 from typing import Any
 
+from archrepo.escaping import xml_tree
 from archrepo.interop.archimate_concepts import Concept, ConceptSet
 from archrepo.interop.archimate_terms import (
     ARCHIMATE_NS,
@@ -42,7 +43,7 @@ _LAYERS = {"Capability": "Strategy", "Organisation": "Business", "Process": "Bus
            "Application": "Application", "DataObject": "Application", "Integration": "Relations"}
 _LAYER_ORDER = ("Strategy", "Business", "Application", "Relations", "Views")
 _SCHEMA_LOCATION = "http://www.opengroup.org/xsd/archimate/3.1/archimate3_Diagram.xsd"
-_XML_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]*$")
+_XML_ID = re.compile(r"[A-Za-z_][A-Za-z0-9._-]*")  # fullmatch: "$" would let a trailing newline through
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _MARGIN = 160, 60, 40, 40, 20
 
 
@@ -59,6 +60,7 @@ def export_archimate(model: Model, *, name: str = "archrepo model") -> str:
         for element in model.of_kind(kind):
             _add_relationships(concepts, element, element_ids)
     root = _model_node(concepts, name, model)
+    xml_tree(root)  # model text may hold characters XML 1.0 cannot (ESC, BEL, …): never an ill-formed file
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -106,7 +108,7 @@ def _folder(element: Element) -> tuple[str, ...]:
 def _add_element(concepts: ConceptSet, element: Element) -> str:
     preferred = f"id-{element.id}"
     archimate_id = (element.data.get("properties") or {}).get("archimate_id")
-    if element.kind == "Application" and isinstance(archimate_id, str) and _XML_ID.match(archimate_id):
+    if element.kind == "Application" and isinstance(archimate_id, str) and _XML_ID.fullmatch(archimate_id):
         preferred = archimate_id
     return concepts.element(Concept(preferred, _ELEMENT_TYPES[element.kind], element.name,
                                     str(element.get("description") or ""), _properties(element), _folder(element)))

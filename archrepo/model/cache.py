@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import sqlite3
 import zlib
 from collections.abc import Iterable
@@ -27,13 +28,25 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT 
 _STATS_SCHEMA = "CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL)"
 
 
+_WIDE = b"\0"  # marks a payload written by the standard json module (orjson never starts with a NUL)
+
+
 def encode_payload(value: Any) -> bytes:
-    """JSON, compressed: what the cache stores (made in the worker processes, in parallel)."""
-    return zlib.compress(orjson.dumps(value), 1)
+    """JSON, compressed: what the cache stores (made in the worker processes, in parallel). orjson refuses
+    integers beyond 64 bits (YAML allows any size, and so does xsd:integer): those go through the standard
+    json module, which reads them back exactly."""
+    try:
+        data = orjson.dumps(value)
+    except TypeError:
+        data = _WIDE + json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return zlib.compress(data, 1)
 
 
 def decode_payload(payload: bytes) -> Any:
-    return orjson.loads(zlib.decompress(payload))
+    data = zlib.decompress(payload)
+    if data.startswith(_WIDE):
+        return json.loads(data[1:].decode("utf-8", "surrogatepass"))
+    return orjson.loads(data)
 
 
 def _digest(payload: bytes, extras: bytes) -> str:

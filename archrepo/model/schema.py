@@ -1,8 +1,14 @@
-"""JSON Schema validation (Draft 2020-12) of model documents and config, with errors for people.
+r"""JSON Schema validation (Draft 2020-12) of model documents and config, with errors for people.
 
 The schemas are data files in ``archrepo/schemas/``. A compiled validator (jsonschema-rs) answers
 "valid?" fast; only a failing document goes through ``jsonschema`` to learn every reason, which is
 then explained with the line of the offending field and a fix hint.
+
+The compiled validator decides. The two must agree on what a pattern means: JSON Schema patterns are
+ECMA-262 regular expressions, where ``$`` matches only at the end of the text, while Python's ``re``
+also matches before a final newline (so ``id: "abc\n"`` would pass). The explaining validator therefore
+reads ``$`` as ``\Z``; and should it still find nothing wrong in a document the compiled one refused,
+the compiled validator's own messages are reported: a refused document is never taken as valid.
 """
 
 from __future__ import annotations
@@ -23,6 +29,13 @@ from archrepo.model.yamlsource import ParsedDocument
 __all__ = ["load_schema", "suggest", "validate_document"]
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# an end-of-text '$' (not escaped): at the end of the pattern, of an alternative or of a group
+_END_ANCHOR = re.compile(r"(?<!\\)\$(?=\Z|\||\))")
+
+
+@cache
+def _ecma_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(_END_ANCHOR.sub(r"\\Z", pattern))
 
 
 @cache
@@ -42,7 +55,12 @@ def _fast_validator(name: str) -> Any:
 def _full_validator(name: str) -> Any:
     import jsonschema  # only a failing document needs it, for every reason in words (a slow import)
 
-    return jsonschema.Draft202012Validator(load_schema(name), format_checker=jsonschema.FormatChecker())
+    def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterable[Any]:
+        if validator.is_type(instance, "string") and not _ecma_regex(regex).search(instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {regex!r}")
+
+    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+    return validator(load_schema(name), format_checker=jsonschema.FormatChecker())
 
 
 def validate_document(schema_name: str, data: Any, document: ParsedDocument, file: str, sink: DiagnosticSink,
@@ -62,6 +80,14 @@ def validate_document(schema_name: str, data: Any, document: ParsedDocument, fil
                 continue
             reported.add(key)
             sink.error(file, document.line_of(line_path), message, hint, element)
+    if not reported:  # the explaining validator saw nothing: the compiled one's reasons, never "valid"
+        for fast_error in _fast_validator(schema_name).iter_errors(data):
+            path = _path(fast_error.instance_path)
+            sink.error(file, document.line_of(path), f"{_field(path)}: {fast_error.message}", None, element)
+            reported.add((path, fast_error.message))
+    if not reported:
+        sink.error(file, document.line, f"{what} does not match its schema", None, element)
+        reported.add(("", ""))
     return not reported
 
 
