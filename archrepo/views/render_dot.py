@@ -34,15 +34,16 @@ LABEL_LIMIT = 80  # characters shown in a box; the whole name is in the tooltip
 TOOLTIP_LIMIT = 1000  # Graphviz refuses quoted strings over 16 KB; 1,000 characters stay far below in any UTF-8
 # A link archrepo made: a relative path (and fragment) of the site, nothing that could name a scheme or a host.
 _RELATIVE_LINK = re.compile(r"[A-Za-z0-9._~/-]+(#[A-Za-z0-9._~-]+)?")
+_SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n"}  # what a real image starts with (SVG: checked when parsed)
 _SVG_PROLOGUE = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
 
 
 def _text(text: str, limit: int) -> Any:
     """A DOT quoted string that shows exactly ``text`` (one line, cut to ``limit``): never HTML-like, never an
-    escape sequence."""
+    escape sequence, and no entity (Graphviz decodes ``&quot;`` and the like even in plain labels)."""
     import graphviz
 
-    return graphviz.escape(shorten(one_line(str(text)), limit))
+    return graphviz.escape(shorten(one_line(str(text)), limit).replace("&", "&amp;"))
 
 
 def _label(text: str) -> Any:
@@ -193,8 +194,9 @@ def run_dot(source: str, fmt: str) -> bytes:
     if completed.returncode != 0:
         raise RenderError(_failure(completed.returncode, completed.stderr),
                           hint="Check that Graphviz works (`dot -V`), or use --format dot or mermaid.")
-    if not completed.stdout:
-        raise RenderError("Graphviz failed to render the diagram: `dot` wrote nothing")
+    if not completed.stdout.startswith(_SIGNATURES.get(fmt, b"")) or not completed.stdout:
+        raise RenderError(f"Graphviz failed to render the diagram: `dot` wrote no {fmt.upper()} "
+                          f"({len(completed.stdout)} bytes)")
     return completed.stdout
 
 

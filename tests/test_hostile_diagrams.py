@@ -1,0 +1,137 @@
+"""Diagrams of a hostile model: model text is shown, never DOT, SVG or Mermaid syntax; Graphviz failures are
+errors (exit 2), never mistaken for a closed stdout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+import archrepo
+from archrepo.escaping import one_line, shorten
+from archrepo.views import ViewOptions, build_view
+from archrepo.views.render_dot import render_dot, render_image
+from archrepo.views.render_mermaid import render_mermaid
+from tests.hostile_output import LONG_NAME, PAYLOADS, write_hostile_repo
+from tests.markdown_check import assert_mermaid_is_safe
+
+AS_OF = dt.date(2026, 11, 26)
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> archrepo.Repository:
+    return archrepo.load(write_hostile_repo(tmp_path_factory.mktemp("hostile") / "repo") / "archrepo.yaml")
+
+
+def _landscape(repository: archrepo.Repository, **options) -> archrepo.views.ViewGraph:
+    return build_view("landscape", repository.model, repository.dependencies, ViewOptions(as_of=AS_OF, **options))
+
+
+def _node_texts(svg: ET.Element) -> dict[str, str]:
+    """What Graphviz drew in each node box (its <text> lines joined), by node name."""
+    texts = {}
+    for group in svg.iter(f"{SVG}g"):
+        if group.get("class") == "node":
+            title = group.find(f"{SVG}title")
+            assert title is not None
+            texts[title.text or ""] = " ".join(t.text or "" for t in group.iter(f"{SVG}text"))
+    return texts
+
+
+@pytest.mark.parametrize("group_by", ["owner", "tag"])
+def test_every_name_is_drawn_exactly_as_written(hostile, group_by: str) -> None:
+    """The SVG of the landscape shows each name as one line of text (cut at 80 characters), so no HTML-like
+    label, no Graphviz escape (\\N, \\l, \\G …) and no line break came from the model."""
+    view = _landscape(hostile, group_by=group_by)
+    svg = ET.fromstring(render_image(view, "svg"))  # strict XML: control characters would fail here
+    drawn = _node_texts(svg)
+    for key, text in PAYLOADS.items():
+        expected = shorten(one_line(text), 80)
+        assert " ".join(drawn[f"app-{key}"].split()) == " ".join(expected.split()), key
+    assert drawn["app-long"] == shorten(LONG_NAME, 80)
+    for link in svg.iter(f"{SVG}a"):
+        assert link.get(f"{XLINK}href") is None  # the CLI's diagrams link nowhere
+        assert len(link.get(f"{XLINK}title") or "") <= 1000  # tooltips are bounded too
+    allowed = {"svg", "g", "title", "a", "path", "polygon", "polyline", "ellipse", "text"}
+    assert {element.tag.removeprefix(SVG) for element in svg.iter()} <= allowed
+
+
+def test_dot_has_no_html_like_label_but_the_legend(hostile) -> None:
+    dot = render_dot(_landscape(hostile, group_by="tag"))
+    html_labels = [line for line in dot.splitlines() if "=<" in line]
+    assert len(html_labels) == 1 and html_labels[0].lstrip().startswith("legend [label=<<TABLE")
+    assert "\x1b" not in dot and "\r" not in dot
+
+
+def test_mermaid_labels_are_plain_text(hostile) -> None:
+    for group_by in ("owner", "tag"):
+        text = render_mermaid(_landscape(hostile, group_by=group_by))
+        assert_mermaid_is_safe(text)
+        assert "#60;img src=x onerror=#34;window.__xss=1#34;#62;" in text  # shown, as entity codes
+    process = build_view("process", hostile.model, hostile.dependencies,
+                         ViewOptions(as_of=AS_OF, focus="proc-mermaid-break"))
+    assert_mermaid_is_safe(render_mermaid(process))
+
+
+def _cli(args: list[str], cwd: Path, path: str | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ)
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run([sys.executable, "-m", "archrepo", *args], cwd=cwd, capture_output=True, env=env,
+                          timeout=300, check=False)
+
+
+def test_a_name_over_16_kb_is_drawn(tmp_path: Path) -> None:
+    repo = write_hostile_repo(tmp_path / "repo", {"plain": "Plain"}, rules=False)
+    for fmt in ("svg", "png"):
+        outcome = _cli(["diagram", "landscape", "--format", fmt, "-o", str(tmp_path / f"out.{fmt}")], repo)
+        assert outcome.returncode == 0, outcome.stderr
+    drawn = _node_texts(ET.parse(tmp_path / "out.svg").getroot())
+    assert drawn["app-long"] == "L" * 79 + "…"
+
+
+_FAKE_DOTS = {
+    "exits-1": "#!/bin/sh\nprintf 'Error: <stdin>: syntax error in line 1 near \\033[31mX\\n' >&2\nexit 1\n",
+    # stops reading at once: archrepo's write into its stdin breaks (EPIPE) on a large graph
+    "closes-stdin": "#!/bin/sh\nexec 0<&-\necho 'Error: out of memory' >&2\nexit 3\n",
+    "killed": "#!/bin/sh\nkill -9 $$\n",
+    "writes-nothing": "#!/bin/sh\ncat >/dev/null\nexit 0\n",
+    "writes-garbage": "#!/bin/sh\ncat >/dev/null\necho '<svg xmlns=\"http://www.w3.org/2000/svg\"><a'\n",
+}
+
+
+@pytest.fixture
+def large_repo(tmp_path: Path) -> Path:
+    """A model whose DOT is far larger than a pipe buffer (64 KB)."""
+    return write_hostile_repo(tmp_path / "repo", {f"p{n}": f"Application {n} " + "x" * 200 for n in range(300)},
+                              rules=False)
+
+
+@pytest.mark.parametrize("fake", sorted(_FAKE_DOTS))
+def test_a_failing_graphviz_is_an_error(large_repo: Path, tmp_path: Path, fake: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dot").write_text(_FAKE_DOTS[fake], encoding="utf-8")
+    (bin_dir / "dot").chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    for fmt in ("svg", "png"):
+        outcome = _cli(["diagram", "landscape", "--format", fmt], large_repo, path)
+        stderr = outcome.stderr.decode("utf-8", "replace")
+        assert outcome.returncode == 2, stderr
+        assert "Graphviz" in stderr and "Traceback" not in stderr and "\x1b" not in stderr
+        assert outcome.stdout == b""
+    if fake == "exits-1":
+        assert "syntax error in line 1" in stderr and "exit status 1" in stderr
+    if fake == "killed":
+        assert "killed by signal 9" in stderr
+    site = tmp_path / "site"
+    outcome = _cli(["docs", "--out", str(site)], large_repo, path)
+    assert outcome.returncode == 2 and "Graphviz" in outcome.stderr.decode("utf-8", "replace")
+    assert not site.exists() or not any(site.rglob("*.html"))  # no half-written site
