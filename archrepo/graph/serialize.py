@@ -29,6 +29,16 @@ def _plain_copy(graph: ModelGraph) -> Any:
 RDF_FORMATS = ("turtle", "jsonld", "ntriples")
 
 
+def _jsonld_with_any_integer(copy: Any, context: dict[str, str]) -> str:
+    """The JSON-LD rdflib makes, written by the standard json module (the same text, and integers of any size)."""
+    import json
+
+    from rdflib.plugins.serializers.jsonld import from_rdf
+
+    document = from_rdf(copy, context, None, True, False, auto_compact=False)
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+
 def serialize_graph(graph: ModelGraph, fmt: str) -> str:
     """The model (default graph only, not the ontology) as text; deterministic for the same model."""
     if fmt == "ntriples":
@@ -40,6 +50,10 @@ def serialize_graph(graph: ModelGraph, fmt: str) -> str:
         return text
     if fmt == "jsonld":
         context = dict(graph.prefixes)
-        text = _plain_copy(graph).serialize(format="json-ld", context=context, indent=2, sort_keys=True)
+        copy = _plain_copy(graph)
+        try:
+            text = copy.serialize(format="json-ld", context=context, indent=2, sort_keys=True)
+        except TypeError:  # rdflib writes with orjson, which refuses integers beyond 64 bits (xsd:integer has none)
+            text = _jsonld_with_any_integer(copy, context)
         return text if text.endswith("\n") else text + "\n"
     raise ValueError(f"unknown RDF format {fmt!r}")
