@@ -135,3 +135,23 @@ def test_a_failing_graphviz_is_an_error(large_repo: Path, tmp_path: Path, fake: 
     outcome = _cli(["docs", "--out", str(site)], large_repo, path)
     assert outcome.returncode == 2 and "Graphviz" in outcome.stderr.decode("utf-8", "replace")
     assert not site.exists() or not any(site.rglob("*.html"))  # no half-written site
+
+
+def test_the_svg_sanitiser_keeps_drawing_and_drops_everything_else() -> None:
+    from archrepo.views.svg import sanitise_svg
+    from tests.hostile_output import HOSTILE
+
+    clean = sanitise_svg((HOSTILE / "hostile.svg").read_bytes(), {"class": "diagram", "aria-label": 'a "b" <c>'})
+    root = ET.fromstring(clean)
+    assert {element.tag.removeprefix(SVG) for element in root.iter()} == {
+        "svg", "g", "title", "a", "polygon", "path", "text", "tspan"}
+    for element in root.iter():
+        assert not any(name.startswith("on") or name == "style" for name in element.attrib)
+    links = [a.get(f"{XLINK}href") for a in root.iter(f"{SVG}a")]
+    assert links == ["applications/app.html", None, None, None, None, None, "../../../etc/passwd#frag"]
+    assert [a.get("target") for a in root.iter(f"{SVG}a")][:1] == ["_top"] and "evil" not in clean
+    assert "__xss" not in clean and "javascript" not in clean.lower() and "expression" not in clean
+    assert "App <b>" in "".join(root.itertext()) and 'aria-label="a &quot;b&quot; &lt;c&gt;"' in clean
+    path = next(root.iter(f"{SVG}path"))
+    assert path.get("fill") == "url(#gradient_1)" and path.get("stroke") is None
+    assert next(root.iter(f"{SVG}g")).get("transform") == "scale(1 1) rotate(0) translate(4 46)"
