@@ -107,11 +107,11 @@ _FAKE_DOTS = {
 }
 
 
-@pytest.fixture
-def large_repo(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def large_repo(tmp_path_factory) -> Path:
     """A model whose DOT is far larger than a pipe buffer (64 KB)."""
-    return write_hostile_repo(tmp_path / "repo", {f"p{n}": f"Application {n} " + "x" * 200 for n in range(300)},
-                              rules=False)
+    return write_hostile_repo(tmp_path_factory.mktemp("large") / "repo",
+                              {f"p{n}": f"Application {n} " + "x" * 200 for n in range(150)}, rules=False)
 
 
 @pytest.mark.parametrize("fake", sorted(_FAKE_DOTS))
@@ -121,7 +121,7 @@ def test_a_failing_graphviz_is_an_error(large_repo: Path, tmp_path: Path, fake: 
     (bin_dir / "dot").write_text(_FAKE_DOTS[fake], encoding="utf-8")
     (bin_dir / "dot").chmod(0o755)
     path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
-    for fmt in ("svg", "png"):
+    for fmt in ("svg", "png") if fake in ("exits-1", "writes-garbage") else ("svg",):
         outcome = _cli(["diagram", "landscape", "--format", fmt], large_repo, path)
         stderr = outcome.stderr.decode("utf-8", "replace")
         assert outcome.returncode == 2, stderr
@@ -131,6 +131,8 @@ def test_a_failing_graphviz_is_an_error(large_repo: Path, tmp_path: Path, fake: 
         assert "syntax error in line 1" in stderr and "exit status 1" in stderr
     if fake == "killed":
         assert "killed by signal 9" in stderr
+    if fake != "exits-1":
+        return
     site = tmp_path / "site"
     outcome = _cli(["docs", "--out", str(site)], large_repo, path)
     assert outcome.returncode == 2 and "Graphviz" in outcome.stderr.decode("utf-8", "replace")

@@ -52,7 +52,10 @@ _INSPECT = """(source) => {
   return {found, xss: window.__xss === undefined ? null : String(window.__xss), title: doc.title};
 }"""
 
-SCRIPT_PAYLOADS = sorted(key for key, text in PAYLOADS.items() if "__xss" in text or "alert(" in text)
+# Payloads that run script if they reach a page as markup; the corpus-wide test below has them all, this set is
+# the one a site could be built from before the fix (Graphviz refused the others), so a browser sees them.
+SCRIPT_PAYLOADS = ("graphviz-html-href", "html-img", "attribute-break", "single-quote-break", "javascript-url",
+                   "entity-spelling", "markdown-link", "mermaid-break")
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +82,7 @@ def inspect_pages(browser, out: Path, navigate: set[str]) -> list[str]:
             where = str(path.relative_to(out))
             if where in navigate:
                 page.goto(path.as_uri(), wait_until="load")
-                page.wait_for_timeout(20)  # let onerror/onload handlers of anything that slipped through fire
+                page.wait_for_timeout(10)  # let onerror/onload handlers of anything that slipped through fire
                 result = page.evaluate(_INSPECT, None)
             else:
                 result = page.evaluate(_INSPECT, [path.read_text(encoding="utf-8"), path.as_uri()])
@@ -95,9 +98,9 @@ def inspect_pages(browser, out: Path, navigate: set[str]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("key", SCRIPT_PAYLOADS)
-def test_no_script_from_the_model_runs_on_any_page(browser, tmp_path: Path, key: str) -> None:
-    repo = write_hostile_repo(tmp_path / "repo", {key: PAYLOADS[key]}, long_name=False, rules=False)
+def test_no_script_from_the_model_runs_on_any_page(browser, tmp_path: Path) -> None:
+    repo = write_hostile_repo(tmp_path / "repo", {key: PAYLOADS[key] for key in SCRIPT_PAYLOADS}, long_name=False,
+                              rules=False)
     summary = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
     assert summary.diagrams > 0
     navigate = {p for p in summary.files if p.endswith(".html") and "/index" not in p}  # all but the lists
@@ -108,11 +111,13 @@ def test_the_site_of_the_whole_hostile_corpus_is_built_and_inert(browser, tmp_pa
     repo = write_hostile_repo(tmp_path / "repo")
     summary = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
     assert summary.pages > 200
-    # every page parsed; a real navigation to the index and to the page of every application (their diagrams
-    # hold the most model text), and one page of every other kind
-    navigate = {"index.html", "violations.html"} | {p for p in summary.files if p.startswith("applications/")}
-    navigate |= {next(p for p in summary.files if p.startswith(f"{d}/") and "index" not in p)
-                 for d in ("processes", "integrations", "data", "organisations", "capabilities")}
+    # every page parsed; a real navigation to the index (the landscape holds every name), the violations, the
+    # application page of every payload that would run script, and one page of every other kind
+    scripts = [key for key, text in PAYLOADS.items() if "__xss" in text or "alert(" in text]
+    navigate = {"index.html", "violations.html"} | {f"applications/app-{key}.html" for key in scripts}
+    navigate |= {f"{directory}/{prefix}-graphviz-html-href.html" for directory, prefix in (
+        ("processes", "proc"), ("integrations", "int"), ("data", "data"), ("organisations", "org"),
+        ("capabilities", "cap"))}
     assert inspect_pages(browser, summary.out, navigate) == []
     # the 20 KB name is drawn, cut, and the page still says it in full
     page = (summary.out / "applications" / "app-long.html").read_text(encoding="utf-8")
