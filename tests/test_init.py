@@ -105,3 +105,12 @@ def test_published_hooks_install_archrepo_and_run(tmp_path: Path) -> None:
                          env=_env(), capture_output=True, text=True, timeout=900, check=False)
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     assert "archrepo validate" in ran.stdout and "Passed" in ran.stdout
+
+
+def test_init_example_passes_fmt_check(tmp_path: Path) -> None:
+    """The published `archrepo-fmt` hook must pass on a fresh repository."""
+    target = tmp_path / "architecture"
+    assert run_process(["init", str(target)], tmp_path).exit_code == 0
+    formatted = run_process(["fmt", "--check"], target)
+    assert formatted.exit_code == 0, formatted.stdout + formatted.stderr
+    assert "0 files would be reformatted" in formatted.stderr

@@ -108,3 +108,20 @@ def test_write_refuses_a_file_as_out_directory(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(UsageError, match="not a directory"):
         result.write(tmp_path / "file")
+
+
+@pytest.mark.parametrize(("importer", "source"), [
+    ("archimate", INTEROP / "archimate" / "hospital.xml"),
+    ("backstage", INTEROP / "backstage"),
+    ("structurizr", CORPUS / "structurizr" / "json" / "big-bank-plc" / "workspace.json"),
+])
+def test_imported_files_pass_fmt_check(importer: str, source: Path, tmp_path: Path) -> None:
+    """What an importer writes is already in `archrepo fmt`'s canonical form (key order, list indentation)."""
+    from tests.conftest import run_process
+
+    make_repo(tmp_path)
+    imported = run_process(["import", importer, str(source), "--out", str(tmp_path / "models")], tmp_path)
+    assert imported.exit_code == 0, imported.stderr
+    formatted = run_process(["fmt", "--check"], tmp_path)
+    assert formatted.exit_code == 0, formatted.stdout + formatted.stderr
+    assert " 0 files would be reformatted" in " " + formatted.stderr

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from archrepo.errors import UsageError
+from archrepo.formatting.order import KEY_ORDER, NESTED_ORDER, canonical_keys
 from archrepo.interop.report import ImportReport
 from archrepo.output import write_atomic
 
@@ -21,14 +22,7 @@ KIND_DIRS: dict[str, str] = {"Organisation": "organisations", "Capability": "cap
                              "Application": "applications", "DataObject": "data",
                              "Integration": "integrations", "Process": "processes"}
 _KIND_ORDER = list(KIND_DIRS)
-_FIELD_ORDER = ["kind", "id", "name", "description", "type", "parent", "external", "owner", "vendor", "hosting",
-                "lifecycle", "criticality", "classification", "roles", "capabilities", "tags", "properties",
-                "master", "source", "target", "via", "standard", "data", "mode", "status", "since", "until",
-                "security", "capability", "steps",
-                # nested mappings
-                "phase_out", "retire", "encrypted", "authentication", "supported_by", "next"]
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_RANK = {name: index for index, name in enumerate(_FIELD_ORDER)}
 
 
 class _Dumper(yaml.SafeDumper):
@@ -36,6 +30,9 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # list items indented under their key, as `archrepo fmt` writes them
 
 
 def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
@@ -56,13 +53,21 @@ _Dumper.add_representer(list, _represent_list)
 
 
 def order_fields(data: Any) -> Any:
-    """The document with keys in the order of the examples (kind, id, name, description, …); others after."""
-    if isinstance(data, dict):
-        keys = sorted(data, key=lambda k: (_RANK.get(k, len(_RANK)), ""))
-        return {key: order_fields(data[key]) if key != "properties" else data[key] for key in keys}
-    if isinstance(data, list):
-        return [order_fields(item) for item in data]
-    return data
+    """The document with its keys in `archrepo fmt`'s canonical order (so that imported files pass
+    `fmt --check`); keys the order does not know keep theirs, after the known ones."""
+    if not isinstance(data, dict):
+        return data
+    kind = data.get("kind")
+    order = KEY_ORDER.get(kind, ()) if isinstance(kind, str) else ()
+    ordered = {key: data[key] for key in canonical_keys(list(data), order)}
+    for (nested_kind, name), nested_order in NESTED_ORDER.items():
+        value = ordered.get(name) if nested_kind == kind else None
+        if isinstance(value, dict):
+            ordered[name] = {key: value[key] for key in canonical_keys(list(value), nested_order)}
+        elif isinstance(value, list):
+            ordered[name] = [{key: item[key] for key in canonical_keys(list(item), nested_order)}
+                             if isinstance(item, dict) else item for item in value]
+    return ordered
 
 
 def dump_yaml(documents: list[Any], header: str = "", *, model: bool = True) -> str:
