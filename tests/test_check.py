@@ -282,3 +282,52 @@ def test_every_standard_rule_is_tied_to_an_existing_principle_and_explains_itsel
                 "DAT003": "warning", "RES001": "warning", "QA001": "info", "TEC001": "warning",
                 "TEC002": "warning", "TEC003": "info"}
     assert {r.id: r.severity.label for r in rules} == defaults
+
+
+def test_a_waiver_still_applies_on_its_expiry_date_and_expires_the_day_after(tmp_path: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(VIOLATIONS, repo)
+    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+
+    def sec001(as_of: str) -> tuple[bool, list[str]]:
+        report = json.loads(run_cli(["check", "--as-of", as_of, "--format", "json"], repo).stdout)
+        waived = {v["waived"] for v in report["violations"] if (v["rule"], v["element"]) == ("SEC001", "sftp-feed")}
+        expired = [w["status"] for w in report["waivers"] if w["rule"] == "SEC001"]
+        assert len(waived) == 1
+        return waived.pop(), expired
+
+    assert sec001("2027-06-30") == (True, [])  # `expires: 2027-06-30`: valid through that day
+    assert sec001("2027-07-01") == (False, ["expired"])
+
+
+def test_fingerprint_depends_on_related_but_not_on_its_order() -> None:
+    from archrepo.rules.violation import fingerprint
+
+    assert fingerprint("SEC001", "lab-feed", ["epikrise"]) != fingerprint("SEC001", "lab-feed", ["provesvar"])
+    assert fingerprint("SEC001", "lab-feed", []) != fingerprint("SEC001", "lab-feed", ["epikrise"])
+    assert fingerprint("INT003", "a", ["b", "c"]) == fingerprint("INT003", "a", ["c", "b"])
+
+
+def test_baseline_does_not_hide_a_violation_with_other_related_elements(tmp_path: Path) -> None:
+    """The same rule on the same element about other data is a new violation, not the known one."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(VIOLATIONS, repo)
+    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+    (repo / "waivers.yaml").unlink()  # SEC001 on sftp-feed counts, and goes into the baseline
+    assert run_cli(["baseline", "--as-of", "2026-11-26", "--output", "known.json"], repo).exit_code == 0
+    known = json.loads((repo / "known.json").read_text())["violations"]
+    assert [(e["element"], e["related"]) for e in known if e["rule"] == "SEC001"] == [("sftp-feed", ["epikrise"])]
+    with (repo / "models" / "data.yaml").open("a") as handle:
+        handle.write("---\nkind: DataObject\nid: blodprove\nname: Blodprøve\ndescription: Prøvesvar.\n"
+                     "classification: sensitive\nmaster: dips-arena\n")
+    integrations = (repo / "models" / "integrations.yaml").read_text()
+    (repo / "models" / "integrations.yaml").write_text(
+        integrations.replace("standard: SFTP\ndata: [epikrise]", "standard: SFTP\ndata: [epikrise, blodprove]"))
+    outcome = check(repo, "--baseline", "known.json", "--format", "json", "--rule", "SEC001")
+    assert outcome.exit_code == 1, outcome.stderr
+    new = [(v["element"], v["related"]) for v in json.loads(outcome.stdout)["violations"] if not v["baselined"]]
+    assert new == [("sftp-feed", ["blodprove", "epikrise"])]

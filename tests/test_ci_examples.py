@@ -66,7 +66,7 @@ def test_job_passes_on_the_reference_model(job: str, tmp_path: Path) -> None:
     for command in _jobs()[job]:
         outcome = run_process(shlex.split(command)[1:], repo)
         assert outcome.exit_code == 0, f"{command}\n{outcome.stderr}{outcome.stdout}"
-    _check_artifacts(repo)
+    _check_artifacts(repo, job)
 
 
 @pytest.mark.parametrize("job", ["github", "gitlab"])
@@ -77,17 +77,20 @@ def test_job_fails_the_gate_on_errors(job: str, tmp_path: Path) -> None:
     reports = [c for c, command in zip(codes, _jobs()[job], strict=True) if "--fail-on never" in command]
     assert gates == [1] and set(reports) == {0}
     assert codes[0] == 0  # validate: the model is valid, it just breaks rules
-    _check_artifacts(repo)
+    _check_artifacts(repo, job)
 
 
-def _check_artifacts(repo: Path) -> None:
-    sarif = repo / "archrepo.sarif"
-    if sarif.exists():
+def _check_artifacts(repo: Path, job: str) -> None:
+    """Every file the job's commands write (`--output FILE`) is there, and is what its consumer expects."""
+    written = {args[args.index("--output") + 1] for args in map(shlex.split, _jobs()[job]) if "--output" in args}
+    expected = {"github": {"archrepo.sarif"}, "gitlab": {"archrepo.md", "archrepo-junit.xml"}}[job]
+    assert written == expected, f"docs/ci.md's {job} job writes {sorted(written)}"
+    for name in written:
+        assert (repo / name).is_file(), f"the {job} job did not write {name}"
+    if "archrepo.sarif" in written:
         schema = json.loads((FIXTURES / "schemas" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
-        jsonschema.Draft4Validator(schema).validate(json.loads(sarif.read_text(encoding="utf-8")))
-    junit = repo / "archrepo-junit.xml"
-    if junit.exists():
-        assert ET.parse(junit).getroot().tag == "testsuites"
-    markdown = repo / "archrepo.md"
-    if markdown.exists():
-        assert markdown.read_text(encoding="utf-8").startswith("## archrepo check:")
+        jsonschema.Draft4Validator(schema).validate(json.loads((repo / "archrepo.sarif").read_text(encoding="utf-8")))
+    if "archrepo-junit.xml" in written:
+        assert ET.parse(repo / "archrepo-junit.xml").getroot().tag == "testsuites"
+    if "archrepo.md" in written:
+        assert (repo / "archrepo.md").read_text(encoding="utf-8").startswith("## archrepo check:")

@@ -221,3 +221,17 @@ def test_config_in_a_subdirectory_of_the_git_repository(tmp_path: Path) -> None:
     (root / "models" / "a.yaml").write_text(APPS.replace("name: Lab system", "name: LIS"))
     report = json.loads(run_cli(["diff", "HEAD", "--format", "json"], root).stdout)
     assert report["changed"][0]["fields"] == {"name": {"old": "Lab system", "new": "LIS"}}
+
+
+def test_diff_introduces_only_what_the_base_did_not_have(repo: Path) -> None:
+    """A violation already in the base is neither introduced nor resolved; only the new one is introduced."""
+    (repo / "models" / "integrations.yaml").write_text(INTEGRATIONS.replace("HL7v2", "FTP"))
+    git(repo, "commit", "-q", "-am", "legacy FTP feed")  # INT001 on lab-to-dips, in the base
+    with (repo / "models" / "integrations.yaml").open("a") as handle:
+        handle.write("---\nkind: Integration\nid: lab-copy\nname: Copy\ndescription: Copy of the results.\n"
+                     "source: lab\ntarget: platform\nstandard: FTP\ndata: [lab-result]\n"
+                     "security: {encrypted: true, authentication: mtls}\n")
+    report = json.loads(run_cli(["diff", "HEAD", "--format", "json", "--as-of", "2026-11-26"], repo).stdout)
+    introduced = [(v["rule"], v["element"]) for v in report["violations"]["introduced"]]
+    assert introduced == [("INT001", "lab-copy")]
+    assert report["violations"]["resolved"] == []

@@ -194,10 +194,15 @@ def test_publishing_a_changed_model_leaves_nothing_of_the_old_one(virtuoso: Virt
         result = run(["publish", "--config", str(repo), "--endpoint", virtuoso.endpoint], virtuoso.environment)
         assert result.exit_code == 0, result.stderr
         assert f"into <{graph}>" in result.stderr
-        assert remote_triples(virtuoso, graph) == local_triples(repo / "archrepo.yaml")
+        local = local_triples(repo / "archrepo.yaml")
+        assert local and remote_triples(virtuoso, graph) == local
         apps = {"two": "Renamed"}  # the next round drops one application and renames the other
+    published = remote_triples(virtuoso, graph)
+    assert any('"Renamed"' in triple for triple in published)
+    assert not any("hospital-a/one>" in triple or "Second" in triple for triple in published)
     check = run(["check", "--config", str(repo), "--store", virtuoso.endpoint, "--format", "json"])
-    assert {v["element"] for v in json.loads(check.stdout)["violations"]} <= {"two"}
+    assert check.exit_code == 1, check.stderr  # "two" has no owner (AR001, an error)
+    assert {v["element"] for v in json.loads(check.stdout)["violations"]} == {"two"}
     assert "another version" not in check.stderr
 
 
