@@ -434,3 +434,73 @@ def test_symlinked_file_is_written_through_the_link_and_empty_files_are_left_alo
     assert (root / "models/a.yaml").is_symlink()
     assert (root / "shared/a.yaml").read_text(encoding="utf-8") == CANONICAL
     assert (root / "models/empty.yaml").read_text(encoding="utf-8") == "# nothing yet\n"
+
+
+def test_an_applications_top_level_lifecycle_moves_under_lifecycle_with_its_comments() -> None:
+    text = dedent("""
+        kind: Application
+        id: lab
+        name: Lab
+        # in service
+        status: active  # still running
+        since: 2016-03-01
+        until: 2030-12-31
+        """)
+    assert format_text(text) == dedent("""
+        kind: Application
+        id: lab
+        name: Lab
+        # in service
+        lifecycle: {status: active, since: 2016-03-01, retire: 2030-12-31}  # still running
+        """)
+    merged = format_text("kind: Application\nid: a\nname: A\nlifecycle:\n  status: phase-out  # agreed\n"
+                         "phase_out: 2027-01-01 # board decision\n")
+    assert merged == ("kind: Application\nid: a\nname: A\nlifecycle:\n  status: phase-out  # agreed\n"
+                      "  phase_out: 2027-01-01 # board decision\n")
+
+
+def test_an_integrations_lifecycle_mapping_is_flattened_with_its_comments() -> None:
+    block = dedent("""
+        kind: Integration
+        id: feed
+        source: a
+        target: b
+        standard: HL7v2
+        # history
+        lifecycle:  # moved
+          status: retired
+          retire: 2024-05-01  # switched off
+          since: 2016-03-01
+        """)
+    assert format_text(block) == dedent("""
+        kind: Integration
+        id: feed
+        source: a
+        target: b
+        standard: HL7v2
+        # history
+        status: retired  # moved
+        since: 2016-03-01
+        until: 2024-05-01  # switched off
+        """)
+    flow = "kind: Integration\nid: feed\nsource: a\ntarget: b\nstandard: HL7v2\nlifecycle: {status: planned}\n"
+    assert format_text(flow).endswith("standard: HL7v2\nstatus: planned\n")
+
+
+def test_a_lifecycle_fmt_cannot_rewrite_is_reported(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"models/a.yaml": """
+        kind: Integration
+        id: feed
+        source: a
+        target: b
+        standard: HL7v2
+        status: active
+        lifecycle: {status: retired}
+        """, "models/b.yaml": "kind: Application\nid: b\nname: B\nstatus: active\n"})
+    code, stdout, stderr = run_fmt(["--check"], repo)
+    assert code == 2
+    assert stdout == "models/b.yaml\n"  # the one it can rewrite is listed
+    assert "models/a.yaml:7: error: fmt cannot rewrite this Integration's lifecycle: `status` is given twice" in stderr
+    code, _, _ = run_fmt([], repo)
+    assert (repo / "models" / "b.yaml").read_text() == "kind: Application\nid: b\nname: B\nlifecycle: {status: active}\n"
+    assert "lifecycle: {status: retired}" in (repo / "models" / "a.yaml").read_text()  # left alone

@@ -124,6 +124,16 @@ CASES = [
          [("models/c.yaml", 4, "parents form a cycle")]),
     Case("custom-tag", {"models/t.yaml": "kind: Organisation\nid: a\nname: !secret A\n"},
          [("models/t.yaml", 3, "tag '!secret'")]),
+    Case("application-lifecycle-flat", {"models/l.yaml": "kind: Application\nid: a\nname: A\nowner: sykehuspartner\n"
+                                                        "status: active\nsince: 2016-03-01\n"},
+         [("models/l.yaml", 5, "Applications write their lifecycle under `lifecycle:`")],
+         hint=["Write `lifecycle: {status: active, since: 2016-03-01}`", "archrepo fmt"]),
+    Case("integration-lifecycle-mapping", {"models/l.yaml": "kind: Integration\nid: i\nsource: dips-arena\n"
+                                                           "target: dips-arena\nstandard: HL7v2\n"
+                                                           "lifecycle: {status: retired, since: 2020-01-01}\n"},
+         [("models/l.yaml", 6, "Integrations write their lifecycle flat")],
+         hint=["Integrations write their lifecycle flat: `status: retired` and `since: 2020-01-01` "
+               "(instead of `lifecycle:`)"]),
     Case("unknown-config-key", {}, [("archrepo.yaml", 2, "unknown field 'rulez'")],
          config="models: [models]\nrulez: [rules]\n", hint=["rules"]),
     Case("config-bad-value", {}, [("archrepo.yaml", 2, "'rules_config.AR001.severity' has an invalid value 'fatal'")],
@@ -214,3 +224,15 @@ def test_validate_json_lists_errors_for_tools(tmp_path: Path) -> None:
     assert report["valid"] is False
     assert report["errors"][0]["file"] == "models/f.yaml"
     assert report["errors"][0]["line"] == 6
+
+
+def test_a_cross_spelled_lifecycle_is_one_error_with_the_rewrite(tmp_path: Path) -> None:
+    """Not also "missing required field 'lifecycle'", nor one "unknown field" per key."""
+    files = {**BASE, "models/l.yaml": "kind: Application\nid: a\nname: A\nstatus: phase-out\nretire: '2030-01-01'\n"
+                                      "until: 2031-01-01\n"}
+    result = run_cli(["validate"], write_repo(tmp_path / "repo", files))
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("models/l.yaml:")]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith("models/l.yaml:4: error: Application 'a': Applications write their lifecycle")
+    assert "`retire` is given twice" in result.stderr  # retire and until mean the same for an application

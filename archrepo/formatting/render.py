@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import sys
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -33,17 +32,14 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from archrepo.errors import ArchrepoError
+from archrepo.formatting.anchors import Anchor, Document, FormatError
 from archrepo.formatting.layout import SourceComment, SourceLayout, scan_layout
+from archrepo.formatting.lifecycle import reshape_lifecycle
 from archrepo.formatting.order import reorder_document
 
 __all__ = ["FormatError", "render"]
 
 _RAW_TAGS = ("bool", "int", "float", "null", "timestamp")
-
-
-class FormatError(ArchrepoError):
-    """A file that ``archrepo fmt`` does not rewrite: it does not parse, or formatting would change it."""
 
 
 class _RawScalar:
@@ -92,38 +88,6 @@ def _new_yaml() -> YAML:
     return yaml
 
 
-@dataclass(eq=False)
-class _Anchor:
-    """A key of a block mapping or an item of a block list: where comments can hang."""
-
-    line: int
-    column: int  # input column of the key, or of the item's dash
-    depth: int
-    container: Any
-    key: Any
-    indent: int  # output column of the key, or of the item's dash
-    shift: int  # output column minus input column of what starts the line
-    item: bool
-    parent: _Anchor | None
-    pre: list[str] = field(default_factory=list)  # comment lines above it ('' for a blank line)
-    closing: list[str] = field(default_factory=list)  # comment lines at the end of its value's block
-    eol: SourceComment | None = None
-
-    @property
-    def value(self) -> Any:
-        return self.container[self.key]
-
-
-@dataclass(eq=False)
-class _Document:
-    node: Any
-    segment: int
-    anchors: list[_Anchor] = field(default_factory=list)
-    leading: list[str] = field(default_factory=list)
-    trailing: list[str] = field(default_factory=list)
-    separator_comment: str | None = None
-
-
 def render(text: str, file: str) -> str:
     """``text`` (newlines ``\\n``, already accepted by the loader) in canonical order and style."""
     try:
@@ -141,14 +105,15 @@ def render(text: str, file: str) -> str:
         return text
     _place_comments(documents, layout, file)
     for document in documents:
+        reshape_lifecycle(document, file)
         reorder_document(document.node)
         _settle_first_children(document)
         _apply_comments(document)
     return _assemble(documents, file)
 
 
-def _documents(nodes: list[Any], layout: SourceLayout, file: str) -> list[_Document]:
-    documents: dict[int, _Document] = {}
+def _documents(nodes: list[Any], layout: SourceLayout, file: str) -> list[Document]:
+    documents: dict[int, Document] = {}
     for node in nodes:
         if node is None or (isinstance(node, _RawScalar) and str(node.tag).endswith(":null")):
             continue  # an empty document
@@ -160,7 +125,7 @@ def _documents(nodes: list[Any], layout: SourceLayout, file: str) -> list[_Docum
         if segment in documents:
             raise FormatError("two documents without a `---` line between them", file=file, line=node.lc.line + 1,
                               hint="Separate documents with a line `---`.")
-        document = _Document(node, segment)
+        document = Document(node, segment)
         _clear_comments(node)
         _collect_anchors(node, 0, 2 if isinstance(node, CommentedSeq) else 0, None, document.anchors)
         document.anchors.sort(key=lambda a: (a.line, a.depth))
@@ -184,31 +149,31 @@ def _is_block(node: Any) -> bool:
     return isinstance(node, CommentedMap | CommentedSeq) and not node.fa.flow_style() and len(node) > 0
 
 
-def _collect_anchors(node: Any, depth: int, column: int, parent: _Anchor | None, anchors: list[_Anchor]) -> None:
+def _collect_anchors(node: Any, depth: int, column: int, parent: Anchor | None, anchors: list[Anchor]) -> None:
     """Anchors of a block collection whose keys (or dashes) go to output ``column``."""
     if isinstance(node, CommentedMap):
         for key, value in node.items():
             line, input_column = node.lc.key(key)
-            anchor = _Anchor(line, input_column, depth, node, key, column, column - input_column, False, parent)
+            anchor = Anchor(line, input_column, depth, node, key, column, column - input_column, False, parent)
             anchors.append(anchor)
             if _is_block(value):
                 _collect_anchors(value, depth + 1, column + 2, anchor, anchors)
     else:
         for index, value in enumerate(node):
             line, input_column = node.lc.item(index)  # where the item's value starts, after "- "
-            anchor = _Anchor(line, input_column - 2, depth, node, index, column, column + 2 - input_column, True,
+            anchor = Anchor(line, input_column - 2, depth, node, index, column, column + 2 - input_column, True,
                              parent)
             anchors.append(anchor)
             if _is_block(value):
                 _collect_anchors(value, depth + 1, column + 2, anchor, anchors)
 
 
-def _place_comments(documents: list[_Document], layout: SourceLayout, file: str) -> None:
+def _place_comments(documents: list[Document], layout: SourceLayout, file: str) -> None:
     by_segment = {document.segment: document for document in documents}
     entries: list[tuple[int, SourceComment | None]] = [(c.line, c) for c in layout.comments]
     entries += [(line, None) for line in layout.blank_lines]
     orphans: list[tuple[int, str]] = []
-    blank: tuple[_Document, int] | None = None  # a blank line waiting to go where the next comment line goes
+    blank: tuple[Document, int] | None = None  # a blank line waiting to go where the next comment line goes
     for line, comment in sorted(entries, key=lambda entry: entry[0]):
         segment = bisect_right(layout.separators, line)
         document = by_segment.get(segment)
@@ -249,11 +214,11 @@ def _place_comments(documents: list[_Document], layout: SourceLayout, file: str)
             first.pre = first.pre[cut:]
 
 
-def _anchor_between(document: _Document, first: int, last: int) -> bool:
+def _anchor_between(document: Document, first: int, last: int) -> bool:
     return any(first < anchor.line < last for anchor in document.anchors)
 
 
-def _destination(document: _Document, line: int, column: int) -> list[str]:
+def _destination(document: Document, line: int, column: int) -> list[str]:
     """Where a comment line belongs: above the next key or item, or at the end of the block it is indented into."""
     following = next((a for a in document.anchors if a.line > line), None)
     previous = [a for a in document.anchors if a.line < line]
@@ -268,7 +233,7 @@ def _destination(document: _Document, line: int, column: int) -> list[str]:
     return document.trailing
 
 
-def _place_end_of_line(document: _Document, comment: SourceComment, file: str) -> None:
+def _place_end_of_line(document: Document, comment: SourceComment, file: str) -> None:
     before = [a for a in document.anchors if a.line <= comment.line]
     if not before:
         raise FormatError("fmt cannot keep this comment in place", file=file, line=comment.line + 1,
@@ -281,7 +246,7 @@ def _place_end_of_line(document: _Document, comment: SourceComment, file: str) -
     anchor.eol = comment
 
 
-def _settle_first_children(document: _Document) -> None:
+def _settle_first_children(document: Document) -> None:
     """Comments above what is now the first key or item: to the document's top, or before the list dash."""
     for anchor in sorted(document.anchors, key=lambda a: -a.depth):
         first = next(iter(anchor.container)) if isinstance(anchor.container, CommentedMap) else 0
@@ -309,7 +274,7 @@ def _collapse(lines: list[str], *, strip_start: bool = False, strip_end: bool = 
     return result
 
 
-def _apply_comments(document: _Document) -> None:
+def _apply_comments(document: Document) -> None:
     anchors = {(id(a.container), a.key): a for a in document.anchors}
     after: dict[int, list[str]] = {}  # id(anchor) -> lines after it: inner blocks' closing lines first
     for anchor in sorted(document.anchors, key=lambda a: -a.depth):
@@ -331,7 +296,7 @@ def _apply_comments(document: _Document) -> None:
             anchor.container.ca.items[anchor.key] = [None, pre_tokens, eol_token, [header] if header else None]
 
 
-def _last_leaf(anchor: _Anchor, anchors: dict[tuple[int, Any], _Anchor]) -> _Anchor:
+def _last_leaf(anchor: Anchor, anchors: dict[tuple[int, Any], Anchor]) -> Anchor:
     """The anchor written last inside ``anchor``'s value (after reordering), or ``anchor`` itself."""
     while _is_block(anchor.value):
         value = anchor.value
@@ -339,7 +304,7 @@ def _last_leaf(anchor: _Anchor, anchors: dict[tuple[int, Any], _Anchor]) -> _Anc
     return anchor
 
 
-def _end_of_line_token(anchor: _Anchor, lines_after: list[str]) -> CommentToken | None:
+def _end_of_line_token(anchor: Anchor, lines_after: list[str]) -> CommentToken | None:
     """ruamel's comment after a value: the end-of-line comment, then whole lines that follow it."""
     if anchor.eol is None and not lines_after:
         return None
@@ -354,7 +319,7 @@ def _end_of_line_token(anchor: _Anchor, lines_after: list[str]) -> CommentToken 
     return CommentToken(value, CommentMark(column))
 
 
-def _assemble(documents: list[_Document], file: str) -> str:
+def _assemble(documents: list[Document], file: str) -> str:
     parts: list[str] = []
     for index, document in enumerate(documents):
         if index:

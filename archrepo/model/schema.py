@@ -24,6 +24,7 @@ from typing import Any
 import jsonschema_rs
 
 from archrepo.errors import DiagnosticSink
+from archrepo.model.lifecycle import CrossSpelling, cross_spelling
 from archrepo.model.yamlsource import ParsedDocument
 
 __all__ = ["load_schema", "suggest", "validate_document"]
@@ -148,8 +149,9 @@ def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explai
     validator, instance = error.validator, error.instance
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(error.schema.get("properties", {}))
-        out: Explained = []
-        for name in sorted(set(instance) - set(allowed)):
+        spelling = cross_spelling(instance) if not path else None
+        out: Explained = [_explain_spelling(spelling, what)] if spelling else []
+        for name in sorted(set(instance) - set(allowed) - set(spelling.written if spelling else ())):
             close = suggest(name, allowed)
             advice = f"Did you mean '{close}'? " if close else ""
             advice += f"Allowed fields here: {', '.join(allowed)}."
@@ -159,6 +161,8 @@ def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explai
         return out
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
+        if not path and missing == ["lifecycle"] and cross_spelling(instance):
+            return []  # the cross-spelled lifecycle is the one error to report (additionalProperties)
         if path.startswith("["):  # an item of a top-level list (waivers): name the field and the entry
             entry = f" (entry {int(path[1:path.index(']')]) + 1})"
             return [(path, f"missing required field '{name}' in {what}{entry}", f"Add `{name}:` to this entry.")
@@ -210,3 +214,17 @@ def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explai
         return [(path, f"{_field(path)}: name '{instance}' is not allowed here",
                  "Use names of letters, digits, '_', '-' and '.'.")]
     return [(path, f"{_field(path)}: {error.message}", None)]
+
+
+def _explain_spelling(spelling: CrossSpelling, what: str) -> tuple[str, str, str | None]:
+    """One error for a lifecycle spelled the other kind's way, with the YAML to write instead."""
+    fix = "" if spelling.problem else "; `archrepo fmt` rewrites it"
+    problem = f" Resolve this first: {spelling.problem}." if spelling.problem else ""
+    if spelling.kind == "Application":
+        keys = ", ".join(f"`{key}:`" for key in spelling.written)
+        return (spelling.written[0], f"{what}: Applications write their lifecycle under `lifecycle:`, not as "
+                f"top-level {keys}", f"Write {spelling.suggestion} (instead of top-level {keys}){fix}.{problem}")
+    flat = f": {spelling.suggestion}" if spelling.moves else ""
+    return ("lifecycle", f"{what}: Integrations write their lifecycle flat (`status:`, `since:`, `until:`), not "
+            "under `lifecycle:`", f"Integrations write their lifecycle flat{flat} (instead of `lifecycle:`){fix}."
+            f"{problem}")
