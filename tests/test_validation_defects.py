@@ -134,6 +134,16 @@ CASES = [
          [("models/l.yaml", 6, "Integrations write their lifecycle flat")],
          hint=["Integrations write their lifecycle flat: `status: retired` and `since: 2020-01-01` "
                "(instead of `lifecycle:`)"]),
+    Case("properties-yaml-boolean", {"models/o.yaml": "kind: Organisation\nid: a\nname: A\nproperties:\n"
+                                                     "  hosting_country: NO\n  tested: true\n"},
+         [("models/o.yaml", 5, "'properties.hosting_country' is written `NO`, which YAML reads as the boolean false")],
+         hint=["quote the value, or write true/false"]),
+    Case("over-indented-list-item", {"models/p.yaml": "kind: Process\nid: p\nname: P\nsteps:\n  - id: s1\n"
+                                                     "    name: A\n     - id: s2\n"},
+         [("models/p.yaml", 7, "YAML syntax error")], hint=["indent every `- ` of a list the same"]),
+    Case("over-indented-list-item-read-as-text", {"models/t.yaml": "kind: Organisation\nid: a\nname: A\ntags:\n"
+                                                                  "  - regional\n    - klinisk\n"},
+         [("models/t.yaml", 6, "indented further than the one above it")], hint=["'regional - klinisk'"]),
     Case("unknown-config-key", {}, [("archrepo.yaml", 2, "unknown field 'rulez'")],
          config="models: [models]\nrulez: [rules]\n", hint=["rules"]),
     Case("config-bad-value", {}, [("archrepo.yaml", 2, "'rules_config.AR001.severity' has an invalid value 'fatal'")],
@@ -236,3 +246,19 @@ def test_a_cross_spelled_lifecycle_is_one_error_with_the_rewrite(tmp_path: Path)
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith("models/l.yaml:4: error: Application 'a': Applications write their lifecycle")
     assert "`retire` is given twice" in result.stderr  # retire and until mean the same for an application
+
+
+def test_an_over_indented_list_item_is_not_told_to_quote_a_value(tmp_path: Path) -> None:
+    files = {**BASE, "models/p.yaml": "kind: Process\nid: p\nname: P\nsteps:\n  - id: s1\n    name: A\n"
+                                      "     - id: s2\n"}
+    result = run_cli(["validate"], write_repo(tmp_path / "repo", files))
+    assert result.exit_code == 2
+    assert "Quote the whole value" not in result.stderr
+    assert "The list item on line 7 is indented 5 spaces, the one on line 5 2" in result.stderr
+
+
+def test_yes_and_no_outside_properties_keep_their_schema_meaning(tmp_path: Path) -> None:
+    files = {**BASE, "models/o.yaml": "kind: Organisation\nid: ext\nname: Ext\nexternal: yes\n"
+                                      "properties: {quoted: 'NO', flag: false}\n"}
+    result = run_cli(["validate"], write_repo(tmp_path / "repo", files))
+    assert result.exit_code == 0, result.stderr

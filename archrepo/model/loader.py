@@ -194,7 +194,24 @@ def _check_document(document: ParsedDocument, file: str, sink: DiagnosticSink) -
         sink.error(file, document.line_of("kind"), f"unknown kind '{kind}'", hint, element)
         return None, False
     what = f"{kind} '{element}'" if element else kind
-    return str(kind), validate_document(kind.lower(), data, document, file, sink, what=what, element=element)
+    valid = validate_document(kind.lower(), data, document, file, sink, what=what, element=element)
+    return str(kind), _check_property_booleans(document, file, sink, element) and valid
+
+
+_BOOLEAN_HINT = ("YAML reads yes/no/on/off (and NO, the country code) as booleans: quote the value, or write "
+                 "true/false.")
+
+
+def _check_property_booleans(document: ParsedDocument, file: str, sink: DiagnosticSink, element: str | None) -> bool:
+    """Free-form values under `properties:` have no schema type to catch a `NO` that YAML turned into false:
+    a boolean written as yes/no/on/off/y/n there is an error. True when there is none."""
+    found = [(path, line, text) for path, line, text in document.booleans
+             if path.startswith("properties") and path[len("properties"):][:1] in ("", ".", "[")]
+    for path, line, text in found:
+        meaning = "true" if text.lower() in ("yes", "on", "y") else "false"
+        sink.error(file, line, f"'{path}' is written `{text}`, which YAML reads as the boolean {meaning}",
+                   _BOOLEAN_HINT, element)
+    return not found
 
 
 @cache

@@ -61,6 +61,7 @@ _IMPLICIT: dict[str, list[tuple[str, Any]]] = {
     key: list(value) + list(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, []))
     for key, value in yaml.resolver.Resolver.yaml_implicit_resolvers.items() if key is not None}
 _IMPLICIT_ANY: list[tuple[str, Any]] = list(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, []))
+_PLAIN_BOOLEANS = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
 _ANCHOR_HINT = re.compile(r"(^|[\s\[{,:-])[&*][^\s]", re.MULTILINE)
 
 
@@ -72,6 +73,9 @@ class ParsedDocument:
     line: int
     lines: Mapping[str, int]  # path -> line; parsed again on first use for a file read from the cache
     index: int
+    # (path, line, text) of every boolean written as a YAML 1.1 word (yes, no, on, off, y, n): a `NO` may
+    # have meant the country code; the loader judges where that is an error
+    booleans: tuple[tuple[str, int, str], ...] = ()
 
     def line_of(self, path: str) -> int:
         """The line of ``path`` (``a.b``, ``a[0]``), else of its nearest recorded parent, else the document."""
@@ -119,14 +123,15 @@ def parse_documents(text: str, file: str, sink: DiagnosticSink) -> list[ParsedDo
                 if node is None:
                     continue
                 lines: dict[str, int] = {}
+                booleans: list[tuple[str, int, str]] = []
                 try:
-                    data = _convert(node, "", lines, set())
+                    data = _convert(node, "", lines, set(), booleans)
                 except _Refused as refused:
                     sink.error(file, refused.line, refused.message, refused.hint)
                     continue
                 if data is None:
                     continue
-                documents.append(ParsedDocument(data, node.start_mark.line + 1, lines, index))
+                documents.append(ParsedDocument(data, node.start_mark.line + 1, lines, index, tuple(booleans)))
         except yaml.MarkedYAMLError as exc:
             line, message, hint = _explain_yaml_error(exc, text)
             sink.error(file, line, message, hint)
@@ -144,7 +149,8 @@ def _compose_all(text: str) -> Iterator[yaml.Node | None]:
         loader.dispose()
 
 
-def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int]) -> Any:
+def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int],
+             booleans: list[tuple[str, int, str]]) -> Any:
     key = id(node)
     if key in seen:
         raise _Refused(node.start_mark.line + 1, "YAML aliases (*name) are not supported in model files",
@@ -171,7 +177,7 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int]) 
             first_line[name] = line
             child = f"{path}.{name}" if path else name
             lines[child] = line
-            result[name] = _convert(value_node, child, lines, seen)
+            result[name] = _convert(value_node, child, lines, seen, booleans)
         return result
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
@@ -180,10 +186,17 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int]) 
         for position, item in enumerate(node.value):
             child = f"{path}[{position}]"
             lines[child] = item.start_mark.line + 1
-            items.append(_convert(item, child, lines, seen))
+            if item.__class__ is yaml.ScalarNode and item.end_mark.line != item.start_mark.line:
+                refused = _over_indented_item(item)
+                if refused is not None:
+                    raise refused
+            items.append(_convert(item, child, lines, seen, booleans))
         return items
     assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node)
+    value = _scalar(node)
+    if (value is True or value is False) and node.value not in _PLAIN_BOOLEANS:  # identity tests: the cheap part
+        booleans.append((path, node.start_mark.line + 1, node.value))
+    return value
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -240,8 +253,39 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str,
         context += f" (line {exc.context_mark.line + 1})"
     message = f"YAML syntax error:{context}; {problem}" if context else f"YAML syntax error: {problem}"
     hint = "Check indentation and punctuation on this line and the one before it; quote values containing ': ' or '#'."
-    if "mapping values are not allowed" in problem:
+    misplaced = _misplaced_list_item(text.splitlines(), mark.line) if mark is not None else None
+    if misplaced is not None:
+        hint = misplaced
+    elif "mapping values are not allowed" in problem:
         hint = "A value contains ': '. Quote the whole value, e.g. name: \"Lab: results\"."
     elif "found character '\\t'" in problem:
         hint = "YAML indents with spaces only: replace tabs by spaces."
     return line, message, hint
+
+
+def _misplaced_list_item(lines: list[str], index: int) -> str | None:
+    """The hint for a list item (``- ``) indented differently from the items above it (the line of a syntax
+    error, or the line after it), or None when that is not what happened."""
+    for number in (index, index + 1):
+        if number >= len(lines) or not lines[number].lstrip().startswith("-"):
+            continue
+        column = len(lines[number]) - len(lines[number].lstrip())
+        for above in range(number - 1, -1, -1):
+            stripped = lines[above].lstrip()
+            if stripped.startswith("- ") or stripped == "-":
+                other = len(lines[above]) - len(stripped)
+                if other != column:
+                    return (f"The list item on line {number + 1} is indented {column} spaces, the one on line "
+                            f"{above + 1} {other}: indent every `- ` of a list the same.")
+                break
+    return None
+
+
+def _over_indented_item(item: yaml.ScalarNode) -> _Refused | None:
+    """A plain list item that runs onto a line starting with `- `: an item indented further than the one above
+    it, which YAML silently reads as the rest of that item's text."""
+    if not item.style and "- " in item.value:  # plain (the C parser says "", the Python one None)
+        return _Refused(item.start_mark.line + 2, f"this list item is indented further than the one above it, so "
+                        f"YAML reads both as one text: '{item.value}'",
+                        "Indent every `- ` of a list the same (or quote the text if it is meant to span lines).")
+    return None
