@@ -115,7 +115,7 @@ def pack_extras(extras: Mapping[str, str]) -> bytes:
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
 Extra = Callable[[FileResult], Mapping[str, str]]
-_PAYLOAD_FORMAT = 4  # what a cache entry holds; raise it when that changes, so old entries are never read
+_PAYLOAD_FORMAT = 5  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
 _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 
 
