@@ -51,21 +51,24 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
               help="text for people (stderr), json for tools (stdout).")
 @click.pass_context
 def validate(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
-    """Schema and reference checks only; every problem with file:line and a fix hint."""
+    """Schema and reference checks of the model, and of everything else `check` reads (principles, rules and
+    their parameters, waivers, baseline); every problem with file:line and a fix hint."""
     from archrepo.config import load_config
     from archrepo.model.loader import validate_model
+    from archrepo.rules.inputs import check_rule_inputs
 
     config = load_config(config_path_of(ctx, config_path))
     model, diagnostics = validate_model(config)
+    diagnostics = sorted(diagnostics + check_rule_inputs(config))
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
     if fmt == "json":
-        click.echo(json.dumps({"valid": model is not None, "errors": [d.as_dict() for d in errors],
+        click.echo(json.dumps({"valid": not errors, "errors": [d.as_dict() for d in errors],
                                "warnings": [d.as_dict() for d in warnings]}, indent=2, ensure_ascii=False))
     else:
         for diagnostic in diagnostics:
             click.echo(diagnostic.format(), err=True)
-    if model is None:
+    if model is None or errors:
         if fmt == "text":
             click.echo(f"invalid: {len(errors)} error{'s' if len(errors) != 1 else ''}, "
                        f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}", err=True)

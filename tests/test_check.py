@@ -331,3 +331,14 @@ def test_baseline_does_not_hide_a_violation_with_other_related_elements(tmp_path
     assert outcome.exit_code == 1, outcome.stderr
     new = [(v["element"], v["related"]) for v in json.loads(outcome.stdout)["violations"] if not v["baselined"]]
     assert new == [("sftp-feed", ["blodprove", "epikrise"])]
+
+
+def test_check_on_an_invalid_model_says_the_model_is_invalid(make_repo) -> None:
+    repo = make_repo({**BASE, "models/bad.yaml": "kind: Organisation\nid: a\nname: A\nownr: x\n"}, config=STD)
+    outcome = check(repo)
+    assert outcome.exit_code == 2
+    lines = outcome.stdout.splitlines()
+    assert lines[0].endswith(": the model is invalid (1 error); no rule ran")
+    assert "models/bad.yaml:4: error: unknown field 'ownr'" in outcome.stdout
+    assert lines[-1] == "1 error in the model files (see `archrepo validate`): FAILED: invalid model"
+    assert "0 elements" not in outcome.stdout and "0 errors" not in outcome.stdout

@@ -6,6 +6,7 @@ Cases are data: a base model that is valid, one or more files that break it, and
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,3 +263,49 @@ def test_yes_and_no_outside_properties_keep_their_schema_meaning(tmp_path: Path)
                                       "properties: {quoted: 'NO', flag: false}\n"}
     result = run_cli(["validate"], write_repo(tmp_path / "repo", files))
     assert result.exit_code == 0, result.stderr
+
+
+def test_validate_reports_everything_check_would_refuse(tmp_path: Path) -> None:
+    """Waivers (a bad expiry, a missing approver, an unknown rule), principles, rules and the baseline: all in
+    one run of `validate`, each with file and line, as `check` refuses them."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    repo = write_repo(tmp_path / "repo", BASE, config="models: [models]\nprinciples: [principles]\n"
+                      "rules: [rules]\nwaivers: waivers.yaml\nbaseline: known.json\n")
+    shutil.copytree(ROOT / "principles", repo / "principles")
+    shutil.copytree(ROOT / "rules", repo / "rules")
+    (repo / "waivers.yaml").write_text(
+        "- rule: SEC001\n  element: dips-arena\n  reason: Legacy.\n  approved_by: Arkitekturrådet\n  expires: 2027-02-30\n"
+        "- rule: AR001\n  element: dips-arena\n  reason: Legacy.\n  expires: 2027-01-01\n", encoding="utf-8")
+    (repo / "principles" / "broken.yaml").write_text("kind: Principle\nid: X-1\nname: X\n", encoding="utf-8")
+    (repo / "rules" / "X001.yaml").write_text("kind: Rule\nid: X001\nname: x\nprinciple: DIGDIR-P4\n"
+                                              "severity: fatal\ndescription: X.\nremediation: Y.\nsparql: x\n")
+    (repo / "known.json").write_text('{"version": 1, "violations": [', encoding="utf-8")
+    result = run_cli(["validate"], repo)
+    assert result.exit_code == 2, result.stderr
+    for where, words in [("waivers.yaml:5", "not a valid date: '2027-02-30'"),
+                         ("waivers.yaml:6", "missing required field 'approved_by'"),
+                         ("principles/broken.yaml:1", "missing required field 'statement'"),
+                         ("rules/X001.yaml:5", "invalid value 'fatal'"),
+                         ("known.json:1", "not valid JSON")]:
+        assert any(line.startswith(where) and words in line for line in result.stderr.splitlines()), \
+            f"{where} {words!r} not reported:\n{result.stderr}"
+    check = run_cli(["check"], repo)
+    assert check.exit_code == 2  # what validate refused, check refuses too
+
+    # with the rules fixed, an unknown rule id in a waiver gets a "did you mean"
+    (repo / "rules" / "X001.yaml").unlink()
+    (repo / "principles" / "broken.yaml").unlink()
+    (repo / "known.json").unlink()
+    (repo / "waivers.yaml").write_text("- rule: SEC01\n  element: dips-arena\n  reason: Legacy.\n"
+                                       "  approved_by: Arkitekturrådet\n  expires: 2027-01-01\n", encoding="utf-8")
+    result = run_cli(["validate", "--format", "json"], repo)
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert [(e["file"], e["line"]) for e in report["errors"]] == [("waivers.yaml", 1)]
+    assert "Did you mean 'SEC001'" in report["errors"][0]["hint"]
+    (repo / "waivers.yaml").write_text("[]\n", encoding="utf-8")
+    assert run_cli(["validate"], repo).exit_code == 0

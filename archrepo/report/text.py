@@ -48,13 +48,16 @@ def _plural(count: int, word: str) -> str:
 
 def render_text(result: CheckResult, options: ReportOptions) -> str:
     paint = _Paint(options.color)
-    lines = [paint(f"archrepo check as of {result.as_of.isoformat()}: {_plural(result.elements, 'element')}, "
-                   f"{_plural(len(result.rules), 'rule')}", "1"), ""]
-    if result.errors:
-        lines.append(paint("The model is invalid; no rule ran:", "31;1"))
+    if result.errors:  # no element counted, no rule ran: "0 elements … 0 errors" would read as a clean model
+        lines = [paint(f"archrepo check as of {result.as_of.isoformat()}: the model is invalid "
+                       f"({_plural(len(result.errors), 'error')}); no rule ran", "1"), ""]
         lines += [f"  {part}" for d in result.errors for part in _diagnostic_lines(d.file, d.line, d.message,
                                                                                     d.level.value, d.hint)]
-        lines.append("")
+        lines += ["", f"{_plural(len(result.errors), 'error')} in the model files (see `archrepo validate`): "
+                      + paint("FAILED: invalid model", "31;1")]
+        return paint.finish(lines)
+    lines = [paint(f"archrepo check as of {result.as_of.isoformat()}: {_plural(result.elements, 'element')}, "
+                   f"{_plural(len(result.rules), 'rule')}", "1"), ""]
     rules = {rule.id: rule for rule in result.rules}
     counting = result.counting()
     for severity, group in groupby(sorted(counting), key=lambda v: v.severity):

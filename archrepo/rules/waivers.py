@@ -57,8 +57,9 @@ class WaiverFinding:
         return {"status": self.status, "message": self.message, **self.waiver.as_dict()}
 
 
-def load_waivers(config: Config, rule_ids: set[str]) -> list[Waiver]:
-    """The waivers file of the config ([] when there is none). Reason, approver and expiry are required."""
+def load_waivers(config: Config, rule_ids: set[str] | None) -> list[Waiver]:
+    """The waivers file of the config ([] when there is none). Reason, approver and expiry are required; the
+    rule must be one of ``rule_ids`` (not checked when None)."""
     if not config.waivers:
         return []
     path = config.path(config.waivers)
@@ -76,8 +77,8 @@ def load_waivers(config: Config, rule_ids: set[str]) -> list[Waiver]:
         data = document.data if document.data is not None else []
         if validate_document("waivers", data, document, display, sink, what="waivers file"):
             for index, entry in enumerate(data):
-                if entry["rule"] not in rule_ids:
-                    close = suggest(entry["rule"], rule_ids)
+                if rule_ids is not None and entry["rule"] not in rule_ids:
+                    close = suggest(entry["rule"], sorted(rule_ids))
                     sink.error(display, document.line_of(f"[{index}].rule"), f"waiver names rule "
                                f"'{entry['rule']}', which does not exist",
                                f"Did you mean '{close}'?" if close else "Fix the rule id.")
