@@ -262,6 +262,7 @@ def rules_command(ctx: click.Context, config_path: Path | None, explain: str | N
     from archrepo.errors import UsageError
     from archrepo.model.schema import suggest
     from archrepo.rules.definitions import load_principles, load_rules
+    from archrepo.rules.params import explain_params
 
     config = load_config(config_path_of(ctx, config_path))
     principles = load_principles(config)
@@ -281,12 +282,16 @@ def rules_command(ctx: click.Context, config_path: Path | None, explain: str | N
                 "what it checks:", f"  {chosen.description}", "", "how to fix:", f"  {chosen.remediation}", ""]
         if principle:
             text += ["principle:", f"  {principle.statement}", ""]
+        if chosen.param_specs:
+            text += ["parameters (set in archrepo.yaml: rules_config: {" + chosen.id + ": {params: {…}}}):",
+                     *explain_params(chosen), ""]
         text += [f"{chosen.engine}:", *(f"  {line}" for line in chosen.body.rstrip().splitlines())]
         click.echo("\n".join(text))
         return
     if fmt == "json":
         click.echo(json.dumps([{"id": r.id, "name": r.name, "severity": r.severity.label, "principle": r.principle,
-                                "engine": r.engine, "description": r.description, "file": r.location.file}
+                                "engine": r.engine, "description": r.description, "file": r.location.file,
+                                "params": r.param_values}
                                for r in rules], indent=2, ensure_ascii=False))
         return
     width = max((len(r.id) for r in rules), default=2)

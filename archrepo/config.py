@@ -28,6 +28,7 @@ class RuleOverride:
 
     severity: str | None = None
     enabled: bool = True
+    params: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # see rules/params.py
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> 
 
 
 def _from_data(root: Path, file: Path, data: dict[str, Any], lines: Mapping[str, int]) -> Config:
-    overrides = {rule_id: RuleOverride(severity=value.get("severity"), enabled=value.get("enabled", True))
+    overrides = {rule_id: RuleOverride(severity=value.get("severity"), enabled=value.get("enabled", True),
+                                       params=MappingProxyType(dict(value.get("params") or {})))
                  for rule_id, value in (data.get("rules_config") or {}).items()}
     waivers = data.get("waivers")
     if "waivers" not in data and (root / "waivers.yaml").is_file():

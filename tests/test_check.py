@@ -342,3 +342,82 @@ def test_check_on_an_invalid_model_says_the_model_is_invalid(make_repo) -> None:
     assert "models/bad.yaml:4: error: unknown field 'ownr'" in outcome.stdout
     assert lines[-1] == "1 error in the model files (see `archrepo validate`): FAILED: invalid model"
     assert "0 elements" not in outcome.stdout and "0 errors" not in outcome.stdout
+
+
+PARAMETERISED = CUSTOM + """params:
+  threshold:
+    default: 2
+    description: How many findings at most.
+  label:
+    default: default-label
+    enum: [default-label, other-label]
+    description: What the message says.
+"""
+
+
+def test_rule_parameters_reach_sparql_and_python_rules_and_rules_explain_lists_them(make_repo) -> None:
+    sparql = PARAMETERISED + """sparql: |
+  PREFIX arch: <https://archrepo.dev/ontology#>
+  SELECT ?element ?message WHERE {
+    ?element a arch:Application .
+    BIND(CONCAT(?label, " ", STR(?threshold)) AS ?message)
+  }
+"""
+    repo = rule_repo(make_repo, sparql, extra_config="rules_config: {X001: {params: {threshold: 7}}}\n")
+    report = json.loads(check(repo, "--format", "json").stdout)
+    assert [v["message"] for v in report["violations"]] == ["default-label 7"]
+    explained = run_cli(["rules", "--explain", "X001"], repo)
+    assert "  threshold = 7 (default 2)\n    How many findings at most.\n" in explained.stdout
+    assert "  label = 'default-label' [one of 'default-label', 'other-label']\n" in explained.stdout
+    listed = json.loads(run_cli(["rules", "--format", "json"], repo).stdout)
+    assert listed[0]["params"] == {"threshold": 7, "label": "default-label"}
+
+    module = "def check(model):\n    yield {'element': 'dips-arena', 'message': f\"{model.params['label']} " \
+             "{model.params['threshold']}\"}\n"
+    python = rule_repo(make_repo, PARAMETERISED + "python: paramrule:check\n", name="py.yaml",
+                       extra_config="python_rules: [extra]\nrules_config: {X001: {params: {label: other-label}}}\n",
+                       files={"extra/paramrule.py": module})
+    report = json.loads(check(python, "--format", "json").stdout)
+    assert report["rule_failures"] == []
+    assert [v["message"] for v in report["violations"]] == ["other-label 2"]
+
+
+@pytest.mark.parametrize(("params", "words"), [
+    ("{threshhold: 3}", "rules_config sets parameter 'threshhold' of X001, which the rule does not declare"),
+    ("{threshold: '3'}", "parameter 'threshold' of X001 is '3', not a whole number"),
+    ("{label: third-label}", "parameter 'label' of X001 is 'third-label', not one of 'default-label', 'other-label'"),
+])
+def test_bad_rule_parameters_are_config_errors(make_repo, params: str, words: str) -> None:
+    rule = PARAMETERISED + "sparql: |\n  SELECT ?element ?message WHERE { ?element ?p ?message } LIMIT 0\n"
+    repo = rule_repo(make_repo, rule, extra_config=f"rules_config: {{X001: {{params: {params}}}}}\n")
+    for command in (["check"], ["validate"]):
+        outcome = run_cli(command, repo)
+        assert outcome.exit_code == 2, outcome.stderr
+        assert f"archrepo.yaml:4: error: {words}" in outcome.stderr
+    if "threshhold" in params:
+        assert "Did you mean 'threshold'?" in run_cli(["validate"], repo).stderr
+
+
+def test_a_rule_default_outside_its_enum_is_an_error(make_repo) -> None:
+    rule = PARAMETERISED.replace("default: default-label", "default: third") + "sparql: |\n  SELECT * {}\n"
+    outcome = run_cli(["validate"], rule_repo(make_repo, rule))
+    assert outcome.exit_code == 2
+    assert "myrules/X001-custom.yaml:13: error: the default of parameter 'label' ('third') is not one of" \
+        in outcome.stderr
+
+
+def test_a_changed_rule_parameter_is_seen_by_the_next_check(make_repo) -> None:
+    """The re-check state is per rule definition and parameters: a new threshold is not answered from it."""
+    repo = make_repo({**BASE, "models/described.yaml": "kind: Capability\nid: lab\nname: Lab\n"
+                                                          "description: Laboratoriefag.\n"}, config=STD)
+
+    def qa001(min_length: int) -> list[str]:
+        (repo / "archrepo.yaml").write_text(STD + f"rules_config: {{QA001: {{params: {{min_length: {min_length}}}}}}}\n")
+        report = json.loads(check(repo, "--rule", "QA001", "--format", "json").stdout)
+        return sorted(v["element"] for v in report["violations"])
+
+    few = qa001(1)
+    assert (repo / ".archrepo-cache").is_dir()
+    assert "lab" not in few
+    assert qa001(40) == sorted([*few, "lab"])
+    assert qa001(1) == few

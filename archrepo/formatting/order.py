@@ -11,7 +11,8 @@ description`` come first and the remaining fields follow the schema's property o
     Integration   kind id name description source target via standard data mode status since until security
     Process       kind id name owner description capability steps
     Principle     kind id name statement rationale implications source url
-    Rule          kind id name principle severity description remediation reach sparql shacl python tags help_uri
+    Rule          kind id name principle severity description remediation reach params sparql shacl python tags
+                  help_uri
 
 Nested mappings::
 
@@ -43,7 +44,7 @@ KEY_ORDER: Mapping[str, tuple[str, ...]] = {
     "Technology": ("kind", "id", "name", "description", "owner", "vendor", "version", "type", "end_of_support",
                    "end_of_life", "ring", "ring_since", "runs_on", "tags", "properties"),
     "Principle": ("kind", "id", "name", "statement", "rationale", "implications", "source", "url"),
-    "Rule": ("kind", "id", "name", "principle", "severity", "description", "remediation", "reach", "sparql",
+    "Rule": ("kind", "id", "name", "principle", "severity", "description", "remediation", "reach", "params", "sparql",
              "shacl", "python", "tags", "help_uri"),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,8 @@ class RuleContext:
     # state while archrepo, the config, the date and the rule (its definition and its module's source) stay
     # the same; empty without a cache
     memo: dict[str, Any] = field(default_factory=dict)
+    # the rule's parameters (declared under `params:` in its YAML, set in archrepo.yaml's rules_config)
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def model(self) -> Model:

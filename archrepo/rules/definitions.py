@@ -12,6 +12,7 @@ from archrepo.model.elements import Location
 from archrepo.model.loader import yaml_files
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
+from archrepo.rules.params import ParamSpec, param_specs, resolve_params
 
 __all__ = ["Principle", "RuleDefinition", "Severity", "load_principles", "load_rules"]
 
@@ -60,6 +61,13 @@ class RuleDefinition:
     tags: tuple[str, ...] = ()
     help_uri: str | None = None
     reach: tuple[str, ...] | None = None  # see rule.schema.json: lets a re-check evaluate the rule near the change
+    param_specs: tuple[ParamSpec, ...] = ()  # the parameters the rule declares
+    params: tuple[tuple[str, Any], ...] = ()  # (name, value) after rules_config
+
+    @property
+    def param_values(self) -> dict[str, Any]:
+        """The parameters' values by name (what a Python rule sees as ``context.params``)."""
+        return dict(self.params)
 
     @property
     def title(self) -> str:
@@ -126,11 +134,13 @@ def load_rules(config: Config, principles: dict[str, Principle], *,
         default = Severity.parse(data["severity"])
         override = config.rules_config.get(rule_id)
         severity = Severity.parse(override.severity) if override and override.severity else default
+        specs = param_specs(data, document, display, sink)
         rules[rule_id] = RuleDefinition(
             rule_id, data["name"], data["principle"], severity, data["description"].strip(),
             data["remediation"].strip(), engine, data[engine], Location(display, document.line), default,
             tuple(data.get("tags") or ()), data.get("help_uri"),
-            tuple(data["reach"]) if data.get("reach") is not None else None)
+            tuple(data["reach"]) if data.get("reach") is not None else None,
+            specs, resolve_params(rule_id, specs, config, sink))
     for rule_id in config.rules_config:
         if rule_id not in rules and not sink.errors:
             close = suggest(rule_id, rules)

@@ -99,7 +99,7 @@ def _findings(repository: Repository, rule: RuleDefinition, plan: RulePlan, as_o
     """One rule's findings as the plan asks for them; RuleRunError when it fails, whatever the reason."""
     scope = plan.scopes.get(rule.id)
     memo = plan.memos.get(rule.id)
-    context = RuleContext(repository, as_of, None, memo if memo is not None else {})
+    context = RuleContext(repository, as_of, None, memo if memo is not None else {}, rule.param_values)
     definition = rule
     if scope is not None and not scope:
         return list(plan.kept.get(rule.id, ()))

@@ -60,7 +60,7 @@ def _namespace(repository: Repository, as_of: dt.date) -> str:
 def _rule_hash(rule: RuleDefinition, repository: Repository) -> str:
     """What a rule's findings depend on besides the model: its definition and, for a Python rule, the source
     of its module."""
-    digest = hashlib.blake2b(f"{rule.engine}\0{rule.body}\0{rule.reach}".encode(), digest_size=16)
+    digest = hashlib.blake2b(f"{rule.engine}\0{rule.body}\0{rule.reach}\0{rule.params!r}".encode(), digest_size=16)
     if rule.engine == "python":
         from archrepo.rules.python import python_rule_source
 

@@ -38,7 +38,7 @@ def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Find
     graph = context.sparql_graph
     as_of = ox.Literal(context.as_of.isoformat(), datatype=ox.NamedNode(XSD + "date"))
     try:
-        solutions = graph.query(rule.body, bindings={"asOf": as_of})
+        solutions = graph.query(rule.body, bindings={"asOf": as_of, **param_terms(rule.params)})
     except ArchrepoError as error:  # a malformed query, or a remote store that failed or refused it
         raise RuleRunError(error.message) from None
     if not isinstance(solutions, ox.QuerySolutions):
@@ -68,6 +68,12 @@ def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Find
                 related.append(value)
     for (element, message), related in merged.items():
         yield Finding(element, message, tuple(sorted(set(related))), graded.get((element, message)))
+
+
+def param_terms(params: tuple[tuple[str, object], ...]) -> dict[str, ox.Literal | ox.NamedNode]:
+    """The rule's parameters as RDF literals, to bind like ?asOf."""
+    return {name: ox.Literal(value) if isinstance(value, str | bool | int | float) else ox.Literal(str(value))
+            for name, value in params}
 
 
 def _severity(term: object) -> Severity:
