@@ -255,9 +255,14 @@ def baseline(ctx: click.Context, config_path: Path | None, output: Path | None, 
 @config_option
 @click.option("--explain", metavar="ID", default=None, help="Print one rule in full: remediation and query.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--test", "test", is_flag=True,
+              help="Run the rule cases in the rule-case folder (`rule_tests:`, default tests/rules): PASS or FAIL "
+                   "per case; exit 1 when one fails.")
+@click.option("--rule", "rule_ids", multiple=True, metavar="ID", help="With --test: only this rule's cases.")
 @click.pass_context
-def rules_command(ctx: click.Context, config_path: Path | None, explain: str | None, fmt: str) -> None:
-    """List the rules: id, severity, principle, what each checks."""
+def rules_command(ctx: click.Context, config_path: Path | None, explain: str | None, fmt: str, test: bool,
+                  rule_ids: tuple[str, ...]) -> None:
+    """List the rules: id, severity, principle, what each checks. --test runs the repository's rule cases."""
     from archrepo.config import load_config
     from archrepo.errors import UsageError
     from archrepo.model.schema import suggest
@@ -265,6 +270,13 @@ def rules_command(ctx: click.Context, config_path: Path | None, explain: str | N
     from archrepo.rules.params import explain_params
 
     config = load_config(config_path_of(ctx, config_path))
+    if rule_ids and not test:
+        raise UsageError("--rule selects the cases of --test", hint="Add --test, or use `archrepo check --rule ID`.")
+    if test:
+        from archrepo.commands.rule_tests import run_rule_tests
+
+        run_rule_tests(ctx, config, rule_ids)
+        return
     principles = load_principles(config)
     rules = load_rules(config, principles)
     if explain:

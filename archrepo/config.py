@@ -44,6 +44,7 @@ class Config:
     baseline: str | None = None
     approved_standards: tuple[str, ...] = DEFAULT_APPROVED_STANDARDS
     python_rules: tuple[str, ...] = ()
+    rule_tests: str = "tests/rules"  # the rule cases `archrepo rules --test` runs (archrepo.testing)
     rules_config: MappingProxyType[str, RuleOverride] = field(default_factory=lambda: MappingProxyType({}))
     base_iri: str = DEFAULT_BASE_IRI
     rule_timeout: float = DEFAULT_RULE_TIMEOUT
@@ -125,6 +126,7 @@ def _from_data(root: Path, file: Path, data: dict[str, Any], lines: Mapping[str,
         baseline=data.get("baseline"),
         approved_standards=tuple(data.get("approved_standards", DEFAULT_APPROVED_STANDARDS)),
         python_rules=tuple(data.get("python_rules") or ()),
+        rule_tests=data.get("rule_tests") or "tests/rules",
         rules_config=MappingProxyType(overrides),
         base_iri=data.get("base_iri", DEFAULT_BASE_IRI),
         rule_timeout=float(data.get("rule_timeout", DEFAULT_RULE_TIMEOUT)),
