@@ -344,6 +344,7 @@ def _register() -> None:
     from archrepo.commands.fmt import fmt
     from archrepo.commands.git import diff, init
     from archrepo.commands.interop import import_group
+    from archrepo.commands.schema import schema
     from archrepo.commands.site import docs
     from archrepo.commands.store import publish
     from archrepo.commands.views import diagram, impact
@@ -356,6 +357,7 @@ def _register() -> None:
     main.add_command(fmt)
     main.add_command(import_group)
     main.add_command(publish)
+    main.add_command(schema)
 
 
 _register()

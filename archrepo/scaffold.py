@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from importlib import resources
 from importlib.abc import Traversable
@@ -28,14 +29,29 @@ def _walk(node: Traversable, prefix: PurePosixPath) -> Iterator[tuple[PurePosixP
             yield prefix / name, child.read_bytes()
 
 
+EDITOR_SCHEMA = PurePosixPath(".archrepo/schema.json")
+MODEL_GLOBS = ("models/**/*.yaml", "models/**/*.yml")  # the model path of the new repository's archrepo.yaml
+
+
 def scaffold_files() -> list[tuple[PurePosixPath, bytes]]:
     """(path in the new repository, content) of every file `init` writes."""
+    from archrepo.model.editor_schema import editor_schema_text
+
     standard = resources.files("archrepo").joinpath("standard")
     files = list(_walk(standard.joinpath("init"), PurePosixPath()))
     for library in ("principles", "rules"):
         files += [(PurePosixPath(library) / path.name, data)
                   for path, data in _walk(standard.joinpath(library), PurePosixPath(library))]
+    # editors validate and complete model files with the schema of this archrepo, without archrepo running
+    files.append((EDITOR_SCHEMA, editor_schema_text().encode("utf-8")))
+    files.append((PurePosixPath(".vscode/settings.json"), vscode_settings().encode("utf-8")))
     return sorted(files)
+
+
+def vscode_settings() -> str:
+    """VS Code's workspace settings: the YAML extension validates the model files against the editor schema."""
+    settings = {"yaml.schemas": {f"./{EDITOR_SCHEMA}": list(MODEL_GLOBS)}}
+    return json.dumps(settings, indent=2) + "\n"
 
 
 def init_repository(target: Path, *, force: bool = False) -> list[Path]:

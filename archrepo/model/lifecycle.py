@@ -23,7 +23,8 @@ INTEGRATION_KEYS = ("status", "since", "until")  # flat on an Integration
 _TO_APPLICATION = {"status": "status", "since": "since", "phase_out": "phase_out", "retire": "retire",
                    "until": "retire"}
 _TO_INTEGRATION = {"status": "status", "since": "since", "until": "until", "retire": "until"}
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+# text YAML reads back as the same text, also inside a flow collection (no ':', '#', ',', brackets)
+_PLAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.\-/() ]*[A-Za-z0-9_.)])?")
 _NUMBER = re.compile(r"[0-9][0-9_.]*(e[-+]?[0-9]+)?", re.IGNORECASE)
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 
