@@ -174,3 +174,41 @@ def test_impact_command_text_and_json() -> None:
     assert {"process", "step"} == set(data["process_steps"][0])
     text = run_cli(["impact", "lvms"], ROOT).stdout
     assert text.startswith("Impact of LVMS") and "PROCESS STEPS" in text
+
+
+SMALL_MODEL = {"models/m.yaml": """
+    kind: Organisation
+    id: vestre-viken
+    name: Vestre Viken HF
+    ---
+    kind: Application
+    id: lab-system
+    name: Lab
+    owner: vestre-viken
+    lifecycle: {status: active}
+    ---
+    kind: DataObject
+    id: provesvar
+    name: Prøvesvar
+    classification: sensitive
+    master: lab-system
+    """}
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["diagram", "context"], "For example: archrepo diagram context --focus lab-system"),
+    (["diagram", "data"], "For example: archrepo diagram data --focus provesvar"),
+    (["diagram", "process"], "This model has no Process."),
+    (["diagram", "context", "--focus", "dips-arena"], "Application ids in this model: lab-system."),
+    (["diagram", "context", "--focus", "provesvar"], "For DataObject 'provesvar': `archrepo diagram data --focus provesvar`"),
+    (["diagram", "data", "--focus", "lab-system"], "`archrepo diagram context --focus lab-system`"),
+    (["impact", "provesvar"], "`archrepo diagram data --focus provesvar`"),
+    (["diagram", "landscape", "--owner", "vestre-vikn"], "Did you mean 'vestre-viken'?"),
+    (["diagram", "landscape", "--owner", "lab-system"], "that is Application, not Organisation"),
+])
+def test_focus_and_owner_errors_suggest_ids_of_this_model_and_the_right_view(make_repo, args: list[str],
+                                                                            words: str) -> None:
+    outcome = run_cli([*args, "--format", "dot"] if args[0] == "diagram" else args, make_repo(SMALL_MODEL))
+    assert outcome.exit_code == 2, outcome.stdout
+    assert words in outcome.stderr, outcome.stderr
+    assert "dips-arena" not in outcome.stderr.replace("--focus dips-arena", "")

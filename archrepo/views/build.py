@@ -247,8 +247,11 @@ def _focus(model: Model, options: ViewOptions, kinds: tuple[str, ...]) -> str:
     from archrepo.errors import UsageError
 
     if not options.focus:
+        example = next((e.id for kind in kinds for e in model.of_kind(kind)), None)
+        view = {"Process": "process", "DataObject": "data"}.get(kinds[0], "context")
         raise UsageError(f"this view needs --focus with the id of {' or '.join(kinds)}",
-                         hint="For example: archrepo diagram context --focus dips-arena")
+                         hint=f"For example: archrepo diagram {view} --focus {example}" if example
+                         else f"This model has no {' or '.join(kinds)}.")
     require_element(model, options.focus, kinds)
     return options.focus
 

@@ -52,19 +52,34 @@ class ImpactResult:
         return result
 
 
+# the views (and commands) that are about an element of each kind, for a hint that names the right one
+_VIEWS_OF_KIND = {"Application": ("diagram context", "diagram impact", "impact"), "Process": ("diagram process",),
+                  "DataObject": ("diagram data",), "Technology": ("impact",)}
+
+
 def require_element(model: Model, element_id: str, kinds: tuple[str, ...], option: str = "--focus") -> None:
-    """UsageError (exit 2) with the closest id when ``element_id`` is not an element of one of ``kinds``."""
+    """UsageError (exit 2) when ``element_id`` is not an element of one of ``kinds``: the closest id of those
+    kinds in this model, or a few of them; for an element of another kind, the view that is about it."""
     element = model.get(element_id)
     if element is not None and element.kind in kinds:
         return
-    candidates = [e.id for kind in kinds for e in model.of_kind(kind)]
+    candidates = sorted(e.id for kind in kinds for e in model.of_kind(kind))
     close = suggest(element_id, candidates)
     what = " or ".join(kinds)
     if element is not None:
-        raise UsageError(f"{option} {element_id}: that is {element.kind}, not {what}",
-                         hint=f"Did you mean '{close}'?" if close else None)
-    raise UsageError(f"{option} {element_id}: no {what} with that id",
-                     hint=f"Did you mean '{close}'?" if close else "`archrepo query` or the docs site list the ids.")
+        views = _VIEWS_OF_KIND.get(element.kind, ())
+        hint = (f"Did you mean '{close}'? " if close else "") + (
+            f"For {element.kind} '{element_id}': " + ", ".join(
+                f"`archrepo {view} {'--focus ' if view.startswith('diagram') else ''}{element_id}`" for view in views)
+            + "." if views else "")
+        raise UsageError(f"{option} {element_id}: that is {element.kind}, not {what}", hint=hint.strip() or None)
+    if close:
+        hint = f"Did you mean '{close}'?"
+    elif candidates:
+        hint = f"{what} ids in this model: {', '.join(candidates[:5])}{' …' if len(candidates) > 5 else ''}."
+    else:
+        hint = f"This model has no {what}."
+    raise UsageError(f"{option} {element_id}: no {what} with that id", hint=hint)
 
 
 def technology_users(model: Model, technology: str) -> tuple[list[str], list[str]]:
