@@ -254,12 +254,13 @@ def test_every_sparql_rule_case_gives_the_same_violations_on_the_store(virtuoso:
     engines: dict[str, str] = {}
     differences, compared = [], 0
     for index, param in enumerate(collect_cases()):
-        rule, outcome, case, as_of = param.values
+        case = param.values[0]
+        rule, outcome, as_of = case.rule, case.outcome, case.as_of
         repo = tmp_path / f"case-{index}"
         (repo / "models").mkdir(parents=True)
-        (repo / "models" / "model.yaml").write_text(case["model"], encoding="utf-8")
+        (repo / "models" / "model.yaml").write_text(case.model, encoding="utf-8")
         settings = {"models": ["models"], "principles": [str(PRINCIPLES_DIR)], "rules": [str(RULES_DIR)],
-                    **(case.get("config") or {})}
+                    **case.config}
         (repo / "archrepo.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
         config = load_config(repo / "archrepo.yaml")
         if not engines:
@@ -273,10 +274,10 @@ def test_every_sparql_rule_case_gives_the_same_violations_on_the_store(virtuoso:
         embedded = run_check(config, options)
         remote = run_check(config, CheckOptions(as_of=as_of, rule_ids=(rule,), use_cache=False,
                                                 store=virtuoso.endpoint, graph=graph))
-        assert not remote.failures and not remote.warnings, (rule, case["name"], remote.failures, remote.warnings)
+        assert not remote.failures and not remote.warnings, (rule, case.name, remote.failures, remote.warnings)
         seen = [(v.rule, v.element, v.related, v.message, v.severity, v.waived) for v in remote.violations]
         if seen != [(v.rule, v.element, v.related, v.message, v.severity, v.waived) for v in embedded.violations]:
-            differences.append(f"{rule} {outcome} '{case['name']}': store {seen}, embedded {embedded.violations}")
+            differences.append(f"{rule} {outcome} '{case.name}': store {seen}, embedded {embedded.violations}")
         compared += 1
     assert compared >= 60 and not differences, "\n".join(differences)
 
