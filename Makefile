@@ -61,6 +61,9 @@ lint: install
 	$(VENV)/bin/ruff check archrepo tests bench
 	$(VENV)/bin/mypy archrepo
 
+# The benchmark (bench/run.py): every model shape of the generator at 1,000 and 10,000 applications, check/floor
+# for each; BENCH_SHAPES=bench,small-files,… and BENCH_SIZES=1000,10000,50000 choose others, BENCH_REPEAT the runs.
+# It takes a while and wants the machine to itself.
 bench: install
 	$(PY) bench/run.py
 

@@ -1,12 +1,17 @@
-"""The benchmark harness (`make bench`): generated models of 1,000 / 10,000 / 50,000 applications, each stage
-of `archrepo check` timed next to the floor measured in the same run (PyYAML's C loader reading the same
-files and nothing else), peak memory, the re-check after editing one file, and CLI start-up.
+"""The benchmark harness (`make bench`): generated models of several shapes and sizes, `archrepo check` timed next
+to the floor measured in the same run (PyYAML's C loader reading the same files and nothing else), peak memory;
+for the benchmark shape also each stage, the re-check after editing one file, and CLI start-up.
 
-    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--out bench/results.md]
+    python bench/run.py [--shapes bench,small-files,…] [--sizes 1000,10000] [--repeat 3] [--out bench/results.md]
 
-Every measurement runs in a fresh process; the medians of ``--repeat`` runs are reported. The table is
-printed and written to ``bench/results.md`` with the machine's CPU count and the date. Set
-``BENCH_SIZES=1000,10000,50000`` (or ``--sizes``) for the 50,000-application model: it takes a while.
+Shapes are the generator's named presets (bench/generator/shapes.py; ``BENCH_SHAPES``, default all), sizes the
+number of applications (``BENCH_SIZES``, default 1000,10000; add 50000 for the largest model: it takes a while).
+Every measurement runs in a fresh process; the medians of ``--repeat`` runs are reported (peak memory: the
+maximum). Each shape has a section in ``bench/results.md``; a run rewrites the sections of the shapes it
+measured and keeps the others.
+
+To add a figure: a function in ``MEASUREMENTS`` (one repetition on one model, returning named values) and the
+``COLUMNS`` that show them; a column appears in a shape's table when its measurement ran for that shape.
 """
 
 from __future__ import annotations
@@ -24,16 +29,21 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-MODELS = HERE / "models"
+MODELS = Path(os.environ.get("BENCH_MODELS", HERE / "models"))  # the generated models, kept between runs
 PYTHON = sys.executable
+AS_OF = "2026-11-26"
 VERIFY_UP_TO = 10_000  # sizes whose re-check is also compared with a full check (one more full run)
+TITLE = "# archrepo benchmark"
 
 
-def _generator():
+def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_generate", HERE / "generate.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -42,22 +52,34 @@ def _generator():
     return module
 
 
-def ensure_model(size: int) -> Path:
-    """The generated model of ``size`` applications, made once and reused while the generator is unchanged."""
-    target = MODELS / f"apps-{size}"
-    stamp = target / ".generator-stamp"
-    digest = hashlib.sha256((HERE / "generate.py").read_bytes())
-    for library in ("rules", "principles"):  # the generated repository carries copies of them
+GENERATOR = _generator()
+
+
+def _fingerprint(shape: str, size: int) -> str:
+    """What the model depends on: the generator's code, the standard rules it copies, the shape's options."""
+    digest = hashlib.sha256(repr(GENERATOR.SHAPES[shape].options(size)).encode())
+    for path in [HERE / "generate.py", *sorted((HERE / "generator").glob("*.py"))]:
+        digest.update(path.name.encode() + path.read_bytes())
+    for library in ("rules", "principles"):
         for path in sorted((ROOT / library).glob("*.yaml")):
             digest.update(path.name.encode() + path.read_bytes())
-    fingerprint = digest.hexdigest()
-    if stamp.exists() and stamp.read_text() == fingerprint:
-        return target
+    return digest.hexdigest()
+
+
+def ensure_model(shape: str, size: int) -> tuple[Path, dict[str, int]]:
+    """The generated model (and its element counts), made once and reused while nothing it depends on changed."""
+    target = MODELS / f"{shape}-{size}"
+    stamp = target / ".generator-stamp"
+    fingerprint = _fingerprint(shape, size)
+    if stamp.exists():
+        made = json.loads(stamp.read_text())
+        if made.get("fingerprint") == fingerprint:
+            return target, made["counts"]
     if target.exists():
         shutil.rmtree(target)
-    _generator().generate(target, applications=size, seed=42, violation_rate=0.03)
-    stamp.write_text(fingerprint)
-    return target
+    counts = GENERATOR.generate_shape(target, shape, size, seed=42)
+    stamp.write_text(json.dumps({"fingerprint": fingerprint, "counts": counts}))
+    return target, counts
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -65,13 +87,54 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple
     start = time.perf_counter()
     process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, **(env or {})})
+    stdout_bytes, stderr_bytes = b"", b""
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    stdout = process.stdout.read().decode() if process.stdout else ""
-    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.stdout:
+        stdout_bytes = process.stdout.read()
+    if process.stderr:
+        stderr_bytes = process.stderr.read()
     if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise RuntimeError(f"{' '.join(args)} failed:\n{stderr[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, stdout
+        raise RuntimeError(f"{' '.join(args)} failed:\n{stderr_bytes.decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, stdout_bytes.decode()
+
+
+@dataclass
+class Model:
+    """The model being measured, and what one measurement leaves for the next (the check's cache)."""
+
+    shape: str
+    size: int
+    root: Path
+    counts: dict[str, int]
+    verified: bool = False
+
+    @property
+    def cache(self) -> Path:
+        return self.root / ".archrepo-cache"
+
+    def files(self) -> list[Path]:
+        return sorted((self.root / "models").rglob("*.yaml"))
+
+
+CHECK = [PYTHON, "-m", "archrepo", "check", "--as-of", AS_OF, "--format", "json", "--output"]
+
+
+def measure_floor(model: Model) -> dict[str, float]:
+    out = json.loads(_run([PYTHON, str(HERE / "stages.py"), "floor", str(model.root)], ROOT)[2])
+    return {"floor": out["floor"]}
+
+
+def measure_stages(model: Model) -> dict[str, float]:
+    out = json.loads(_run([PYTHON, str(HERE / "stages.py"), "stages", str(model.root)], ROOT)[2])
+    return {key: out[key] for key in ("load", "validate", "graph", "rules", "report", "triples")}
+
+
+def measure_check(model: Model) -> dict[str, float]:
+    """The whole `archrepo check` with nothing cached; leaves its cache for the re-check."""
+    shutil.rmtree(model.cache, ignore_errors=True)
+    seconds, peak, _ = _run([*CHECK, os.devnull], model.root)
+    return {"check": seconds, "peak_mb": peak}
 
 
 def _renamed(original: bytes) -> bytes:
@@ -83,89 +146,157 @@ def _renamed(original: bytes) -> bytes:
     return edited
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
+def measure_recheck(model: Model) -> dict[str, float]:
+    """`archrepo check` again after renaming the first element of one file, the check's cache in place; up to
+    VERIFY_UP_TO applications, once, its report must equal a full check's."""
+    files = model.files()
+    edited = files[len(files) // 2]
+    original = edited.read_bytes()
+    report, full = model.cache / "bench-recheck.json", model.cache / "bench-full.json"
+    try:
+        edited.write_bytes(_renamed(original))
+        seconds = _run([*CHECK, str(report)], model.root)[0]
+        if not model.verified and model.size <= VERIFY_UP_TO:
+            _run([*CHECK, str(full)], model.root, {"ARCHREPO_NO_CACHE": "1"})
+            if json.loads(report.read_bytes()) != json.loads(full.read_bytes()):
+                raise RuntimeError(f"the re-check after editing {edited} differs from a full check")
+            model.verified = True
+    finally:
+        edited.write_bytes(original)
+    return {"recheck": seconds}
 
 
-def measure(size: int, repeat: int) -> dict[str, float]:
-    model = ensure_model(size)
-    cache = model / ".archrepo-cache"
-    archrepo = [PYTHON, "-m", "archrepo"]
-    check = [*archrepo, "check", "--as-of", "2026-11-26", "--format", "json", "--output", os.devnull]
-    report, full = model / ".archrepo-cache" / "bench-recheck.json", model / ".archrepo-cache" / "bench-full.json"
-    floors, stages, fulls, peaks, rechecks = [], [], [], [], []
-    verified = False
-    for _ in range(repeat):
-        floors.append(json.loads(_run([PYTHON, str(HERE / "stages.py"), "floor", str(model)], ROOT)[2])["floor"])
-        stages.append(json.loads(_run([PYTHON, str(HERE / "stages.py"), "stages", str(model)], ROOT)[2]))
-        shutil.rmtree(cache, ignore_errors=True)
-        seconds, peak, _ = _run(check, model)  # the full check: nothing cached
-        fulls.append(seconds)
-        peaks.append(peak)
-        edited = sorted((model / "models").rglob("*.yaml"))[len(list((model / "models").rglob("*.yaml"))) // 2]
-        original = edited.read_bytes()
-        try:
-            edited.write_bytes(_renamed(original))
-            rechecks.append(_run([*check[:-1], str(report)], model)[0])  # one file changed since the cached run
-            if not verified and size <= VERIFY_UP_TO:  # the re-check must say exactly what a full check says
-                _run([*check[:-1], str(full)], model, {"ARCHREPO_NO_CACHE": "1"})
-                if json.loads(report.read_bytes()) != json.loads(full.read_bytes()):
-                    raise RuntimeError(f"the re-check after editing {edited} differs from a full check")
-                verified = True
-        finally:
-            edited.write_bytes(original)
-    shutil.rmtree(cache, ignore_errors=True)
-    stage = {key: _median([s[key] for s in stages]) for key in ("load", "validate", "graph", "rules", "report")}
-    return {"size": size, "elements": stages[0]["elements"], "triples": stages[0]["triples"],
-            "files": len(list((model / "models").rglob("*.yaml"))), "floor": _median(floors), **stage,
-            "check": _median(fulls), "peak_mb": max(peaks), "recheck": _median(rechecks)}
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    run: Callable[[Model], dict[str, float]]
+    shapes: tuple[str, ...] | None = None  # None: every shape
 
 
-def startup(repeat: int) -> dict[str, float]:
-    times = {}
-    for flag in ("--version", "--help"):
-        times[flag] = _median([_run([PYTHON, "-m", "archrepo", flag], ROOT)[0] for _ in range(max(repeat, 5))])
-    return times
+# in this order in every repetition (the re-check uses the cache the check left)
+MEASUREMENTS = (
+    Measurement("floor", measure_floor),
+    Measurement("stages", measure_stages, ("bench",)),
+    Measurement("check", measure_check),
+    Measurement("recheck", measure_recheck, ("bench",)),
+)
+MAXIMA = {"peak_mb"}  # summarised by the maximum over the repetitions; everything else by the median
 
 
-def table(rows: list[dict[str, float]], start: dict[str, float]) -> str:
-    lines = ["# archrepo benchmark", "",
+@dataclass(frozen=True)
+class Column:
+    header: str
+    needs: str                         # the measurement that provides it ("" for the model's own figures)
+    cell: Callable[[dict[str, float]], str]
+    align: str = "---:"
+
+
+COLUMNS = (
+    Column("applications", "", lambda r: f"{r['size']:,}"),
+    Column("elements", "", lambda r: f"{r['elements']:,}"),
+    Column("files", "", lambda r: f"{r['files']:,}"),
+    Column("triples", "stages", lambda r: f"{r['triples']:,}"),
+    Column("floor (C loader) s", "floor", lambda r: f"{r['floor']:.2f}"),
+    *(Column(f"{stage} s", "stages", lambda r, s=stage: f"{r[s]:.2f}")
+      for stage in ("load", "validate", "graph", "rules", "report")),
+    Column("**check s**", "check", lambda r: f"**{r['check']:.2f}**"),
+    Column("**check / floor**", "check", lambda r: f"**{r['check'] / r['floor']:.2f}×**"),
+    Column("peak MB", "check", lambda r: f"{r['peak_mb']:.0f}"),
+    Column("re-check s", "recheck", lambda r: f"{r['recheck']:.2f}"),
+    Column("**re-check / check**", "recheck", lambda r: f"**{r['recheck'] / r['check']:.2f}×**"),
+)
+NOTES = {
+    "bench": "Stages (load … report) are timed one after the other in one process (bench/stages.py); `check` is "
+             "the whole `archrepo check --format json` in a fresh process with an empty cache; `re-check` is the "
+             "same command after renaming the first element of one file (the cache from the first run in place); "
+             "up to 10,000 applications its report is checked to be identical to a full check's. Peak memory is "
+             "the maximum resident set of the check process.",
+}
+OTHER_NOTE = ("`check` is the whole `archrepo check --format json` in a fresh process with an empty cache; the floor "
+              "is PyYAML's C loader reading the same files. Peak memory is the maximum resident set of the check.")
+
+
+def _applies(measurement: Measurement, shape: str) -> bool:
+    return measurement.shapes is None or shape in measurement.shapes
+
+
+def measure(shape: str, size: int, repeat: int) -> dict[str, float]:
+    root, counts = ensure_model(shape, size)
+    model = Model(shape, size, root, counts)
+    runs: dict[str, list[float]] = {}
+    try:
+        for _ in range(repeat):
+            for measurement in MEASUREMENTS:
+                if _applies(measurement, shape):
+                    for key, value in measurement.run(model).items():
+                        runs.setdefault(key, []).append(value)
+    finally:
+        shutil.rmtree(model.cache, ignore_errors=True)
+    row = {key: (max(values) if key in MAXIMA else statistics.median(values)) for key, values in runs.items()}
+    return {**row, "size": size, "elements": sum(counts.values()), "files": len(model.files())}
+
+
+def section(shape: str, rows: list[dict[str, float]], repeat: int) -> str:
+    ran = {m.name for m in MEASUREMENTS if _applies(m, shape)} | {""}
+    columns = [c for c in COLUMNS if c.needs in ran]
+    runs = f"medians of {repeat} runs" if repeat > 1 else "one run"
+    lines = [f"## {shape}: {GENERATOR.SHAPES[shape].what}", "",
              f"{dt.date.today().isoformat()} · {os.cpu_count()} CPUs · {platform.processor() or platform.machine()} · "
-             f"Python {platform.python_version()} · medians of the runs", "",
-             "| applications | elements | files | triples | floor (C loader) s | load s | validate s | graph s | "
-             "rules s | report s | **check s** | **check / floor** | peak MB | re-check s | **re-check / check** |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['size']:,} | {r['elements']:,} | {r['files']:,} | {r['triples']:,} | {r['floor']:.2f} | "
-                     f"{r['load']:.2f} | {r['validate']:.2f} | {r['graph']:.2f} | {r['rules']:.2f} | "
-                     f"{r['report']:.2f} | **{r['check']:.2f}** | **{r['check'] / r['floor']:.2f}×** | "
-                     f"{r['peak_mb']:.0f} | {r['recheck']:.2f} | **{r['recheck'] / r['check']:.2f}×** |")
-    lines += ["", "Stages (load … report) are timed one after the other in one process (bench/stages.py); "
-              "`check` is the whole `archrepo check --format json` in a fresh process with an empty cache; "
-              "`re-check` is the same command after renaming the first element of one file (the cache from the first "
-              "run in place); up to 10,000 applications its report is checked to be identical to a full check's. "
-              "Peak memory is the maximum resident set of the check process.", "",
-              f"CLI start-up: `archrepo --version` {start['--version']:.3f} s, "
-              f"`archrepo --help` {start['--help']:.3f} s."]
-    return "\n".join(lines) + "\n"
+             f"Python {platform.python_version()} · {runs} · `python bench/generate.py --shape {shape} "
+             "--applications N`", "",
+             "| " + " | ".join(c.header for c in columns) + " |", "|" + "|".join(c.align for c in columns) + "|"]
+    lines += ["| " + " | ".join(c.cell(row) for c in columns) + " |" for row in rows]
+    return "\n".join([*lines, "", NOTES.get(shape, OTHER_NOTE)]) + "\n"
+
+
+def startup(repeat: int) -> str:
+    times = {flag: statistics.median([_run([PYTHON, "-m", "archrepo", flag], ROOT)[0] for _ in range(max(repeat, 5))])
+             for flag in ("--version", "--help")}
+    return (f"## start-up\n\nCLI start-up: `archrepo --version` {times['--version']:.3f} s, "
+            f"`archrepo --help` {times['--help']:.3f} s.\n")
+
+
+def merge(existing: str, sections: dict[str, str]) -> str:
+    """The results file with ``sections`` (by name) replaced or added, the others kept, in the shapes' order."""
+    kept: dict[str, str] = {}
+    for part in re.split(r"^(?=## )", existing, flags=re.MULTILINE)[1:]:
+        kept[part[3:].split(":")[0].split("\n")[0].strip()] = part.rstrip("\n") + "\n"
+    kept.update(sections)
+    order = [*GENERATOR.SHAPES, "start-up"]
+    names = sorted(kept, key=lambda name: order.index(name) if name in order else len(order))
+    intro = (f"{TITLE}\n\nGenerated models (bench/generator/) of each shape, measured in fresh processes by "
+             "`make bench` (bench/run.py); a run rewrites the sections of the shapes it measured.\n")
+    return "\n".join([intro, *(kept[name] for name in names)])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", default=os.environ.get("BENCH_SHAPES", ",".join(GENERATOR.SHAPES)))
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,10000"))
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
+    shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    unknown = [s for s in shapes if s not in GENERATOR.SHAPES]
+    if unknown:
+        parser.error(f"unknown shape {', '.join(unknown)}; the shapes are {', '.join(GENERATOR.SHAPES)}")
+    sizes = [int(s) for s in args.sizes.split(",")]
     # byte-compiled as an installed package is (this machine may set PYTHONDONTWRITEBYTECODE): no run pays
     # for compiling archrepo's modules
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "archrepo")], check=True)
-    rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        print(f"measuring {size:,} applications …", file=sys.stderr, flush=True)
-        rows.append(measure(size, args.repeat))
-    text = table(rows, startup(args.repeat))
-    print(text)
-    args.out.write_text(text, encoding="utf-8")
+    sections = {}
+    for shape in shapes:
+        rows = []
+        for size in sizes:
+            print(f"measuring {shape}, {size:,} applications …", file=sys.stderr, flush=True)
+            rows.append(measure(shape, size, args.repeat))
+            print(f"  check / floor {rows[-1]['check'] / rows[-1]['floor']:.2f}×", file=sys.stderr, flush=True)
+        sections[shape] = section(shape, rows, args.repeat)
+        print(sections[shape])
+    sections["start-up"] = startup(args.repeat)
+    print(sections["start-up"])
+    existing = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    args.out.write_text(merge(existing, sections), encoding="utf-8")
 
 
 if __name__ == "__main__":

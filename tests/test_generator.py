@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -265,3 +267,21 @@ def test_command_line(tmp_path: Path) -> None:
     bad = subprocess.run([*run, "--applications", "50", "--out", str(tmp_path / "n")], capture_output=True, text=True)
     assert bad.returncode == 2 and "--applications must be at least 100" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_benchmark_harness_writes_a_section_per_shape_and_keeps_the_others(tmp_path: Path) -> None:
+    """bench/run.py on one small shape: its section (with check/floor) replaces nothing but its own."""
+    results = tmp_path / "results.md"
+    results.write_text("# archrepo benchmark\n\nold intro\n\n## bench: the benchmark model\n\nkept table\n\n"
+                       "## issue-16: old\n\nold figures\n\n## start-up\n\nold start-up\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(GENERATOR.parent / "run.py"), "--shapes", "issue-16", "--sizes", "100",
+                          "--repeat", "1", "--out", str(results)], capture_output=True, text=True,
+                         env={**os.environ, "BENCH_MODELS": str(tmp_path / "models")})
+    assert run.returncode == 0, run.stderr
+    text = results.read_text(encoding="utf-8")
+    assert "## bench: the benchmark model\n\nkept table\n" in text
+    assert "old figures" not in text and "old start-up" not in text
+    assert text.index("## bench") < text.index("## issue-16") < text.index("## start-up")
+    table = [line for line in text[text.index("## issue-16"):].splitlines() if line.startswith("| 100 |")]
+    assert len(table) == 1 and re.search(r"\*\*\d+\.\d\d×\*\*", table[0])  # check / floor
+    assert "check / floor" in run.stderr
