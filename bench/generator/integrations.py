@@ -1,9 +1,10 @@
 """Integrations: data flows outward from the masters, so that an application only ever sends data it masters
 or has received through an active integration carrying the same data object.
 
-The order: every master sends its data out; every active application and every platform takes part in an
-active integration; applications that left service keep old, retired integrations; then integrations are
-added until there are ``integrations_per_app`` per application."""
+The order: every master sends its data out; the national registers are looked up by systems of every trust;
+every active application and every platform takes part in an active integration; applications that left
+service keep old, retired integrations; then integrations are added until there are ``integrations_per_app``
+per application."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class Flows:
         land = self.land
         for app in list(self.knowers):
             self.send_own_data(app)
+        self.look_up_registers()
         for app in land.apps:
             if app.status == "active" and not app.orphan and not self.covered[app.idx] and app.group != "platform" \
                     and app is not land.nhn:
@@ -48,8 +50,8 @@ class Flows:
         attempts = 0
         while len(land.integs) < target and attempts < 4 * target:
             attempts += 1
-            src = self.pick_source()
-            tgt = self.pick_target(src)
+            src = pick_source(self.land, self.knowers)
+            tgt = pick_target(self.land, src)
             if tgt is not None:
                 self.connect(src, tgt, self.choose_data(src, tgt))
 
@@ -71,9 +73,18 @@ class Flows:
             for _ in range(self.rng.choice((1, 1, 2, 2, 3))):
                 self.flow_from(app, bundle)
 
+    def look_up_registers(self) -> None:
+        """The national registers are used by the EPJ and another system of every trust (mostly as lookups)."""
+        registers = [a for a in self.land.nationals if a.id in links.LOOKED_UP and self.known[a.idx]]
+        for trust in self.land.trusts:
+            for register in registers:
+                for tgt in (trust.epj, self.rng.choice(trust.endpoints)):
+                    if tgt is not None:
+                        self.connect(register, tgt, self.choose_data(register, tgt))
+
     def flow_from(self, src: App, bundle: list[Data]) -> None:
         for _ in range(4):
-            tgt = self.pick_target(src)
+            tgt = pick_target(self.land, src)
             if tgt is None:
                 continue
             data = [d for d in bundle if d.cls <= tgt.cls]
@@ -124,42 +135,6 @@ class Flows:
                 self.connect(trust.epj, tgt, data, via=platform, force_active=True)
                 if self.via_uses[platform.idx] >= 2:
                     return
-
-    def pick_source(self) -> App:
-        if self.rng.random() < 0.12:
-            epj = self.rng.choice(self.land.trusts).epj
-            assert epj is not None
-            return epj
-        return self.rng.choice(self.knowers)
-
-    def pick_target(self, src: App) -> App | None:
-        land, rng = self.land, self.rng
-        trust = src.trust or rng.choice(land.trusts)
-        roll = rng.random()
-        if src.group == "national":
-            pool = [trust.epj] if roll < 0.5 else trust.endpoints
-        elif src.group == "external":
-            pool = [trust.epj] if roll < 0.6 else trust.endpoints
-        elif src.group == "regional":
-            pool = trust.endpoints if roll < 0.6 else land.regional if roll < 0.85 else land.nationals
-        elif roll < 0.10 and src is not trust.epj:
-            pool = [trust.epj]
-        elif roll < 0.72:
-            pool = trust.endpoints
-        elif roll < 0.80:
-            pool = land.regional
-        elif roll < 0.88:
-            pool = land.nationals
-        elif roll < 0.95:
-            pool = trust.externals or trust.endpoints
-        else:
-            pool = rng.choice(land.trusts).endpoints
-        if not pool:
-            return None
-        tgt = rng.choice(pool)
-        if tgt is None or tgt is src or tgt.orphan:
-            return None
-        return tgt
 
     def choose_data(self, src: App, tgt: App, tries: int = 3) -> list[Data]:
         """One to three data objects ``src`` knows and ``tgt`` is classified for."""
@@ -215,3 +190,43 @@ class Flows:
             for d in data:
                 self.learn(tgt, d)
         return integ
+
+
+def pick_source(land: Landscape, knowers: list[App]) -> App:
+    """Some trust's EPJ (often), else any application that knows some data."""
+    if land.rng.random() < 0.12:
+        epj = land.rng.choice(land.trusts).epj
+        assert epj is not None
+        return epj
+    return land.rng.choice(knowers)
+
+
+def pick_target(land: Landscape, src: App) -> App | None:
+    """Where ``src`` sends: mostly within its own trust, sometimes regional, national or external systems."""
+    rng = land.rng
+    trust = src.trust or rng.choice(land.trusts)
+    roll = rng.random()
+    if src.group == "national":
+        pool = [trust.epj] if roll < 0.5 else trust.endpoints
+    elif src.group == "external":
+        pool = [trust.epj] if roll < 0.6 else trust.endpoints
+    elif src.group == "regional":
+        pool = trust.endpoints if roll < 0.6 else land.regional if roll < 0.85 else land.nationals
+    elif roll < 0.10 and src is not trust.epj:
+        pool = [trust.epj]
+    elif roll < 0.72:
+        pool = trust.endpoints
+    elif roll < 0.80:
+        pool = land.regional
+    elif roll < 0.88:
+        pool = land.nationals
+    elif roll < 0.95:
+        pool = trust.externals or trust.endpoints
+    else:
+        pool = rng.choice(land.trusts).endpoints
+    if not pool:
+        return None
+    tgt = rng.choice(pool)
+    if tgt is None or tgt is src or tgt.orphan:
+        return None
+    return tgt
