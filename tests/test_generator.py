@@ -112,7 +112,8 @@ def test_output_loads_and_has_the_expected_shape(clean: tuple[Path, dict[str, in
 
 def test_lookups_are_initiated_by_their_target(clean: tuple[Path, dict[str, int]]) -> None:
     """A share of the synchronous integrations are lookups (the target calls), among them systems of the
-    trusts looking up national registers; platforms have legs of their own (an end, no ``via``)."""
+    trusts looking up national registers; platforms have legs of their own (an end, no ``via``), and no
+    integration is routed through one of its own ends."""
     model = archrepo.load(clean[0] / "archrepo.yaml").model
     integrations = [i.data for i in model.of_kind("Integration")]
     sync = [i for i in integrations if i.get("mode") == "sync"]
@@ -123,6 +124,7 @@ def test_lookups_are_initiated_by_their_target(clean: tuple[Path, dict[str, int]
     assert any(i.get("initiator") == "source" for i in integrations)  # written out now and then, as people do
     platforms = {a.id for a in model.of_kind("Application") if "integration-platform" in (a.data.get("roles") or ())}
     assert any(i["source"] in platforms and "via" not in i for i in integrations)
+    assert [i["id"] for i in integrations if i.get("via") in (i["source"], i["target"])] == []
 
 
 def test_technology_layer(clean: tuple[Path, dict[str, int]]) -> None:

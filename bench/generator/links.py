@@ -51,18 +51,24 @@ def since_between(land: Landscape, src: App, tgt: App) -> int:
 
 
 def platform_for(land: Landscape, src: App, tgt: App) -> App:
+    """A platform to route through: one of the trust's (of the source, else the target), else a regional one;
+    never an end of the integration."""
     for app in (src, tgt):
-        if app.trust is not None and app.group in ("trust", "platform") and app.trust.platforms:
-            return land.rng.choice(app.trust.platforms)
-    return land.rng.choice(land.regional_platforms)
+        if app.trust is not None and app.group in ("trust", "platform"):
+            choices = [p for p in app.trust.platforms if p is not src and p is not tgt]
+            if choices:
+                return land.rng.choice(choices)
+    return land.rng.choice([p for p in land.regional_platforms if p is not src and p is not tgt])
 
 
 def route(land: Landscape, src: App, tgt: App) -> App | None:
-    """The ``via`` of a new integration: the health network or a platform for external parties, a platform into
-    core systems and for most others."""
+    """The ``via`` of a new integration: the health network or a platform for external parties; none for a
+    platform's own leg; a platform into core systems and for most others."""
     external = (src.external or tgt.external) and not (src.national or tgt.national)
     if external:
         return land.nhn if land.nhn is not None and land.rng.random() < 0.7 else platform_for(land, src, tgt)
+    if src.platform or tgt.platform:
+        return None
     if tgt.core or land.rng.random() < 0.8:
         return platform_for(land, src, tgt)
     return None
