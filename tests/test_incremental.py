@@ -193,7 +193,12 @@ def test_a_damaged_state_means_a_full_run(model_root: Path) -> None:
 def test_without_the_old_parse_of_a_changed_file_the_run_is_full(model_root: Path) -> None:
     """What a changed file held before comes from the parse cache; if that entry is gone, nothing is guessed."""
     _check(model_root)
-    _edit(model_root, random.Random(3), "Integration", _set("status", "retired"))
+
+    def flip(document: dict) -> dict:  # a real change even if the integration was retired by an earlier edit
+        document["status"] = "active" if document.get("status") == "retired" else "retired"
+        return document
+
+    _edit(model_root, random.Random(3), "Integration", flip)
     for database in (model_root / ".archrepo-cache").glob("parse-v2.sqlite*"):
         database.unlink()
     incremental, full, run = _check(model_root)
