@@ -24,8 +24,12 @@ def load() -> ModuleType:
                                                       submodule_search_locations=[str(folder)])
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        sys.modules[PACKAGE] = module
-        spec.loader.exec_module(module)
+        sys.modules[PACKAGE] = module  # before running it: its modules import each other through it
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[PACKAGE]
+            raise
     return sys.modules[PACKAGE]
 
 

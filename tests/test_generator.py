@@ -266,6 +266,8 @@ def test_command_line(tmp_path: Path) -> None:
     assert "0 expected violations" in ok.stderr
     config = (tmp_path / "m" / "archrepo.yaml").read_text(encoding="utf-8")
     assert config.startswith(f"{gen.HEADER} --applications 100 --seed 42 --violations 0.0 --docs-per-file 3\n")
+    usage = subprocess.run([*run, "--help"], capture_output=True, text=True)
+    assert usage.returncode == 0 and all(shape in usage.stdout for shape in gen.SHAPES), usage.stderr
     bad = subprocess.run([*run, "--applications", "50", "--out", str(tmp_path / "n")], capture_output=True, text=True)
     assert bad.returncode == 2 and "--applications must be at least 100" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--shape", choices=sorted(SHAPES), default="bench",
                         help="a named shape; the options below override its settings: "
-                        + "; ".join(f"{s.name}: {s.what}" for s in SHAPES.values()))
+                        + "; ".join(f"{s.name}: {s.what}" for s in SHAPES.values()).replace("%", "%%"))
     parser.add_argument("--violations", type=float, dest="violation_rate",
                         help="share of elements that break one rule each (0 for a clean model)")
     parser.add_argument("--files-per-dir", type=int, help="most entries in one directory")
