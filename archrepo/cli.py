@@ -23,6 +23,7 @@ from archrepo.commands.common import (
     parse_date,
     use_color,
 )
+from archrepo.interop.formats import exporter, exporters
 
 
 def run() -> None:
@@ -105,18 +106,18 @@ def stats(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
 
 @main.command()
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "ntriples", "archimate"]), default="turtle",
-              show_default=True, help="An RDF serialisation, or the ArchiMate 3.1 Open Exchange Format.")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "jsonld", "ntriples", *(e.name for e in exporters())]),
+              default="turtle", show_default=True,
+              help="An RDF serialisation, or a format of another tool: "
+                   + "; ".join(f"{e.name}: {e.summary}" for e in exporters()) + ".")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (atomically) instead of stdout.")
 @click.pass_context
 def export(ctx: click.Context, config_path: Path | None, fmt: str, output: Path | None) -> None:
-    """Export the model as RDF, or as an ArchiMate exchange file (with a generated landscape view)."""
+    """Export the model as RDF, or in the format of another tool (e.g. an ArchiMate exchange file)."""
     repository = load_repository(ctx, config_path)
-    if fmt == "archimate":
-        from archrepo.interop import export_archimate
-
-        emit(export_archimate(repository.model), output)
+    if fmt in {e.name for e in exporters()}:
+        emit(exporter(fmt).export(repository.model), output)
         return
     from archrepo.graph.serialize import serialize_graph
 

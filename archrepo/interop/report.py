@@ -1,10 +1,16 @@
-"""The import report: what came in, what it became, what could not be mapped, which defaults were applied."""
+"""The import report: what came in, what it became, what could not be mapped, which defaults were applied.
+
+Notes are *important* (something the user should look at: a broken file, a renamed id, content that was
+dropped, an ambiguous case) or *routine* (one per item of a kind of thing that is never mapped, e.g. each
+element of a type archrepo has no kind for). The text report lists the important ones first and
+summarises the routine ones by count; the JSON report (``--report FILE``) has every note.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ImportReport", "TypeCount"]
+__all__ = ["ImportReport", "Note", "TypeCount"]
 
 _NOTES_SHOWN = 40
 
@@ -21,10 +27,20 @@ class TypeCount:
         return self.imported + self.not_mapped
 
 
+@dataclass(frozen=True)
+class Note:
+    """One thing the user is told. ``topic`` groups routine notes in the summary."""
+
+    text: str
+    important: bool = True
+    topic: str = ""
+
+
 @dataclass
 class ImportReport:
     """Counts per source element type and per relationship type (each item counted once: imported or not
-    mapped), the archrepo elements created, defaults applied, and notes about everything not taken over."""
+    mapped), the archrepo elements created, defaults applied, how relationships were read, and notes about
+    everything not taken over."""
 
     source: str
     format: str
@@ -34,7 +50,8 @@ class ImportReport:
     relationships: dict[str, TypeCount] = field(default_factory=dict)
     created: dict[str, int] = field(default_factory=dict)
     defaults: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    readings: dict[str, int] = field(default_factory=dict)
+    all_notes: list[Note] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def element(self, source_type: str, imported: bool) -> None:
@@ -46,8 +63,29 @@ class ImportReport:
     def default(self, what: str) -> None:
         self.defaults[what] = self.defaults.get(what, 0) + 1
 
+    def reading(self, how: str) -> None:
+        """How one source relationship was read (``Serving app → app: source = …``), counted."""
+        self.readings[how] = self.readings.get(how, 0) + 1
+
     def note(self, text: str) -> None:
-        self.notes.append(text)
+        """An important note: listed first, each one shown."""
+        self.all_notes.append(Note(text))
+
+    def routine(self, topic: str, text: str) -> None:
+        """A routine note: summarised by ``topic`` in the text report, listed in full in the JSON report."""
+        self.all_notes.append(Note(text, important=False, topic=topic))
+
+    @property
+    def notes(self) -> list[str]:
+        """Every note's text, the important ones first."""
+        return [n.text for n in self.all_notes if n.important] + [n.text for n in self.all_notes if not n.important]
+
+    def routine_summary(self) -> dict[str, int]:
+        summary: dict[str, int] = {}
+        for note in self.all_notes:
+            if not note.important:
+                summary[note.topic] = summary.get(note.topic, 0) + 1
+        return summary
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -55,8 +93,9 @@ class ImportReport:
             "elements": {k: {"imported": v.imported, "not_mapped": v.not_mapped} for k, v in self.elements.items()},
             "relationships": {k: {"imported": v.imported, "not_mapped": v.not_mapped}
                               for k, v in self.relationships.items()},
-            "created": dict(self.created), "defaults": dict(self.defaults), "notes": list(self.notes),
-            "files": list(self.files),
+            "created": dict(self.created), "defaults": dict(self.defaults), "readings": dict(self.readings),
+            "notes": self.notes, "important": [n.text for n in self.all_notes if n.important],
+            "routine": self.routine_summary(), "files": list(self.files),
         }
 
     def format_text(self) -> str:
@@ -72,15 +111,28 @@ class ImportReport:
             for name in sorted(table):
                 count = table[name]
                 lines.append(f"  {name.ljust(width)}  {count.imported:>8}  {count.not_mapped:>10}")
-        if self.defaults:
-            lines.append("  defaults applied:")
-            lines.extend(f"    {what}: {count}" for what, count in sorted(self.defaults.items()))
-        if self.notes:
-            lines.append("  notes:")
-            lines.extend(f"    {note}" for note in self.notes[:_NOTES_SHOWN])
-            if len(self.notes) > _NOTES_SHOWN:
-                lines.append(f"    … and {len(self.notes) - _NOTES_SHOWN} more")
+        for title, counted in (("read as", self.readings), ("defaults applied", self.defaults)):
+            if counted:
+                lines.append(f"  {title}:")
+                lines.extend(f"    {what}: {count}" for what, count in sorted(counted.items()))
+        lines.extend(self._notes_text())
         return "\n".join(lines)
+
+    def _notes_text(self) -> list[str]:
+        important = [n.text for n in self.all_notes if n.important]
+        lines: list[str] = []
+        if important:
+            lines.append("  notes:")
+            lines.extend(f"    {text}" for text in important[:_NOTES_SHOWN])
+            if len(important) > _NOTES_SHOWN:
+                lines.append(f"    … and {len(important) - _NOTES_SHOWN} more (every note: --report FILE)")
+        summary = self.routine_summary()
+        if summary:
+            lines.append("  routine notes, by count (each one: --report FILE):")
+            width = len(str(max(summary.values())))
+            lines.extend(f"    {count:>{width}}  {topic}" for topic, count in sorted(summary.items(),
+                                                                               key=lambda i: (-i[1], i[0])))
+        return lines
 
 
 def _count(table: dict[str, TypeCount], source_type: str, imported: bool) -> None:

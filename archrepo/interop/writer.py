@@ -1,4 +1,5 @@
-"""Imported elements as archrepo YAML model files: deterministic text, atomic writes, no silent overwrites."""
+"""Imported elements as archrepo YAML model files: deterministic text in the canonical order and style of
+``archrepo fmt`` (an import passes ``fmt --check``), atomic writes, no silent overwrites."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ __all__ = ["KIND_DIRS", "ImportResult", "dump_yaml", "order_fields"]
 # Where each kind goes under --out: one directory (or file) per kind.
 KIND_DIRS: dict[str, str] = {"Organisation": "organisations", "Capability": "capabilities",
                              "Application": "applications", "DataObject": "data",
-                             "Integration": "integrations", "Process": "processes"}
+                             "Integration": "integrations", "Process": "processes", "Technology": "technologies"}
 _KIND_ORDER = list(KIND_DIRS)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -71,22 +72,25 @@ def order_fields(data: Any) -> Any:
 
 
 def dump_yaml(documents: list[Any], header: str = "", *, model: bool = True) -> str:
-    """Several documents, separated by ``---``, as deterministic YAML text (model documents with their keys
-    in the usual order)."""
+    """Several documents, separated by ``---``, as deterministic YAML text; model documents with their keys
+    in canonical order and in the style of ``archrepo fmt``."""
     parts = [yaml.dump(order_fields(document) if model else document, Dumper=_Dumper, sort_keys=False,
-                       allow_unicode=True, default_flow_style=False, width=110) for document in documents]
+                     allow_unicode=True, default_flow_style=False, width=110) for document in documents]
     text = "---\n".join(parts)
-    return (header + text) if header else text
+    text = (header + text) if header else text
+    if not model:
+        return text
+    from archrepo.formatting.files import format_text
+
+    return format_text(text)
 
 
 @dataclass
 class ImportResult:
-    """An import, ready to be written: model documents per file (paths relative to --out), a sidecar, a report."""
+    """An import, ready to be written: model documents per file (paths relative to --out) and a report."""
 
     documents: dict[str, list[dict[str, Any]]]
     report: ImportReport
-    sidecar: dict[str, Any] | None = None
-    sidecar_name: str = ""
     header: str = ""
     _rendered: dict[str, str] | None = field(default=None, repr=False)
 
@@ -94,16 +98,14 @@ class ImportResult:
         self.render()  # fills report.files, so the report is complete before anything is written
 
     def render(self) -> dict[str, str]:
-        """Relative path → file text, every file of the import (the sidecar included)."""
+        """Relative path → file text, every file of the import."""
         if self._rendered is None:
             rendered: dict[str, str] = {}
             for relative in sorted(self.documents):
                 documents = sorted(self.documents[relative], key=lambda d: _KIND_ORDER.index(d["kind"]))
                 rendered[relative] = dump_yaml(documents, self.header)
-            if self.sidecar is not None and self.sidecar_name:
-                rendered[self.sidecar_name] = dump_yaml([self.sidecar], self.header, model=False)
             self._rendered = rendered
-            self.report.files = [relative for relative in rendered if relative != self.sidecar_name]
+            self.report.files = list(rendered)
         return self._rendered
 
     def write(self, out_dir: Path | str, *, force: bool = False) -> list[Path]:
@@ -126,6 +128,7 @@ class ImportResult:
         if others:
             self.report.note(f"{len(others)} other YAML file(s) under {out} were left as they are "
                              f"(first: {others[0]}); they may define the same ids")
+        out.mkdir(parents=True, exist_ok=True)  # even for an import that maps nothing: --out is then a model path
         for relative, path in targets.items():
             write_atomic(path, rendered[relative])
         return list(targets.values())

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from archrepo.interop.archimate_exchange import ExchangeItem, Property
-from archrepo.interop.archimate_terms import (
+from archrepo.interop.archimate.exchange import ExchangeItem, Property
+from archrepo.interop.archimate.terms import (
     ARCHREPO_EMPTY,
     ARCHREPO_ID,
     ARCHREPO_JSON,
@@ -18,9 +18,10 @@ from archrepo.interop.archimate_terms import (
     FieldSpec,
     decode_list,
 )
+from archrepo.interop.report import ImportReport
 from archrepo.interop.slug import property_key, slugify
 
-__all__ = ["FieldValues", "read_fields", "set_path", "typed_value"]
+__all__ = ["FieldValues", "read_fields", "set_path", "typed_properties", "typed_value"]
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _INT = re.compile(r"^[+-]?[0-9]+$")
@@ -113,7 +114,7 @@ def set_path(document: dict[str, Any], path: str, value: Any) -> None:
 
 
 def typed_value(prop: Property) -> tuple[str, Any]:
-    """(key, value) of a leftover property as an Application ``properties:`` entry, typed by its definition."""
+    """(key, value) of a leftover property as a ``properties:`` entry, typed by its definition."""
     if prop.name.startswith(ARCHREPO_JSON):
         try:
             return property_key(prop.name[len(ARCHREPO_JSON):]), json.loads(prop.value)
@@ -133,3 +134,15 @@ def typed_value(prop: Property) -> tuple[str, Any]:
         if lowered in ("true", "false"):
             return key, lowered == "true"
     return key, text
+
+
+def typed_properties(item: ExchangeItem, leftover: list[Property], report: ImportReport) -> dict[str, Any]:
+    """The properties no archrepo field took, as ``properties:`` entries typed by their definitions."""
+    properties: dict[str, Any] = {}
+    for prop in leftover:
+        key, value = typed_value(prop)
+        if key in properties:
+            report.note(f"{item.type} '{item.name}': property '{prop.name}' given twice; the first is kept")
+            continue
+        properties[key] = value
+    return properties

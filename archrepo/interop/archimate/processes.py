@@ -1,11 +1,16 @@
-"""Which business processes are archrepo Processes, and which are their steps.
+"""Which BusinessProcess elements of an exchange file are archrepo Processes, and which are their steps.
 
 A BusinessProcess that no other BusinessProcess composes (or aggregates) is a Process; everything it
 composes, at any depth, is one of its steps, in document order depth first. A Process that composes
-nothing is its own first step, followed by the stand-alone processes its triggering chain reaches (the
-ArchiSurance style: Register → Accept → Valuate → Pay). Composition cycles are broken at the relationship
-that closes them. Triggering between two steps of one process gives ``next``; an application serving or
-realizing a step, ``supported_by``; an actor assigned to the process, its ``owner``.
+nothing is its own first step (with the process's id and name: the exporter writes the two as one
+element), followed by the stand-alone processes its triggering chain reaches (the ArchiSurance style:
+Register → Accept → Valuate → Pay). Composition cycles are broken at the relationship that closes them.
+Triggering between two steps of one process gives ``next``; an application serving or realizing a step,
+``supported_by``; an actor assigned to the process, its ``owner``.
+
+What ArchiMate holds about a step beyond that (its identifier, documentation and properties, aggregation
+instead of composition, the sub-process it is part of) goes under the process's ``properties:
+archimate_steps``, so that the export writes the same elements and relationships back.
 """
 
 from __future__ import annotations
@@ -13,14 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from archrepo.interop.archimate_exchange import ExchangeFile
-from archrepo.interop.archimate_terms import ARCHREPO_ID
+from archrepo.interop.archimate.exchange import ExchangeFile
+from archrepo.interop.archimate.fields import typed_properties
+from archrepo.interop.archimate.terms import ARCHIMATE_ID, ARCHIMATE_RELATIONSHIPS, ARCHIMATE_STEPS, ARCHREPO_ID
 from archrepo.interop.slug import IdAllocator
 
 if TYPE_CHECKING:
-    from archrepo.interop.archimate_links import ImportState
+    from archrepo.interop.archimate.links import ImportState
 
-__all__ = ["ProcessTree", "link_processes"]
+__all__ = ["ProcessTree", "is_ancestor", "link_processes"]
 
 _PART_OF = frozenset({"Composition", "Aggregation"})
 _SUPPORTS = frozenset({"Serving", "Realization"})
@@ -30,9 +36,9 @@ _SUPPORTS = frozenset({"Serving", "Realization"})
 class ProcessTree:
     roots: dict[str, list[str]] = field(default_factory=dict)  # process identifier → its step identifiers
     step_root: dict[str, str] = field(default_factory=dict)  # step identifier → process identifier
-    step_ids: dict[str, dict[str, str]] = field(default_factory=dict)  # process → {step identifier: step id}
+    parent: dict[str, tuple[str, str]] = field(default_factory=dict)  # step → (whole, relationship type)
     used: set[str] = field(default_factory=set)  # relationships that made the structure
-    notes: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)  # relationship identifier → why it was not mapped
 
     @classmethod
     def build(cls, exchange: ExchangeFile) -> ProcessTree:
@@ -48,10 +54,10 @@ class ProcessTree:
                 continue
             if target in parent or is_ancestor(parent, source, target):
                 why = "is already part of another process" if target in parent else "would close a cycle"
-                tree.notes.append(f"{relationship.type} {relationship.identifier}: '{elements[source].name}' → "
-                                  f"'{elements[target].name}' not mapped: the sub-process {why}")
+                tree.notes[relationship.identifier] = f"the sub-process {why}"
                 continue
             parent[target] = source
+            tree.parent[target] = (source, relationship.type)
             children[source].append(target)
             tree.used.add(relationship.identifier)
         chains = _triggering_chains(exchange, [p for p in processes if p not in parent and not children[p]])
@@ -62,7 +68,6 @@ class ProcessTree:
         for root, members in tree.roots.items():
             for step in members:
                 tree.step_root[step] = root
-            tree.step_ids[root] = _step_ids(exchange, root, members)
         return tree
 
 
@@ -114,9 +119,14 @@ def _triggering_chains(exchange: ExchangeFile, leaves: list[str]) -> _Chains:
     return chains
 
 
-def _step_ids(exchange: ExchangeFile, root: str, members: list[str]) -> dict[str, str]:
+def _step_ids(state: ImportState, root: str, members: list[str]) -> dict[str, str]:
+    """Step ids of one process: the process itself (its own first step) takes the process's id; steps an
+    archrepo export wrote keep their ``archrepo:id``; the others get one from their name."""
+    exchange = state.exchange
     allocator = IdAllocator()
     names: dict[str, str] = {}
+    if root in members and allocator.reserve(state.ids[root]):
+        names[root] = state.ids[root]
     for step in members:
         wanted = exchange.elements[step].property(ARCHREPO_ID) if step != root else None
         if wanted is not None and allocator.reserve(wanted):
@@ -137,17 +147,52 @@ def _depth_first(root: str, children: dict[str, list[str]]) -> list[str]:
     return order
 
 
+@dataclass
+class _Step:
+    process: str  # exchange identifier of the process
+    document: dict[str, Any]  # the step as written under `steps:`
+    record: dict[str, Any]  # what goes under `archimate_steps:` for it
+
+
+def _steps(state: ImportState, tree: ProcessTree) -> dict[str, _Step]:
+    """Every step (by exchange identifier), its document in its process's ``steps:`` and its record."""
+    elements = state.exchange.elements
+    steps: dict[str, _Step] = {}
+    for root, members in tree.roots.items():
+        names = _step_ids(state, root, members)
+        process_id = state.ids[root]
+        documents: list[dict[str, Any]] = []
+        for member in members:
+            item = elements[member]
+            document = {"id": names[member], "name": item.display_name}
+            record: dict[str, Any] = {}
+            if member != root:
+                if member != f"id-{process_id}.{names[member]}":
+                    record[ARCHIMATE_ID] = member
+                if item.documentation:
+                    record["description"] = item.documentation
+                properties = typed_properties(item, [p for p in item.properties if p.name != ARCHREPO_ID],
+                                              state.report)
+                if properties:
+                    record["properties"] = properties
+                whole, kind = tree.parent.get(member, (root, "none"))
+                if whole != root:
+                    record["parent"] = names[whole]
+                if kind != "Composition":
+                    record[ARCHIMATE_RELATIONSHIPS] = {"part_of": kind}
+            documents.append(document)
+            steps[member] = _Step(root, document, record)
+        state.documents[root]["steps"] = documents
+    return steps
+
+
 def link_processes(state: ImportState, tree: ProcessTree) -> set[str]:
     """Steps of every Process; owner (assignment from an actor), ``supported_by`` (an application serving or
     realizing a step) and ``next`` (triggering between two steps of the same process)."""
-    elements = state.exchange.elements
-    steps: dict[str, dict[str, Any]] = {}
-    for root, members in tree.roots.items():
-        documents = []
-        for member in members:
-            documents.append({"id": tree.step_ids[root][member], "name": elements[member].display_name})
-            steps[member] = documents[-1]
-        state.documents[root]["steps"] = documents
+    for identifier, why in tree.notes.items():
+        relationship = next(r for r in state.exchange.relationships if r.identifier == identifier)
+        state.not_mapped(relationship, why)
+    steps = _steps(state, tree)
     used: set[str] = set()
     for relationship in state.exchange.relationships:
         source, target = relationship.source, relationship.target
@@ -155,27 +200,36 @@ def link_processes(state: ImportState, tree: ProcessTree) -> set[str]:
         if relationship.type == "Assignment" and source_kind == "Organisation" and target in tree.roots:
             if not state.assign_owner(target, source, relationship, "process"):
                 continue
-        elif relationship.type in _SUPPORTS and source_kind == "Application" and target in tree.roots \
-                and target not in steps:
-            state.report.note(f"{relationship.type} {relationship.identifier}: {state.label(source)} supports "
-                              f"process {state.label(target)} as a whole, not a step; not mapped")
-            continue
         elif relationship.type in _SUPPORTS and source_kind == "Application" and target in steps:
-            supported = steps[target].setdefault("supported_by", [])
+            step = steps[target]
+            supported = step.document.setdefault("supported_by", [])
             if state.ids[source] not in supported:
                 supported.append(state.ids[source])
+                if relationship.type != "Serving":
+                    step.record.setdefault(ARCHIMATE_RELATIONSHIPS, {})[f"supported_by/{state.ids[source]}"] = \
+                        relationship.type
+        elif relationship.type in _SUPPORTS and source_kind == "Application" and target in tree.roots:
+            state.not_mapped(relationship, "it supports the process as a whole, not a step")
+            continue
         elif relationship.type == "Triggering" and source in steps and target in steps:
-            if tree.step_root[source] != tree.step_root[target]:
-                state.report.note(f"Triggering {relationship.identifier}: {state.label(source)} → "
-                                  f"{state.label(target)} links two processes; not mapped")
+            if steps[source].process != steps[target].process:
+                state.not_mapped(relationship, "it links two processes")
                 continue
-            following = steps[source].setdefault("next", [])
-            if steps[target]["id"] not in following:
-                following.append(steps[target]["id"])
+            following = steps[source].document.setdefault("next", [])
+            if steps[target].document["id"] not in following:
+                following.append(steps[target].document["id"])
         else:
             continue
         used.add(relationship.identifier)
+    _store_records(state, steps)
     return used
+
+
+def _store_records(state: ImportState, steps: dict[str, _Step]) -> None:
+    for step in steps.values():
+        if step.record:
+            properties = state.documents[step.process].setdefault("properties", {})
+            properties.setdefault(ARCHIMATE_STEPS, {})[step.document["id"]] = step.record
 
 
 def is_ancestor(parent: dict[str, str], start: str, goal: str) -> bool:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archrepo.interop.formats import ImportOptions
 from archrepo.interop.report import ImportReport
 from archrepo.interop.slug import IdAllocator, property_key
-from archrepo.interop.sources import DEFAULT_MAX_BYTES, InteropError, read_json
+from archrepo.interop.sources import InteropError, read_json
 from archrepo.interop.writer import KIND_DIRS, ImportResult
 
 __all__ = ["EXAMPLE_STANDARDS", "STRUCTURIZR_SIDECAR", "convert_structurizr", "match_standard"]
@@ -58,12 +59,15 @@ class _Node:
     container: str | None
 
 
-def convert_structurizr(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES, containers: bool = False,
-                        standards: tuple[str, ...] | None = None) -> ImportResult:
+def convert_structurizr(path: Path | str, options: ImportOptions | None = None, *, max_bytes: int | None = None,
+                        containers: bool = False, standards: tuple[str, ...] | None = None) -> ImportResult:
     """Map a workspace.json; nothing is written. ``standards``: names an integration standard may take
     (default: archrepo's approved standards and the examples of the model format)."""
+    options = options or ImportOptions()
+    containers = containers or "containers" in options.flags
+    standards = standards or options.standards
     path = Path(path)
-    workspace = read_json(path, max_bytes)
+    workspace = read_json(path, max_bytes or options.max_bytes)
     model = workspace.get("model") if isinstance(workspace, dict) else None
     if not isinstance(model, dict):
         raise InteropError("not a Structurizr workspace (no \"model\" object)", file=str(path), line=1,
@@ -71,17 +75,17 @@ def convert_structurizr(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
                                 "-format json`).")
     report = ImportReport(path.name, "structurizr", "element types", "relationships (source → destination)")
     known = tuple(dict.fromkeys([*(standards or ()), *EXAMPLE_STANDARDS]))
-    return _Mapper(workspace, model, report, containers, known).run()
+    return _Mapper(workspace, model, report, containers, known, IdAllocator(existing=options.existing)).run()
 
 
 class _Mapper:
     def __init__(self, workspace: dict[str, Any], model: dict[str, Any], report: ImportReport, containers: bool,
-                 standards: tuple[str, ...]) -> None:
+                 standards: tuple[str, ...], allocator: IdAllocator) -> None:
         self.workspace, self.model, self.report = workspace, model, report
         self.containers, self.standards = containers, standards
         self.nodes: dict[str, _Node] = {}
         self.relationships: list[dict[str, Any]] = []
-        self.allocator = IdAllocator()
+        self.allocator = allocator
         self.ids: dict[str, str] = {}
         self.documents: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.sidecar: dict[str, str] = {}
@@ -104,9 +108,7 @@ class _Mapper:
                 created[document["kind"]] += 1
         self.report.created = created
         header = f"# Imported from {self.report.source} by `archrepo import structurizr`.\n"
-        sidecar = {"source": self.report.source, "workspace": str(self.workspace.get("name") or ""),
-                   "elements": dict(sorted(self.sidecar.items()))}
-        return ImportResult(dict(self.documents), self.report, sidecar, STRUCTURIZR_SIDECAR, header)
+        return ImportResult(dict(self.documents), self.report, header)
 
     def _walk(self) -> None:
         """Every element (nested ones too, without recursion) and every relationship, in file order."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["Concept", "ConceptSet"]
+from archrepo.interop.archimate.terms import ARCHREPO_JSON, encode_value
+
+__all__ = ["Concept", "ConceptSet", "properties_of", "recorded_type"]
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -46,13 +50,17 @@ class ConceptSet:
         self._used.add(candidate)
         return candidate
 
-    def element(self, concept: Concept) -> str:
-        concept.identifier = self.unique(concept.identifier)
+    def free(self, identifier: str) -> bool:
+        """Whether ``identifier`` is not taken yet."""
+        return identifier not in self._used
+
+    def add_element(self, concept: Concept) -> str:
+        """Add an element whose identifier came from :meth:`unique`."""
         self.elements.append(concept)
         return concept.identifier
 
-    def integration(self, concept: Concept) -> str:
-        concept.identifier = self.unique(concept.identifier)
+    def add_relationship(self, concept: Concept) -> str:
+        """Add a relationship whose identifier came from :meth:`unique` (an integration)."""
         self.relationships.append(concept)
         return concept.identifier
 
@@ -72,3 +80,25 @@ class ConceptSet:
         for name, datatype in sorted(pairs):
             definitions[(name, datatype)] = self.unique(f"propdef.{name.replace(':', '.')}.{datatype}")
         return definitions
+
+
+def properties_of(properties: Any, skip: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """(name, exchange datatype, value) for the entries of a ``properties:`` mapping (``skip``: keys the
+    exporter turned into something else); values that are not text, numbers or booleans as JSON."""
+    found: list[tuple[str, str, str]] = []
+    for key, value in (properties.items() if isinstance(properties, dict) else ()):
+        if key in skip:
+            continue
+        if isinstance(value, str | bool | int | float):
+            datatype, text = encode_value(value)
+            found.append((str(key), datatype, text))
+        else:
+            found.append((ARCHREPO_JSON + str(key), "string", json.dumps(value, ensure_ascii=False, sort_keys=True)))
+    return found
+
+
+def recorded_type(recorded: Any, key: str, allowed: tuple[str, ...]) -> str:
+    """The relationship type an import recorded for ``key`` in an ``archimate_relationships`` mapping, if it is
+    one of ``allowed``; else the usual one, the first of ``allowed``."""
+    wanted = recorded.get(key) if isinstance(recorded, dict) else None
+    return wanted if wanted in allowed else allowed[0]

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archrepo.interop.backstage_catalog import Entity, EntityRef, read_catalog
+from archrepo.interop.backstage.catalog import Entity, EntityRef, read_catalog
+from archrepo.interop.formats import ImportOptions
 from archrepo.interop.report import ImportReport
 from archrepo.interop.slug import IdAllocator
-from archrepo.interop.sources import DEFAULT_MAX_BYTES
 from archrepo.interop.writer import KIND_DIRS, ImportResult
 
 __all__ = ["BACKSTAGE_SIDECAR", "LIFECYCLES", "convert_backstage"]
@@ -36,13 +36,15 @@ _PARENT_FIELDS = {"system": (("domain", "domain"),), "domain": (("subdomainOf", 
 _DEPARTMENT_TYPES = {"team", "department", "sub-department", "business-unit", "product-area"}
 
 
-def convert_backstage(directory: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportResult:
+def convert_backstage(directory: Path | str, options: ImportOptions | None = None, *,
+                      max_bytes: int | None = None) -> ImportResult:
     """Read every catalog file under ``directory`` (following Location entities that stay inside it) and
     map the entities; nothing is written."""
+    options = options or ImportOptions()
     directory = Path(directory)
     report = ImportReport(str(directory), "backstage", "entity kinds", "relations")
-    entities = read_catalog(directory, max_bytes, report)
-    return _Mapper(entities, report).run()
+    entities = read_catalog(directory, max_bytes or options.max_bytes, report)
+    return _Mapper(entities, report, IdAllocator(existing=options.existing)).run()
 
 
 @dataclass
@@ -52,11 +54,11 @@ class _Mapped:
 
 
 class _Mapper:
-    def __init__(self, entities: list[Entity], report: ImportReport) -> None:
+    def __init__(self, entities: list[Entity], report: ImportReport, allocator: IdAllocator) -> None:
         self.report = report
         self.entities = entities
         self.by_ref: dict[EntityRef, _Mapped] = {}
-        self.allocator = IdAllocator()
+        self.allocator = allocator
         self.integrations: list[dict[str, Any]] = []
         self.sidecar: dict[str, str] = {}
 
@@ -255,8 +257,7 @@ class _Mapper:
         self.report.created = created
         name = Path(self.report.source).resolve().name
         header = f"# Imported from the Backstage catalog {name}/ by `archrepo import backstage`.\n"
-        sidecar = {"source": name, "elements": dict(sorted(self.sidecar.items()))}
-        return ImportResult(dict(documents), self.report, sidecar, BACKSTAGE_SIDECAR, header)
+        return ImportResult(dict(documents), self.report, header)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archrepo.interop.archimate_terms import ARCHIMATE_NS, ARCHREPO_ID, XML_NS, XSI_NS
+from archrepo.interop.archimate.terms import ARCHIMATE_NS, ARCHREPO_ID, XML_NS, XSI_NS
 from archrepo.interop.sources import DEFAULT_MAX_BYTES, InteropError, read_xml
 
 __all__ = ["ExchangeFile", "ExchangeItem", "Property", "read_exchange"]
