@@ -34,6 +34,7 @@ class Note:
     text: str
     important: bool = True
     topic: str = ""
+    detail: str = ""  # what the summary counts within the topic (an element type)
 
 
 @dataclass
@@ -71,9 +72,10 @@ class ImportReport:
         """An important note: listed first, each one shown."""
         self.all_notes.append(Note(text))
 
-    def routine(self, topic: str, text: str) -> None:
-        """A routine note: summarised by ``topic`` in the text report, listed in full in the JSON report."""
-        self.all_notes.append(Note(text, important=False, topic=topic))
+    def routine(self, topic: str, text: str, detail: str = "") -> None:
+        """A routine note: summarised by ``topic`` (and counted by ``detail`` within it) in the text report,
+        listed in full in the JSON report."""
+        self.all_notes.append(Note(text, important=False, topic=topic, detail=detail))
 
     @property
     def notes(self) -> list[str]:
@@ -81,11 +83,21 @@ class ImportReport:
         return [n.text for n in self.all_notes if n.important] + [n.text for n in self.all_notes if not n.important]
 
     def routine_summary(self) -> dict[str, int]:
+        """Topic → how many routine notes it has."""
         summary: dict[str, int] = {}
         for note in self.all_notes:
             if not note.important:
                 summary[note.topic] = summary.get(note.topic, 0) + 1
         return summary
+
+    def _details(self, topic: str) -> str:
+        counted: dict[str, int] = {}
+        for note in self.all_notes:
+            if not note.important and note.topic == topic and note.detail:
+                counted[note.detail] = counted.get(note.detail, 0) + 1
+        ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{name} {count}" for name, count in ranked[:8])
+        return f" ({shown}{', …' if len(ranked) > 8 else ''})" if shown else ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -130,8 +142,8 @@ class ImportReport:
         if summary:
             lines.append("  routine notes, by count (each one: --report FILE):")
             width = len(str(max(summary.values())))
-            lines.extend(f"    {count:>{width}}  {topic}" for topic, count in sorted(summary.items(),
-                                                                               key=lambda i: (-i[1], i[0])))
+            lines.extend(f"    {count:>{width}}  {topic}{self._details(topic)}"
+                         for topic, count in sorted(summary.items(), key=lambda i: (-i[1], i[0])))
         return lines
 
 

@@ -148,15 +148,17 @@ class _Importer:
             mapped = item.type in ELEMENT_KINDS
             report.element(item.type or "(no type)", mapped)
             if not mapped:
-                report.routine(f"{item.type or '(no type)'} elements: no archrepo kind, not imported",
-                               f"{item.type} '{item.name}' ({item.identifier}): no archrepo kind; not imported")
+                report.routine("elements of a type with no archrepo kind, not imported",
+                               f"{item.type} '{item.name}' ({item.identifier}): no archrepo kind; not imported",
+                               item.type or "(no type)")
         for relationship in exchange.relationships:
             imported = relationship.identifier in used
             report.relationship(relationship.type or "(no type)", imported)
             if not imported and relationship.identifier not in state.explained:
-                report.routine(f"{relationship.type} relationships with no archrepo meaning, not mapped",
+                report.routine("relationships no archrepo field stands for, not mapped",
                                f"{relationship.type} {relationship.identifier}: {state.describe(relationship)}: "
-                               "no archrepo field stands for it between these; not mapped")
+                               "no archrepo field stands for it between these; not mapped",
+                               relationship.type or "(no type)")
 
     def _result(self) -> ImportResult:
         state = self.state
