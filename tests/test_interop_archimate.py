@@ -132,21 +132,27 @@ def test_hospital_report_names_everything_not_mapped(tmp_path: Path) -> None:
     assert report.relationships["Association"].not_mapped == 2
     notes = "\n".join(report.notes)
     for expected in ("has an owner already", "would close a cycle", "parent cycle", "no master chosen",
-                     "as a whole, not a step", "kept in .archimate-ids.yaml", "sunsetting"):
+                     "as a whole, not a step", "sunsetting", "BusinessRole 'Lege' (r-lege): no archrepo kind",
+                     "Association r26: r13 (a relationship) → 'Epikrise' (DataObject)"):
         assert expected in notes
+    not_mapped = sum(c.not_mapped for c in [*report.elements.values(), *report.relationships.values()])
+    assert len(report.notes) >= not_mapped  # every element and relationship not mapped has a note
     assert report.defaults == {"Application lifecycle.status = active (no lifecycle property)": 3,
                                "DataObject classification = internal (no classification property)": 1,
                                "Integration standard = unknown (no standard property)": 1}
-    write_and_check(result, tmp_path)
+    model, _ = write_and_check(result, tmp_path)
     models = tmp_path / "repo" / "models"
     assert sorted(p.relative_to(models).as_posix() for p in models.rglob("*.yaml")) == [
-        ".archimate-ids.yaml", "applications.yaml", "applications/klinikk.yaml", "capabilities.yaml", "data.yaml",
+        "applications.yaml", "applications/klinikk.yaml", "capabilities.yaml", "data.yaml",
         "data/klinikk.yaml", "integrations.yaml", "integrations/lab-rontgen.yaml", "organisations.yaml",
-        "processes.yaml"]
-    sidecar = yaml.safe_load((models / ".archimate-ids.yaml").read_text(encoding="utf-8"))
-    assert sidecar["elements"]["helse-sor-ost-rhf"] == "o-hso"
-    assert sidecar["steps"]["innleggelse/vurdere-2"] == "p-vurdere-lege"
-    assert sidecar["properties"] == {"helse-sor-ost-rhf": {"Cost (NOK)": "1"}}
+        "processes.yaml"]  # no sidecar: what it held is under each element's properties
+    hso = model.get("helse-sor-ost-rhf")
+    assert hso is not None and hso.data["properties"] == {"archimate_id": "o-hso", "Cost_NOK_": 1}
+    process = model.get("innleggelse")
+    assert process is not None
+    assert process.data["properties"]["archimate_steps"]["vurdere-2"] == {
+        "archimate_id": "p-vurdere-lege", "parent": "vurdere",  # part of a sub-process, not of the process itself
+        "archimate_relationships": {"supported_by/blabaer-orret-aeble-lab": "Realization"}}
 
 
 def test_import_is_deterministic(tmp_path: Path) -> None:
@@ -167,12 +173,12 @@ def test_cli_never_overwrites_without_force(tmp_path: Path) -> None:
     out = tmp_path / "models"
     code, stdout, stderr = run(["archimate", str(HOSPITAL), "--out", str(out)])
     assert code == 0 and stdout == ""
-    assert "import archimate hospital.xml: 2 Organisation" in stderr and "wrote 10 files" in stderr
+    assert "import archimate hospital.xml: 2 Organisation" in stderr and "wrote 9 files" in stderr
     target = out / "applications.yaml"
     target.write_text("# edited by hand\n", encoding="utf-8")
     code, stdout, stderr = run(["archimate", str(HOSPITAL), "--out", str(out)])
     assert code == 2
-    assert f"{out / 'applications.yaml'} already exists (and 9 more); nothing was written" in stderr
+    assert f"{out / 'applications.yaml'} already exists (and 8 more); nothing was written" in stderr
     assert "--force" in stderr and "Traceback" not in stderr
     assert target.read_text(encoding="utf-8") == "# edited by hand\n"
     code, _, stderr = run(["archimate", str(HOSPITAL), "--out", str(out), "--force"])
@@ -272,7 +278,8 @@ def test_cli_validate_and_check_run_on_the_import(tmp_path: Path) -> None:
     check = run_cli(["check", "--config", str(config), "--format", "json", "--fail-on", "never"], tmp_path)
     assert check.exit_code == 0, check.stderr
     report = json.loads(check.stdout)
-    assert report["errors"] == [] and report["rule_failures"] == [] and report["summary"]["elements"] == 42
+    # 17 organisations, 10 applications, 4 data objects, 4 processes, 7 integrations, 18 technology elements
+    assert report["errors"] == [] and report["rule_failures"] == [] and report["summary"]["elements"] == 60
 
 
 def _registered() -> bool:

@@ -93,9 +93,16 @@ def test_a_trusted_large_file_can_be_allowed(tmp_path: Path) -> None:
 def test_hostile_yaml_and_json_are_refused(tmp_path: Path) -> None:
     catalog = tmp_path / "catalog"
     catalog.mkdir()
-    (catalog / "bomb.yaml").write_text('a: &a ["x", "x"]\nb: &b [*a, *a]\nc: [*b, *b]\n', encoding="utf-8")
+    # Backstage files may use anchors; an alias bomb is stopped after a bounded number of expanded values
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(9)]
+    (catalog / "bomb.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tracemalloc.start()
     result = CliRunner().invoke(import_group, ["backstage", str(catalog), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2 and "bomb.yaml" in result.stderr and "Traceback" not in result.stderr
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.exit_code == 2 and "bomb.yaml" in result.stderr and "alias bomb" in result.stderr
+    assert "Traceback" not in result.stderr and peak < 100 * 1024 * 1024
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
     result = CliRunner().invoke(import_group, ["structurizr", str(deep), "--out", str(tmp_path / "o")])
