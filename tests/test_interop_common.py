@@ -125,3 +125,99 @@ def test_imported_files_pass_fmt_check(importer: str, source: Path, tmp_path: Pa
     formatted = run_process(["fmt", "--check"], tmp_path)
     assert formatted.exit_code == 0, formatted.stdout + formatted.stderr
     assert " 0 files would be reformatted" in " " + formatted.stderr
+
+
+def corpus_sources() -> list[tuple[str, Path, tuple[str, ...]]]:
+    """(importer, source, flags) for every file of the corpus each importer reads."""
+    sources = [("archimate", path, ()) for path in sorted((CORPUS / "archimate-exchange").glob("*.xml"))]
+    sources += [("archimate", INTEROP / "archimate" / name, ()) for name in ("hospital.xml", "technology.xml")]
+    for path in sorted((CORPUS / "structurizr" / "json").glob("*/workspace.json")):
+        sources += [("structurizr", path, ()), ("structurizr", path, ("containers",))]
+    sources += [("backstage", CORPUS / "backstage", ()), ("backstage", CORPUS / "backstage" / "all.yaml", ()),
+                ("backstage", INTEROP / "backstage", ())]
+    return sources
+
+
+@pytest.mark.parametrize(("name", "source", "flags"), corpus_sources(),
+                         ids=lambda v: v.name if isinstance(v, Path) else "-".join(v) if isinstance(v, tuple) else v)
+def test_every_import_passes_validate_and_fmt_check(name: str, source: Path, flags: tuple[str, ...],
+                                                    tmp_path: Path) -> None:
+    """Issue #13: an importer's output is a model `archrepo validate` accepts and `archrepo fmt --check` leaves."""
+    from tests.conftest import run_cli
+
+    repo = tmp_path / "repo"
+    config = make_repo(repo)
+    command = ["import", name, str(source), "--out", str(repo / "models"), *(f"--{flag}" for flag in flags)]
+    imported = run_cli(command, repo)
+    assert imported.exit_code == 0, imported.stderr
+    validate = run_cli(["validate", "--config", str(config)], repo)
+    assert validate.exit_code == 0, validate.stderr
+    assert "warning" not in validate.stderr, validate.stderr
+    fmt = run_cli(["fmt", "--check", "--config", str(config)], repo)
+    assert fmt.exit_code == 0, fmt.stdout + fmt.stderr
+
+
+def test_the_commands_come_from_the_registry() -> None:
+    from archrepo.cli import main
+    from archrepo.commands.interop import import_group
+    from archrepo.interop.formats import exporters, importers
+
+    assert sorted(import_group.commands) == sorted(i.name for i in importers()) == [
+        "archimate", "backstage", "structurizr"]
+    structurizr = import_group.commands["structurizr"]
+    assert "--containers" in {opt for p in structurizr.params for opt in getattr(p, "opts", [])}
+    export = next(p for p in main.commands["export"].params if p.name == "fmt")
+    assert set(getattr(export.type, "choices", ())) >= {"turtle", *(e.name for e in exporters())}
+
+
+REPOSITORY_LIS = """kind: Application
+id: lis
+name: Laboratory information system
+lifecycle: {status: active}
+"""
+LIS_WORKSPACE = {"model": {"softwareSystems": [
+    {"id": "1", "name": "LIS", "relationships": [{"id": "3", "sourceId": "1", "destinationId": "2",
+                                                 "description": "Sends results to"}]},
+    {"id": "2", "name": "EPJ"}]}}
+
+
+def test_ids_the_repository_has_are_not_taken_and_the_report_says_so(tmp_path: Path) -> None:
+    """Importing into a repository that has `lis` gave a model that failed `validate` (issue #15 §2.5)."""
+    import json
+
+    from tests.conftest import run_cli
+
+    repo = tmp_path / "repo"
+    config = make_repo(repo)
+    (repo / "models" / "existing").mkdir(parents=True)
+    (repo / "models" / "existing" / "lis.yaml").write_text(REPOSITORY_LIS, encoding="utf-8")
+    workspace = tmp_path / "workspace.json"
+    workspace.write_text(json.dumps(LIS_WORKSPACE), encoding="utf-8")
+    out = repo / "models" / "imported"
+    result = run_cli(["import", "structurizr", str(workspace), "--out", str(out)], repo)
+    assert result.exit_code == 0, result.stderr
+    assert "id 'lis' is already defined in models/existing/lis.yaml; the imported element is 'lis-2'" \
+        in result.stderr
+    model, _ = check_imported(config)
+    integration = model.get("lis-2-to-epj")
+    assert integration is not None and integration.data["source"] == "lis-2"
+    # importing the same file again over its own files: its ids are its own, nothing is renamed
+    again = run_cli(["import", "structurizr", str(workspace), "--out", str(out), "--force"], repo)
+    assert again.exit_code == 0 and "already defined" in again.stderr and "lis-3" not in again.stderr
+    assert "epj-2" not in (out / "applications.yaml").read_text(encoding="utf-8")
+    check_imported(config)
+
+
+def test_routine_notes_are_summarised_and_important_ones_come_first() -> None:
+    report = ImportReport("x.xml", "archimate")
+    for number in range(60):
+        report.routine("elements of a type with no archrepo kind, not imported", f"BusinessRole r{number}",
+                       "BusinessRole" if number % 3 else "Principle")
+    report.note("broken.yaml was not read")
+    text = report.format_text()
+    assert text.index("broken.yaml was not read") < text.index("60  elements of a type with no archrepo kind")
+    assert "(BusinessRole 40, Principle 20)" in text and "BusinessRole r7" not in text
+    assert report.notes[0] == "broken.yaml was not read" and len(report.notes) == 61
+    data = report.as_dict()
+    assert data["important"] == ["broken.yaml was not read"]
+    assert data["routine"] == {"elements of a type with no archrepo kind, not imported": 60}
