@@ -17,7 +17,7 @@ from archrepo.interop import convert_archimate, export_archimate
 from archrepo.model import Model
 from tests.test_interop_common import CORPUS, INTEROP, check_imported, make_repo
 from tests.test_interop_export import assert_valid
-from tests.test_interop_export import schema as schema  # noqa: F401 - the module-scoped fixture
+from tests.test_interop_export import schema as schema  # the module-scoped fixture
 
 TECHNOLOGY = INTEROP / "archimate" / "technology.xml"
 _A = "{http://www.opengroup.org/xsd/archimate/3.0/}"
@@ -91,7 +91,7 @@ def test_a_corpus_file_round_trips_without_duplicates_or_losses(name: str, tmp_p
     source = CORPUS / "archimate-exchange" / name
     first = imported(source, tmp_path / "one")
     export = exported(first, tmp_path / "one.xml")
-    elements, relationships = contents(export)
+    elements, _ = contents(export)
     original, _ = contents(source)
     mapped = {identifier for identifier in original if identifier in elements}
     kinds = {"ApplicationComponent", "BusinessActor", "Capability", "DataObject", "BusinessProcess", "Node",
