@@ -73,14 +73,6 @@ ELEMENT_KINDS: dict[str, str] = {
 TECHNOLOGY_TYPES: dict[str, str | None] = {
     "Node": "platform", "Device": "device", "SystemSoftware": "software-product",
     "TechnologyService": "infrastructure-service", "CommunicationNetwork": "network", "Artifact": None}
-# Element types an `archimate_type` may name, per kind (anything else is not exported as a type).
-_OTHER_TYPES: dict[str, frozenset[str]] = {
-    "Technology": frozenset({*TECHNOLOGY_TYPES, "Path", "TechnologyInterface", "TechnologyFunction",
-                             "TechnologyProcess", "TechnologyInteraction", "TechnologyEvent",
-                             "TechnologyCollaboration", "Equipment", "Facility", "DistributionNetwork", "Material"}),
-    "Application": frozenset({"ApplicationComponent", "ApplicationCollaboration"}),
-    "Organisation": frozenset({"BusinessActor", "BusinessCollaboration"}),
-}
 _SYSTEM_SOFTWARE = {"database", "operating-system", "middleware", "runtime", "software-product"}
 
 # A reference and the relationship type that stands for it unless `archimate_relationships` names another.
@@ -94,10 +86,10 @@ RELIES_ON: dict[str, str] = {"Serving": "target", "Realization": "target", "Assi
 
 
 def element_type(kind: str, document: dict[str, Any]) -> str:
-    """The ArchiMate element type of an archrepo element: its ``archimate_type`` when that is one the kind may
-    take, else the usual one (a Technology by its ``type``)."""
+    """The ArchiMate element type of an archrepo element: its ``archimate_type`` when the importer reads that
+    type back as this kind (an Artifact for a Technology), else the usual one (a Technology by its ``type``)."""
     wanted = (document.get("properties") or {}).get(ARCHIMATE_TYPE)
-    if isinstance(wanted, str) and wanted in _OTHER_TYPES.get(kind, ()):
+    if isinstance(wanted, str) and ELEMENT_KINDS.get(wanted) == kind:
         return wanted
     if kind == "Technology":
         technology_type = document.get("type")

@@ -28,8 +28,9 @@ _NESTED = (("containers", "Container"), ("components", "Component"), ("children"
            ("containerInstances", "ContainerInstance"))
 _TOP = (("people", "Person"), ("softwareSystems", "SoftwareSystem"), ("deploymentNodes", "DeploymentNode"),
         ("customElements", "CustomElement"))
-_DSL_HINT = ("The Structurizr DSL is not read: export the workspace as JSON first, e.g. `structurizr-cli export "
-             "-workspace workspace.dsl -format json` (or `structurizr.sh export …`), and import the workspace.json.")
+_DSL = ("the Structurizr DSL is not read; export the workspace as JSON with `structurizr-cli export -workspace "
+        "workspace.dsl -format json` and import that workspace.json")
+_DSL_HINT = "Structurizr Lite keeps a workspace.json next to the workspace.dsl it reads; that file can be imported."
 
 
 def convert_structurizr(path: Path | str, options: ImportOptions | None = None, *, max_bytes: int | None = None,
@@ -67,8 +68,7 @@ def convert_structurizr(path: Path | str, options: ImportOptions | None = None, 
 def _read(path: Path, max_bytes: int) -> Any:
     """The workspace JSON; the DSL is recognised (by its name or its first word) and refused with a hint."""
     if path.suffix.lower() == ".dsl":
-        raise InteropError("this is a Structurizr DSL file, not a workspace.json", file=str(path), line=1,
-                           hint=_DSL_HINT)
+        raise InteropError(_DSL, file=str(path), line=1, hint=_DSL_HINT)
     try:
         return read_json(path, max_bytes)
     except InteropError as error:
@@ -79,8 +79,7 @@ def _read(path: Path, max_bytes: int) -> Any:
         words = [line.strip() for line in start.splitlines() if line.strip() and not line.strip().startswith(
             ("#", "//", "/*", "*"))]
         if words and words[0].split()[0] in ("workspace", "!include", "!identifiers", "model"):
-            raise InteropError("this is the Structurizr DSL, not JSON", file=str(path), line=1,
-                               hint=_DSL_HINT) from None
+            raise InteropError(_DSL, file=str(path), line=1, hint=_DSL_HINT) from None
         raise
 
 
