@@ -16,6 +16,7 @@ from tests.test_interop_common import CORPUS, INTEROP, check_imported, make_repo
 
 EXCHANGE = sorted((CORPUS / "archimate-exchange").glob("*.xml"))
 HOSPITAL = INTEROP / "archimate" / "hospital.xml"
+TECHNOLOGY = INTEROP / "archimate" / "technology.xml"
 _A = "{http://www.opengroup.org/xsd/archimate/3.0/}"
 _TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
@@ -228,13 +229,13 @@ def test_missing_file_is_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "cannot read" in stderr
 
 
-def _mutated(seed: int) -> bytes:
-    """hospital.xml with a few attributes removed or pointed elsewhere, nodes dropped or duplicated."""
+def _mutated(seed: int, source: Path = HOSPITAL) -> bytes:
+    """An exchange file with a few attributes removed or pointed elsewhere, nodes dropped or duplicated."""
     import copy
     import random
 
     rnd = random.Random(seed)
-    tree = ET.parse(HOSPITAL)
+    tree = ET.parse(source)
     nodes = list(tree.iter())
     parents = {child: parent for parent in nodes for child in parent}
     identifiers = [n.get("identifier") or "" for n in nodes if n.get("identifier")]
@@ -244,25 +245,58 @@ def _mutated(seed: int) -> bytes:
         if choice < 0.3 and node.attrib:
             del node.attrib[rnd.choice(sorted(node.attrib))]
         elif choice < 0.55 and node.attrib:
-            node.set(rnd.choice(sorted(node.attrib)), rnd.choice([*identifiers, "", "Flow", "BusinessProcess"]))
+            node.set(rnd.choice(sorted(node.attrib)), rnd.choice([*identifiers, "", "Flow", "BusinessProcess", "Node",
+                                                                  "Composition", "Association", "Artifact"]))
         elif choice < 0.75 and node in parents and node in list(parents[node]):
             parents[node].remove(node)
         elif choice < 0.9:
-            node.text = rnd.choice(["", " ", "Å", "owner", "true", "[", "archrepo:id"])
+            node.text = rnd.choice(["", " ", "Å", "owner", "true", "[", "archrepo:id", "2020-01-01"])
         elif node in parents:
             parents[node].append(copy.deepcopy(node))
     return ET.tostring(tree.getroot(), encoding="utf-8")
 
 
-@pytest.mark.parametrize("seed", range(25))
-def test_damaged_files_never_crash_and_never_give_an_invalid_model(seed: int, tmp_path: Path) -> None:
+DAMAGED = [(HOSPITAL, seed) for seed in range(25)] + [(TECHNOLOGY, seed) for seed in range(15)]
+
+
+@pytest.mark.parametrize(("source", "seed"), DAMAGED, ids=lambda v: v.stem if isinstance(v, Path) else str(v))
+def test_damaged_files_never_crash_never_give_an_invalid_model_and_round_trip(source: Path, seed: int,
+                                                                              tmp_path: Path) -> None:
+    import archrepo
+    from archrepo.interop import export_archimate
+
     path = tmp_path / "damaged.xml"
-    path.write_bytes(_mutated(seed))
+    path.write_bytes(_mutated(seed, source))
     try:
         result = convert_archimate(path)
     except InteropError:
         return
-    write_and_check(result, tmp_path)
+    first, _ = write_and_check(result, tmp_path)
+    exported = tmp_path / "exported.xml"
+    exported.write_text(export_archimate(first), encoding="utf-8")
+    config = make_repo(tmp_path / "again")
+    convert_archimate(exported).write(tmp_path / "again" / "models")
+    assert {e.id: e.data for e in archrepo.load(config).model} == {e.id: e.data for e in first}
+
+
+def test_a_sub_process_named_like_its_process_stays_an_element_of_its_own(tmp_path: Path) -> None:
+    """It took the process's id as its step id, and the export then merged it into the process."""
+    path = tmp_path / "same-name.xml"
+    path.write_text(f"""<model xmlns="{_A[1:-1]}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" identifier="m">
+      <elements>
+        <element identifier="p-outer" xsi:type="BusinessProcess"><name>Assess</name></element>
+        <element identifier="p-inner" xsi:type="BusinessProcess"><name>Assess</name></element>
+      </elements>
+      <relationships>
+        <relationship identifier="r1" source="p-outer" target="p-inner" xsi:type="Composition"/>
+      </relationships></model>""", encoding="utf-8")
+    model, _ = write_and_check(convert_archimate(path), tmp_path)
+    process = model.get("assess")
+    assert process is not None and [s["id"] for s in process.data["steps"]] == ["assess-2"]
+    from archrepo.interop import export_archimate
+
+    root = ET.fromstring(export_archimate(model))
+    assert {e.get("identifier") for e in root.iterfind(f"{_A}elements/{_A}element")} == {"p-outer", "p-inner"}
 
 
 def test_cli_validate_and_check_run_on_the_import(tmp_path: Path) -> None:

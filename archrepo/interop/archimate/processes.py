@@ -131,6 +131,8 @@ def _step_ids(state: ImportState, root: str, members: list[str]) -> dict[str, st
         wanted = exchange.elements[step].property(ARCHREPO_ID) if step != root else None
         if wanted is not None and allocator.reserve(wanted):
             names[step] = wanted
+    # a step named like its process must not take the process's id: the export would merge the two
+    allocator.reserve(state.ids[root])
     for step in members:
         if step not in names:
             names[step] = allocator.allocate(exchange.elements[step].name or "step", "step")

@@ -171,7 +171,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
     "Process": (_TAGS,),
     "Technology": (
-        FieldSpec("vendor", "string", (), ("vendor", "supplier", "leverandor", "manufacturer")),
+        FieldSpec("vendor", "string", (), ("vendor", "supplier", "leverandor", "manufacturer", "manufacture")),
         FieldSpec("version", "string", (), ("version", "release")),
         FieldSpec("type", "string", ("database", "operating-system", "middleware", "runtime", "platform",
                                      "infrastructure-service", "network", "device", "software-product"),
