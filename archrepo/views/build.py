@@ -33,7 +33,7 @@ class ViewOptions:
     link: Callable[[Element], str | None] | None = None  # the docs site links nodes to element pages
 
 
-class _Builder:
+class Builder:
     """Shared pieces of every view: application nodes, integration edges, filters."""
 
     def __init__(self, model: Model, options: ViewOptions) -> None:
@@ -140,7 +140,7 @@ class _Builder:
 
 
 def landscape(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
-    builder = _Builder(model, options)
+    builder = Builder(model, options)
     graph = ViewGraph("landscape", "Application landscape")
     for application in builder.applications():
         graph.add_node(builder.app_node(application, cluster=builder.cluster_of(application, graph)))
@@ -150,7 +150,7 @@ def landscape(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> V
 
 def context(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
     focus = _focus(model, options, ("Application",))
-    builder = _Builder(model, options)
+    builder = Builder(model, options)
     integrations = builder.integrations()
     neighbours: dict[str, set[str]] = defaultdict(set)
     for integration in integrations:
@@ -179,7 +179,7 @@ def context(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> Vie
 
 def impact(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
     focus = _focus(model, options, ("Application",))
-    builder = _Builder(model, options)
+    builder = Builder(model, options)
     result = analyse_impact(model, dependencies, focus, options.as_of)
     graph = ViewGraph("impact", f"Impact of {model.elements[focus].name}: what depends on it")
     graph.add_node(builder.app_node(model.elements[focus], fill="focus", focus=True))
@@ -202,7 +202,7 @@ def impact(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> View
 
 def process(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
     focus = _focus(model, options, ("Process",))
-    builder = _Builder(model, options)
+    builder = Builder(model, options)
     element = model.elements[focus]
     graph = ViewGraph("process", f"Process: {element.name}")
     cluster = f"cluster-{focus}"
@@ -223,7 +223,7 @@ def process(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> Vie
 
 def data(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
     focus = _focus(model, options, ("DataObject",))
-    builder = _Builder(model, options)
+    builder = Builder(model, options)
     element = model.elements[focus]
     graph = ViewGraph("data", f"Data lineage: {element.name}")
     severity, marks = builder.marks(focus)

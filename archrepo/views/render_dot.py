@@ -27,7 +27,7 @@ from archrepo.views.style import (
     SHAPE,
 )
 
-__all__ = ["LABEL_LIMIT", "TOOLTIP_LIMIT", "render_dot", "render_image", "render_svg"]
+__all__ = ["LABEL_LIMIT", "TOOLTIP_LIMIT", "relative_link", "render_dot", "render_image", "render_svg", "run_dot"]
 
 _FONT = "Helvetica"
 LABEL_LIMIT = 80  # characters shown in a box; the whole name is in the tooltip
@@ -54,7 +54,7 @@ def _tooltip(text: str) -> Any:
     return _text(text, TOOLTIP_LIMIT)
 
 
-def _link(link: str) -> str | None:
+def relative_link(link: str) -> str | None:
     """The node's link, percent-encoded, if it is a plain relative link; anything else is dropped."""
     encoded = quote(link, safe="/#")
     if not _RELATIVE_LINK.fullmatch(encoded) or encoded.startswith("/") or ".." in encoded.split("/"):
@@ -70,7 +70,7 @@ def _node_attributes(node: ViewNode) -> dict[str, str]:
                   "color": SEVERITY_COLOUR.get(node.severity or "", "#374151"),
                   "penwidth": "3" if node.severity else ("2.5" if node.focus else "1"),
                   "tooltip": _tooltip(node.tooltip or node.label)}
-    link = _link(node.link) if node.link else None
+    link = relative_link(node.link) if node.link else None
     if link:
         attributes["URL"] = link
         attributes["target"] = "_top"

@@ -29,6 +29,13 @@ FILL: dict[str, str] = {
     "distance-2": "#fdba74",
     "distance-3": "#fde047",
     "distance-4": "#fef9c3",
+    "tech-end-of-life": "#f87171",
+    "tech-end-of-support": "#fdba74",
+    "tech-support-ending": "#fde047",
+    "tech-supported": "#bbf7d0",
+    "tech-unknown": "#e5e7eb",
+    "group": "#f3f4f6",
+    "summary": "#ffffff",
 }
 
 SEVERITY_COLOUR = {"error": "#dc2626", "warning": "#d97706"}
@@ -60,6 +67,9 @@ LEGEND_FILL = {
     "active": "active", "planned": "planned", "phase-out": "in phase-out", "retired": "retired",
     "focus": "the focus", "distance-1": "depends directly", "distance-2": "2 steps away",
     "distance-3": "3 steps away", "distance-4": "4 or more steps away",
+    "tech-end-of-life": "end of life passed", "tech-end-of-support": "end of support passed",
+    "tech-support-ending": "support ends within 12 months", "tech-supported": "supported",
+    "tech-unknown": "unknown (no technology or no dates)", "group": "group of applications",
 }
 LEGEND_EDGE = {
     "integration": "integration (async/batch)", "sync": "synchronous integration",
