@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -13,31 +14,65 @@ from archrepo.commands.common import config_option, emit, load_repository, parse
 __all__ = ["diagram", "impact"]
 
 
+_VIEWS = ["landscape", "context", "impact", "process", "data", "integrations", "technology"]
+_FORMATS = ["svg", "png", "dot", "mermaid"]
+_EXTENSIONS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
+_OTHER_IMAGES = frozenset({".jpg", ".jpeg", ".gif", ".pdf", ".webp", ".bmp", ".tif", ".tiff", ".eps", ".ps"})
+
+
+def output_format(fmt: str | None, output: Path | None) -> str:
+    """The format: --format, else the --output file's extension, else SVG; a contradiction is a usage error."""
+    from archrepo.errors import UsageError
+
+    suffix = output.suffix.lower() if output is not None else ""
+    by_extension = _EXTENSIONS.get(suffix)
+    if fmt is not None and by_extension is not None and fmt != by_extension:
+        raise UsageError(f"--format {fmt} contradicts --output {output} (a .{suffix[1:]} file is {by_extension})",
+                         hint=f"Leave out --format, or name the file with the extension of {fmt}.")
+    if fmt is None and by_extension is None and suffix in _OTHER_IMAGES:
+        raise UsageError(f"--output {output}: archrepo does not write {suffix[1:].upper()}",
+                         hint="Use .svg, .png, .dot or .mmd (or --format).")
+    return fmt or by_extension or "svg"
+
+
 @click.command()
 @config_option
-@click.argument("view", type=click.Choice(["landscape", "context", "impact", "process", "data"]))
-@click.option("--focus", metavar="ID", default=None, help="The element the view is about (all views but landscape).")
-@click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True, help="context: how many hops.")
-@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png", "mermaid"]), default="svg", show_default=True)
+@click.argument("view", type=click.Choice(_VIEWS))
+@click.option("--focus", metavar="ID", default=None,
+              help="The element the view is about (context, impact, process, data); integrations: a group.")
+@click.option("--depth", type=click.IntRange(1, 10), default=None,
+              help="context: how many hops (default 1); impact: distance rings drawn (default 2).")
+@click.option("--budget", type=click.IntRange(2, 10_000), default=60, show_default=True,
+              help="context, impact, data: at most about this many nodes; the rest as summary notes.")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
+              help="Default: from the --output extension (.svg .png .dot .mmd), else svg.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (atomically); PNG needs it unless stdout is redirected.")
-@click.option("--group-by", type=click.Choice(["owner", "capability", "tag", "none"]), default="owner",
-              show_default=True, help="landscape and context: what the clusters are.")
+@click.option("--layout", type=click.Choice(["map", "graph"]), default="map", show_default=True,
+              help="landscape: a map of nested boxes (no edges), or a Graphviz graph with the integrations.")
+@click.option("--group-by", type=click.Choice(["owner", "capability", "technology", "tag", "none"]),
+              default="owner", show_default=True,
+              help="landscape and context: the boxes/clusters; integrations: owner or capability.")
+@click.option("--level", type=click.IntRange(1, 20), default=2, show_default=True,
+              help="integrations: group by the organisation (capability) this deep in its tree (1: top).")
 @click.option("--include-retired", is_flag=True, help="Show retired applications and integrations too.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only applications with this tag (repeatable).")
 @click.option("--owner", "owners", multiple=True, metavar="ORG",
               help="Only applications owned by this organisation or one below it (repeatable).")
 @click.option("--violations", is_flag=True, help="Mark elements with violations (red: error, amber: warning).")
-@click.option("--as-of", "as_of", metavar="DATE", default=None, help="Lifecycle as of this date (default: today).")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="Lifecycle (and technology support) as of this date (default: today).")
 @click.pass_context
-def diagram(ctx: click.Context, config_path: Path | None, view: str, focus: str | None, depth: int, fmt: str,
-            output: Path | None, group_by: str, include_retired: bool, tags: tuple[str, ...],
-            owners: tuple[str, ...], violations: bool, as_of: str | None) -> None:
-    """Draw a dependency view: landscape, context, impact, process or data lineage."""
-    from archrepo.views import ViewOptions, build_view
-    from archrepo.views.render_dot import render_dot, render_image
-    from archrepo.views.render_mermaid import render_mermaid
+def diagram(ctx: click.Context, config_path: Path | None, view: str, focus: str | None, depth: int | None,
+            budget: int, fmt: str | None, output: Path | None, layout: str, group_by: str, level: int,
+            include_retired: bool, tags: tuple[str, ...], owners: tuple[str, ...], violations: bool,
+            as_of: str | None) -> None:
+    """Draw a view: the landscape map, integrations between groups, technology lifecycle, or the context,
+    impact, process or data lineage of one element."""
+    from archrepo.views import ViewOptions
 
+    fmt = output_format(fmt, output)
+    _check_grouping(view, layout, group_by)
     repository = load_repository(ctx, config_path)
     day = parse_date(as_of, "--as-of")
     marks = {}
@@ -50,27 +85,67 @@ def diagram(ctx: click.Context, config_path: Path | None, view: str, focus: str 
         from archrepo.views.impact import require_element
 
         require_element(repository.model, owner, ("Organisation",), option="--owner")
-    options = ViewOptions(focus=focus, depth=depth, group_by=group_by, include_retired=include_retired,
-                          tags=tags, owners=owners, as_of=day, violations=marks)
+    options = ViewOptions(focus=focus, depth=depth, group_by=group_by, level=level, budget=budget,
+                          include_retired=include_retired, tags=tags, owners=owners, as_of=day, violations=marks)
+    if view == "technology" or (view == "landscape" and layout == "map"):
+        _write(_render_map(repository, options, fmt, technology=view == "technology"), fmt, output)
+    else:
+        _write(_render_graph(repository, view, options, fmt), fmt, output)
+
+
+def _check_grouping(view: str, layout: str, group_by: str) -> None:
+    from archrepo.errors import UsageError
+
+    if view == "integrations" and group_by not in ("owner", "capability"):
+        raise UsageError(f"--group-by {group_by}: the integrations view groups by owner or capability")
+    if group_by == "technology" and (view != "landscape" or layout != "map"):
+        raise UsageError("--group-by technology is for the landscape map",
+                         hint="archrepo diagram landscape --group-by technology")
+
+
+def _render_map(repository: Any, options: Any, fmt: str, *, technology: bool) -> str | bytes:
+    from archrepo.views.landscape_map import build_map
+    from archrepo.views.map_formats import render_map_dot, render_map_mermaid
+    from archrepo.views.map_svg import render_map_image
+
+    landscape = build_map(repository.model, options, technology_view=technology)
+    if fmt == "dot":
+        return render_map_dot(landscape)
+    if fmt == "mermaid":
+        return render_map_mermaid(landscape)
+    return render_map_image(landscape, fmt)
+
+
+def _render_graph(repository: Any, view: str, options: Any, fmt: str) -> str | bytes:
+    from archrepo.views import build_view
+    from archrepo.views.render_dot import render_dot, render_image
+    from archrepo.views.render_mermaid import render_mermaid
+
     graph = build_view(view, repository.model, repository.dependencies, options)
     if fmt == "dot":
-        emit(render_dot(graph), output)
-    elif fmt == "mermaid":
-        emit(render_mermaid(graph), output)
+        return render_dot(graph)
+    if fmt == "mermaid":
+        return render_mermaid(graph)
+    return render_image(graph, fmt)
+
+
+def _write(data: str | bytes, fmt: str, output: Path | None) -> None:
+    """Text through emit; images to the file (atomically) or to stdout, but a PNG never to a terminal."""
+    if isinstance(data, str):
+        emit(data, output)
+        return
+    if output is not None:
+        from archrepo.output import write_atomic
+
+        write_atomic(output, data)
+        click.echo(f"wrote {output}", err=True)
+    elif fmt == "png" and sys.stdout.isatty():
+        from archrepo.errors import UsageError
+
+        raise UsageError("a PNG would garble the terminal", hint="Add --output FILE.png, or redirect stdout.")
     else:
-        data = render_image(graph, fmt)
-        if output is not None:
-            from archrepo.output import write_atomic
-
-            write_atomic(output, data)
-            click.echo(f"wrote {output}", err=True)
-        elif fmt == "png" and sys.stdout.isatty():
-            from archrepo.errors import UsageError
-
-            raise UsageError("a PNG would garble the terminal", hint="Add --output FILE.png, or redirect stdout.")
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 @click.command()

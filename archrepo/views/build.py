@@ -1,4 +1,5 @@
-"""The five views: landscape, context, impact, process and data lineage."""
+"""The views drawn with Graphviz from the application graph: landscape (as a graph), context, process and data
+lineage, and what they share (selecting applications, application nodes, integration edges)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from archrepo.model.elements import Element, Model, effective_status
+from archrepo.views.budget import choose_within_budget, summary_node
 from archrepo.views.graph import ViewEdge, ViewGraph, ViewNode
-from archrepo.views.impact import analyse_impact, require_element
+from archrepo.views.impact import require_element
 
-__all__ = ["VIEWS", "ViewOptions", "build_view"]
+__all__ = ["Builder", "ViewOptions", "context", "data", "focus_of", "landscape", "process", "pull_marker"]
 
 _ROLE_ORDER = ("core-system", "integration-platform", "national-component", "external-channel")
 _SEVERITY_RANK = {"error": 2, "warning": 1}
@@ -22,8 +24,10 @@ _SEVERITY_RANK = {"error": 2, "warning": 1}
 @dataclass(frozen=True)
 class ViewOptions:
     focus: str | None = None
-    depth: int = 1
-    group_by: str = "owner"  # owner | capability | tag | none
+    depth: int | None = None  # context: hops (default 1); impact diagram: distance rings (default 2)
+    group_by: str = "owner"  # owner | capability | tag | none (| technology: the map)
+    level: int = 2  # integrations view: groups are the organisations (capabilities) this deep in their tree
+    budget: int = 60  # context, impact and data diagrams: at most about this many nodes, the rest summarised
     include_retired: bool = False
     tags: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
@@ -131,12 +135,22 @@ class Builder:
                 grouped[source, target, category].append(integration)
         for (source, target, category), items in grouped.items():
             standards = sorted({str(i.get("standard")) for i in items})
-            label = ", ".join(standards) + (f" ({len(items)})" if len(items) > 1 else "")
+            label = ", ".join(standards) + (f" ({len(items)})" if len(items) > 1 else "") + pull_marker(items)
             marks = [self.marks(i.id) for i in items]
             severity = max((m[0] for m in marks if m[0]), key=lambda s: _SEVERITY_RANK[s], default=None)
-            tooltip = "; ".join(f"{i.id}" + (f" via {i.get('via')}" if i.get("via") else "") for i in items)
+            tooltip = "; ".join(f"{i.id}" + (f" via {i.get('via')}" if i.get("via") else "")
+                                + (" (pull: the target fetches)" if i.get("initiator") == "target" else "")
+                                for i in items)
             tooltip += "".join(f"; {m[1]}" for m in marks if m[1])
             graph.add_edge(ViewEdge(source, target, label, category, severity, tooltip))
+
+
+def pull_marker(integrations: list[Element]) -> str:
+    """" (pull)" when the target opens every one of these integrations (a lookup), " (2 pull)" when some."""
+    pulls = sum(1 for i in integrations if i.get("initiator") == "target")
+    if not pulls:
+        return ""
+    return " (pull)" if pulls == len(integrations) else f" ({pulls} pull)"
 
 
 def landscape(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
@@ -149,7 +163,7 @@ def landscape(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> V
 
 
 def context(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
-    focus = _focus(model, options, ("Application",))
+    focus = focus_of(model, options, ("Application",))
     builder = Builder(model, options)
     integrations = builder.integrations()
     neighbours: dict[str, set[str]] = defaultdict(set)
@@ -158,50 +172,33 @@ def context(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> Vie
         neighbours[source].add(target)
         neighbours[target].add(source)
     allowed = {a.id for a in builder.applications()} | {focus}
+    depth = options.depth or 1
     reached = {focus: 0}
     queue = deque([focus])
     while queue:
         current = queue.popleft()
-        if reached[current] >= options.depth:
+        if reached[current] >= depth:
             continue
         for other in sorted(neighbours[current]):
             if other not in reached and other in allowed:
                 reached[other] = reached[current] + 1
                 queue.append(other)
-    graph = ViewGraph("context", f"Context of {model.elements[focus].name} (depth {options.depth})")
-    for application_id in sorted(reached):
+    graph = ViewGraph("context", f"Context of {model.elements[focus].name} (depth {depth})")
+    shown, left_out = choose_within_budget(sorted((d, a) for a, d in reached.items()), max(options.budget, 1))
+    for application_id in sorted(shown):
         application = model.elements[application_id]
         graph.add_node(builder.app_node(application, cluster=builder.cluster_of(application, graph),
                                         focus=application_id == focus))
     builder.integration_edges(graph, integrations)
-    return graph
-
-
-def impact(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
-    focus = _focus(model, options, ("Application",))
-    builder = Builder(model, options)
-    result = analyse_impact(model, dependencies, focus, options.as_of)
-    graph = ViewGraph("impact", f"Impact of {model.elements[focus].name}: what depends on it")
-    graph.add_node(builder.app_node(model.elements[focus], fill="focus", focus=True))
-    for impacted in result.applications:
-        graph.add_node(builder.app_node(model.elements[impacted.id], fill=f"distance-{min(impacted.distance, 4)}"))
-        graph.add_edge(ViewEdge(impacted.path[-2], impacted.id, "", "depends"))
-    for process_id, step_id in result.process_steps:
-        process = model.elements[process_id]
-        step = next(s for s in process.data["steps"] if s["id"] == step_id)
-        node_id = f"{process_id}/{step_id}"
-        cluster = f"cluster-{process_id}"
-        graph.clusters[cluster] = process.name
-        graph.add_node(ViewNode(node_id, str(step["name"]), "process-step", "step", cluster,
-                                tooltip=f"{process.name}: step {step_id}",
-                                link=options.link(process) if options.link else None))
-        for application_id in sorted(set(step.get("supported_by") or ()) & set(graph.nodes)):
-            graph.add_edge(ViewEdge(application_id, node_id, "", "support"))
+    for distance, count in sorted(left_out.items()):
+        graph.add_node(summary_node(f"distance-{distance}", f"+{count} more at distance {distance}: see "
+                                    f"`archrepo diagram context --focus {focus} --depth {distance} --budget "
+                                    f"{len(reached)}`"))
     return graph
 
 
 def process(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
-    focus = _focus(model, options, ("Process",))
+    focus = focus_of(model, options, ("Process",))
     builder = Builder(model, options)
     element = model.elements[focus]
     graph = ViewGraph("process", f"Process: {element.name}")
@@ -222,7 +219,7 @@ def process(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> Vie
 
 
 def data(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
-    focus = _focus(model, options, ("DataObject",))
+    focus = focus_of(model, options, ("DataObject",))
     builder = Builder(model, options)
     element = model.elements[focus]
     graph = ViewGraph("data", f"Data lineage: {element.name}")
@@ -236,14 +233,19 @@ def data(model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGr
         graph.add_node(builder.app_node(model.elements[master]))
         graph.add_edge(ViewEdge(master, focus, "master", "master"))
     carriers = [i for i in builder.integrations() if focus in (i.get("data") or ())]
-    for integration in carriers:
-        for end in (integration.get("source"), integration.get("target")):
-            graph.add_node(builder.app_node(model.elements[end]))
+    ends = sorted({end for i in carriers for end in (i.get("source"), i.get("target"))} - {master})
+    shown, left_out = choose_within_budget(((1, end) for end in ends), max(options.budget - 2, 1))
+    for end in shown:
+        graph.add_node(builder.app_node(model.elements[end]))
     builder.integration_edges(graph, carriers)
+    if left_out:
+        graph.add_node(summary_node("data", f"+{left_out[1]} more applications exchange {element.name}: see "
+                                    f"`archrepo diagram data --focus {focus} --budget {len(ends) + 2}`"))
     return graph
 
 
-def _focus(model: Model, options: ViewOptions, kinds: tuple[str, ...]) -> str:
+def focus_of(model: Model, options: ViewOptions, kinds: tuple[str, ...]) -> str:
+    """The --focus id, checked to be an element of one of ``kinds`` (UsageError, exit 2, otherwise)."""
     from archrepo.errors import UsageError
 
     if not options.focus:
@@ -254,12 +256,3 @@ def _focus(model: Model, options: ViewOptions, kinds: tuple[str, ...]) -> str:
                          else f"This model has no {' or '.join(kinds)}.")
     require_element(model, options.focus, kinds)
     return options.focus
-
-
-ViewBuilder = Callable[[Model, nx.DiGraph, ViewOptions], ViewGraph]
-VIEWS: dict[str, ViewBuilder] = {"landscape": landscape, "context": context, "impact": impact,
-                                 "process": process, "data": data}
-
-
-def build_view(name: str, model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
-    return VIEWS[name](model, dependencies, options)

@@ -12,8 +12,17 @@ from archrepo.escaping import one_line, shorten
 from archrepo.views.landscape_map import LandscapeMap, MapBox, MapTile
 from archrepo.views.text_metrics import fit, text_width, wrap
 
-__all__ = ["BOX_FONT", "BoxFrame", "MapLayout", "TILE_FONT", "TILE_HEIGHT", "TILE_LINES", "TILE_WIDTH",
-           "TileFrame", "layout_map"]
+__all__ = [
+    "BOX_FONT",
+    "TILE_FONT",
+    "TILE_HEIGHT",
+    "TILE_LINES",
+    "TILE_WIDTH",
+    "BoxFrame",
+    "MapLayout",
+    "TileFrame",
+    "layout_map",
+]
 
 TILE_WIDTH, TILE_HEIGHT, TILE_FONT, TILE_LINES = 156, 52, 11, 3
 TILE_PADDING = 6  # text inset inside a tile

@@ -96,22 +96,33 @@ def _digraph(view: ViewGraph) -> Any:
                      fontname=_FONT, fontsize="11")
             for node in by_cluster[cluster]:
                 sub.node(_identifier(node.id), _label(node.label), **_node_attributes(node))
+    anchors = {cluster: nodes[0].id for cluster, nodes in by_cluster.items()}
     for edge in view.sorted_edges():
         style, colour, _ = EDGE_STYLE[edge.category]
         attributes = {"style": style, "color": SEVERITY_COLOUR.get(edge.severity or "", colour)}
+        source, target = edge.source, edge.target
+        # An edge from or to a cluster (the integrations view's focused group) is drawn from one of its nodes,
+        # clipped at the cluster's border.
+        if source in anchors:
+            attributes["ltail"], source = _identifier(source), anchors[source]
+        if target in anchors:
+            attributes["lhead"], target = _identifier(target), anchors[target]
+        if "ltail" in attributes or "lhead" in attributes:
+            graph.attr(compound="true")
         if edge.label:
             attributes["label"] = _label(edge.label)
         if edge.tooltip:
             attributes["tooltip"] = _tooltip(edge.tooltip)
         if edge.severity:
             attributes["penwidth"] = "2.5"
-        graph.edge(_identifier(edge.source), _identifier(edge.target), **attributes)
+        graph.edge(_identifier(source), _identifier(target), **attributes)
     _legend(graph, view)
     return graph
 
 
 _SHAPE_WORDS = {"box": "box", "box3d": "3-D box", "hexagon": "hexagon", "component": "component box",
-                "parallelogram": "parallelogram", "cylinder": "cylinder", "folder": "folder"}
+                "parallelogram": "parallelogram", "cylinder": "cylinder", "folder": "folder",
+                "cds": "arrow box", "tab": "tab box", "note": "note"}
 
 
 def _legend(graph: Any, view: ViewGraph) -> None:

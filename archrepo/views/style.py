@@ -15,6 +15,9 @@ SHAPE: dict[str, tuple[str, str, str, str]] = {
     "data-object": ("cylinder", "", "[(", ")]"),
     "process-step": ("box", "", "[", "]"),
     "process": ("folder", "", ">", "]"),
+    "technology": ("cds", "", "[\\", "/]"),
+    "group": ("tab", "", "[", "]"),
+    "summary": ("note", "", "[", "]"),
 }
 
 FILL: dict[str, str] = {
@@ -51,6 +54,7 @@ EDGE_STYLE: dict[str, tuple[str, str, str]] = {
     "added": ("bold", "#15803d", "==>"),
     "removed": ("dashed", "#b91c1c", "-.->"),
     "changed": ("solid", "#d97706", "-->"),
+    "flow": ("solid", "#374151", "-->"),
 }
 
 LEGEND_CATEGORY = {
@@ -62,6 +66,9 @@ LEGEND_CATEGORY = {
     "data-object": "data object",
     "process-step": "process step",
     "process": "process",
+    "technology": "technology",
+    "group": "group of applications",
+    "summary": "more, not drawn",
 }
 LEGEND_FILL = {
     "active": "active", "planned": "planned", "phase-out": "in phase-out", "retired": "retired",
@@ -69,10 +76,11 @@ LEGEND_FILL = {
     "distance-3": "3 steps away", "distance-4": "4 or more steps away",
     "tech-end-of-life": "end of life passed", "tech-end-of-support": "end of support passed",
     "tech-support-ending": "support ends within 12 months", "tech-supported": "supported",
-    "tech-unknown": "unknown (no technology or no dates)", "group": "group of applications",
+    "tech-unknown": "unknown (no technology or no dates)"
 }
 LEGEND_EDGE = {
     "integration": "integration (async/batch)", "sync": "synchronous integration",
     "support": "supports the step", "next": "next step", "master": "master of", "depends": "is depended on by",
     "added": "integration added", "removed": "integration removed", "changed": "integration changed",
+    "flow": "integrations, data direction (count: standards)",
 }

@@ -71,7 +71,7 @@ class TechnologyStates:
 
     def of_application(self, application: Element) -> tuple[str, str]:
         """(worst state, a note naming the technologies in that state and their dates)."""
-        relied = set()
+        relied: set[str] = set()
         for technology_id in application.get("technologies") or ():
             relied |= self.closure(technology_id)
         if not relied:

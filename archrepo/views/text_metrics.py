@@ -49,12 +49,12 @@ def fit(text: str, width: float, size: float) -> str:
     if text_width(text, size) <= width:
         return text
     limit = width * 1000 / (size * _SAFETY) - _char_width(ELLIPSIS)
-    used, end = 0, 0
-    for end, char in enumerate(text):
+    used = 0
+    for index, char in enumerate(text):
         used += _char_width(char)
         if used > limit:
-            break
-    return text[:end].rstrip() + ELLIPSIS
+            return text[:index].rstrip() + ELLIPSIS
+    return text
 
 
 def wrap(text: str, width: float, size: float, lines: int) -> list[str]:
