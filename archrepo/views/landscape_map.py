@@ -145,9 +145,11 @@ def _tile_order(tile: MapTile) -> tuple[str, str]:
     return tile.name.casefold(), tile.id
 
 
-def _box_order(box: MapBox) -> tuple[int, str, str]:
+def _box_order(box: MapBox) -> tuple[int, int, str, str]:
     placeholder = box.key.startswith("~")  # "(no owner)" and the like come last (no id starts with "~")
-    return int(placeholder), box.label.casefold(), box.key
+    kind = box.key.removeprefix("type:")
+    rank = _TYPE_ORDER.index(kind) if box.key.startswith("type:") and kind in _TYPE_ORDER else len(_TYPE_ORDER)
+    return int(placeholder), rank, box.label.casefold(), box.key
 
 
 def _state_order(box: MapBox) -> int:
