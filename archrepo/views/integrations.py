@@ -4,8 +4,8 @@ carrying the count and the standards. An integration routed ``via`` a platform i
 platform (group A → platform → group B), so the platform carries its real weight.
 
 ``--focus GROUP`` shows that group's applications and the integrations between them, and one edge per outside
-group (or platform) and direction, from or to the group's box. Bounded by construction: by the number of
-groups (and, focused, of the group's applications).
+group (or platform) and direction, from or to the group's box. Bounded: by the number of groups (and,
+focused, of the group's applications), and the heaviest 2 x ``--budget`` flows are drawn, the rest counted.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import networkx as nx
 from archrepo.errors import UsageError
 from archrepo.model.elements import Element, Model
 from archrepo.model.schema import suggest
+from archrepo.views.budget import summary_node
 from archrepo.views.build import Builder, ViewOptions, pull_marker
 from archrepo.views.graph import ViewEdge, ViewGraph, ViewNode
 
@@ -26,6 +27,7 @@ __all__ = ["GROUPINGS", "Groups", "integrations_view"]
 
 GROUPINGS = ("owner", "capability")
 _SEVERITY_RANK = {"error": 2, "warning": 1}
+EDGES_PER_NODE = 2  # edges drawn: at most this many per node of the budget (--budget 60: 120 flows)
 _TOOLTIP_IDS = 20  # integration ids listed in an edge's tooltip; the rest counted
 
 
@@ -111,7 +113,8 @@ def integrations_view(model: Model, dependencies: nx.DiGraph, options: ViewOptio
             else:
                 hops[start, end].append(integration)
     _nodes(graph, builder, groups, members, platforms, applications, inside, focus, hops)
-    _edges(graph, builder, hops, f"cluster-{focus}" if focus is not None else None, member_ids)
+    _edges(graph, builder, hops, f"cluster-{focus}" if focus is not None else None, member_ids,
+           max(options.budget * EDGES_PER_NODE, 1))
     return graph
 
 
@@ -142,16 +145,23 @@ def _group_node(builder: Builder, groups: Groups, key: str, apps: list[Element],
 
 
 def _edges(graph: ViewGraph, builder: Builder, hops: dict[tuple[str, str], list[Element]], cluster: str | None,
-           members: set[str]) -> None:
+           members: set[str], limit: int) -> None:
     """One edge per ordered pair; with a focus, the hops between a member and the outside are merged into one
-    edge per outside node and direction, drawn from or to the group's box."""
+    edge per outside node and direction, drawn from or to the group's box. The ``limit`` heaviest edges are
+    drawn, the others counted in a summary note (Graphviz's layout time grows steeply with labelled edges)."""
     merged: dict[tuple[str, str], list[Element]] = defaultdict(list)
     for (start, end), items in hops.items():
         if cluster is not None and (start in members) != (end in members):
             start, end = (cluster, end) if start in members else (start, cluster)
         merged[start, end].extend(items)
-    for (start, end), items in sorted(merged.items()):
-        graph.add_edge(_edge(builder, start, end, _unique(items)))
+    flows = sorted(((pair, _unique(items)) for pair, items in merged.items()), key=lambda f: (-len(f[1]), f[0]))
+    for (start, end), items in flows[:limit]:
+        graph.add_edge(_edge(builder, start, end, items))
+    if len(flows) > limit:
+        rest = flows[limit:]
+        count = len({i.id for _, items in rest for i in items})
+        graph.add_node(summary_node("flows", f"+{len(rest)} smaller flows ({count} integrations) not drawn: "
+                                    "see --focus GROUP, or --budget"))
 
 
 def _unique(items: Iterable[Element]) -> list[Element]:
