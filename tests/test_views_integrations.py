@@ -4,6 +4,7 @@ and the initiator marker on integration edges."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections import Counter
@@ -64,7 +65,7 @@ def test_one_edge_per_pair_of_groups_with_the_counts(reference) -> None:
     for integration in integrations:
         ends = [e if e in platforms else group(e) for e in (integration.get("source"), integration.get("target"))]
         route = [ends[0], integration.get("via"), ends[1]] if integration.get("via") else ends
-        for start, end in zip(route, route[1:], strict=False):
+        for start, end in itertools.pairwise(route):
             if start != end:
                 expected[start, end] += 1
     assert {(e.source, e.target): _count(e.label) for e in graph.edges} == dict(expected)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -87,11 +86,11 @@ def _check_frames(frames: list[BoxFrame], width: int, height: int) -> int:
     rectangles = [(f.x, f.y, f.width, f.height) for f in frames]
     seen = 0
     for frame in frames:
-        assert 0 <= frame.x and frame.x + frame.width <= width and 0 <= frame.y and frame.y + frame.height <= height
+        assert frame.x >= 0 and frame.x + frame.width <= width and frame.y >= 0 and frame.y + frame.height <= height
         rectangles_inside = [(t.x, t.y, TILE_WIDTH, 52) for t in frame.tiles] + [
             (b.x, b.y, b.width, b.height) for b in frame.boxes]
         for x, y, w, h in rectangles_inside:
-            assert 0 <= x and x + w <= frame.width and 0 <= y and y + h <= frame.height
+            assert x >= 0 and x + w <= frame.width and y >= 0 and y + h <= frame.height
         _no_overlap(rectangles_inside)
         seen += len(frame.tiles) + _check_frames(frame.boxes, frame.width, frame.height)
     _no_overlap(rectangles)
