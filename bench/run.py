@@ -166,6 +166,18 @@ def measure_recheck(model: Model) -> dict[str, float]:
     return {"recheck": seconds}
 
 
+def measure_views(model: Model) -> dict[str, float]:
+    """`archrepo diagram landscape` (the map, archrepo's own SVG) and `diagram integrations` (Graphviz), each in a
+    fresh process with an empty cache, like the check they are compared with."""
+    figures: dict[str, float] = {}
+    for name, view in (("map", "landscape"), ("integrations", "integrations")):
+        shutil.rmtree(model.cache, ignore_errors=True)
+        seconds, peak, _ = _run([PYTHON, "-m", "archrepo", "diagram", view, "--as-of", AS_OF, "--output",
+                                 str(model.root / f"bench-{name}.svg")], model.root)
+        figures[name], figures[f"{name}_mb"] = seconds, peak
+    return figures
+
+
 @dataclass(frozen=True)
 class Measurement:
     name: str
@@ -179,8 +191,10 @@ MEASUREMENTS = (
     Measurement("stages", measure_stages, ("bench",)),
     Measurement("check", measure_check),
     Measurement("recheck", measure_recheck, ("bench",)),
+    Measurement("views", measure_views, ("bench",)),  # last: it empties the cache the re-check uses
 )
-MAXIMA = {"peak_mb"}  # summarised by the maximum over the repetitions; everything else by the median
+# summarised by the maximum over the repetitions; everything else by the median
+MAXIMA = {"peak_mb", "map_mb", "integrations_mb"}
 
 
 @dataclass(frozen=True)
@@ -204,13 +218,20 @@ COLUMNS = (
     Column("peak MB", "check", lambda r: f"{r['peak_mb']:.0f}"),
     Column("re-check s", "recheck", lambda r: f"{r['recheck']:.2f}"),
     Column("**re-check / check**", "recheck", lambda r: f"**{r['recheck'] / r['check']:.2f}×**"),
+    Column("map s", "views", lambda r: f"{r['map']:.2f}"),
+    Column("**map / check**", "views", lambda r: f"**{r['map'] / r['check']:.2f}×**"),
+    Column("map peak MB", "views", lambda r: f"{r['map_mb']:.0f}"),
+    Column("integrations s", "views", lambda r: f"{r['integrations']:.2f}"),
+    Column("**integrations / check**", "views", lambda r: f"**{r['integrations'] / r['check']:.2f}×**"),
 )
 NOTES = {
     "bench": "Stages (load … report) are timed one after the other in one process (bench/stages.py); `check` is "
              "the whole `archrepo check --format json` in a fresh process with an empty cache; `re-check` is the "
              "same command after renaming the first element of one file (the cache from the first run in place); "
              "up to 10,000 applications its report is checked to be identical to a full check's. Peak memory is "
-             "the maximum resident set of the check process.",
+             "the maximum resident set of the check process. `map` is `archrepo diagram landscape` (the map, SVG) "
+             "and `integrations` `archrepo diagram integrations` (Graphviz SVG), each in a fresh process with an "
+             "empty cache.",
 }
 OTHER_NOTE = ("`check` is the whole `archrepo check --format json` in a fresh process with an empty cache; the floor "
               "is PyYAML's C loader reading the same files. Peak memory is the maximum resident set of the check.")
