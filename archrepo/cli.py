@@ -247,7 +247,7 @@ def baseline(ctx: click.Context, config_path: Path | None, output: Path | None, 
             Diagnostic(f.location.file, f.location.line, f"rule {f.rule} failed to run: {f.message}")
             for f in result.failures])
     target = output or config.path(config.baseline or ".archrepo-baseline.json")
-    write_atomic(target, baseline_document(result.violations, day))
+    write_atomic(target, baseline_document(result.violations, day), in_place=output is not None)
     known = sum(1 for v in result.violations if not v.waived)
     click.echo(f"wrote {target}: {known} violation(s) recorded", err=True)
 

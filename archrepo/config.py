@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from archrepo.errors import ConfigError, DiagnosticSink
+from archrepo.errors import ConfigError, DiagnosticSink, excerpt
+from archrepo.model.reading import Unreadable, read_regular
 from archrepo.model.schema import validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
 
@@ -76,6 +78,7 @@ def find_config(start: Path) -> Path | None:
 def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> Config:
     """Read and validate the config; without one, defaults rooted at the working directory."""
     cwd = cwd or Path.cwd()
+    discovered = config_path is None
     if config_path is None:
         config_path = find_config(cwd)
         if config_path is None:
@@ -87,8 +90,16 @@ def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> 
         raise ConfigError(f"config file not found: {config_path}",
                           hint="Pass the path of an archrepo.yaml to --config, or run `archrepo init`.")
     display = config_path.name
+    if discovered and not config_path.resolve().is_relative_to(config_path.parent.resolve()):
+        raise ConfigError(f"{display} is a symbolic link to a file outside the repository; it was not read",
+                          file=display, hint="Keep the configuration in the repository, or pass --config PATH.")
+    try:
+        raw = read_regular(config_path)
+    except Unreadable as error:
+        raise ConfigError(f"{display} cannot be read: {error.reason}", file=display,
+                          hint="Pass the path of a readable archrepo.yaml to --config.") from None
     sink = DiagnosticSink()
-    text = decode_source(config_path.read_bytes(), display, sink)
+    text = decode_source(raw, display, sink)
     documents = parse_documents(text, display, sink) if text is not None else []
     if sink.errors:
         raise ConfigError("archrepo.yaml is invalid", diagnostics=sink.items)
@@ -141,15 +152,42 @@ def _defaults_without_file(cwd: Path) -> Config:
                           hint="Run archrepo inside an architecture repository, pass --config PATH, "
                                "or create one with `archrepo init DIR`.")
     waivers = "waivers.yaml" if (root / "waivers.yaml").is_file() else None
-    return Config(root=root, waivers=waivers)
+    config = Config(root=root, waivers=waivers)
+    _check_paths(config, None, CONFIG_NAME)
+    return config
 
 
 def _check_paths(config: Config, document: Any, display: str) -> None:
+    """Every path of the config is inside the repository, links resolved (everything in it may come from a
+    merge request: ``models: [/etc]`` must not make archrepo read, and echo, files of the machine), and the
+    model paths exist."""
     sink = DiagnosticSink()
-    for index, relative in enumerate(config.models):
-        if not config.path(relative).exists():
-            line = document.line_of(f"models[{index}]") if document else 1
-            sink.error(display, line, f"model path '{relative}' does not exist (relative to {config.root})",
+    settings = [(f"{name}[{index}]", value) for name in ("models", "principles", "rules", "python_rules")
+                for index, value in enumerate(getattr(config, name))]
+    settings += [(name, getattr(config, name)) for name in ("waivers", "baseline", "rule_tests")
+                 if getattr(config, name)]
+    for where, relative in settings:
+        line = document.line_of(where) if document else 1
+        problem = _outside(config, relative)
+        if problem:
+            sink.error(display, line, f"'{where}' ({excerpt(relative)}) {problem}; it is not read",
+                       "Use a path relative to the repository root that stays inside it (no '..' out of it, "
+                       "no absolute path, no link to elsewhere); copy what you need into the repository.")
+        elif where.startswith("models[") and not config.path(relative).exists():
+            sink.error(display, line, f"model path '{excerpt(relative)}' does not exist (relative to {config.root})",
                        "Create the directory, or fix the path under `models:`.")
     if sink.errors:
         raise ConfigError("archrepo.yaml is invalid", diagnostics=sink.items)
+
+
+def _outside(config: Config, relative: str) -> str | None:
+    """Why ``relative`` is not a path inside the repository, or None when it is."""
+    if os.path.isabs(relative):
+        return "is an absolute path"
+    try:
+        resolved = config.path(relative)
+    except (OSError, RuntimeError):
+        return "is a loop of symbolic links"
+    if not resolved.is_relative_to(config.root):
+        return "leads outside the repository"
+    return None

@@ -20,7 +20,18 @@ __all__ = [
     "RenderError",
     "RuleError",
     "UsageError",
+    "excerpt",
 ]
+
+EXCERPT_CHARS = 80
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A value as an error message may quote it: at most ``limit`` characters, on one line, "…" when cut. A
+    message never echoes a whole value (it may be a file read by mistake, or a secret)."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class Level(StrEnum):

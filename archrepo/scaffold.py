@@ -9,7 +9,7 @@ from importlib.abc import Traversable
 from pathlib import Path, PurePosixPath
 
 from archrepo.errors import UsageError
-from archrepo.output import write_atomic
+from archrepo.output import check_targets, write_together
 
 __all__ = ["init_repository", "scaffold_files"]
 
@@ -64,9 +64,7 @@ def init_repository(target: Path, *, force: bool = False) -> list[Path]:
         listed = ", ".join(str(p.relative_to(target)) for p in existing[:5]) + (" …" if len(existing) > 5 else "")
         raise UsageError(f"{len(existing)} file(s) already exist in {target}: {listed}",
                          hint="Nothing was written. Use --force to overwrite them, or choose an empty directory.")
-    written = []
-    for path, data in files:
-        destination = target / str(path)
-        write_atomic(destination, data)
-        written.append(destination)
-    return written
+    destinations = {target / str(path): data for path, data in files}
+    check_targets(target, list(destinations))
+    write_together(destinations)  # all or nothing: never half a repository
+    return list(destinations)

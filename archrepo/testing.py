@@ -26,13 +26,17 @@ Optional keys of a case: ``config`` (archrepo.yaml settings merged over the repo
 is reported).
 
 Each case runs only its own rule, through ``run_check``, on a fresh repository (a temporary directory) that
-uses the principles, rules and settings given by the caller.
+uses the principles, rules and settings given by the caller: copies of them, inside that repository, as a
+repository may read nothing outside itself (links in them stay links, and are refused as they would be in
+the repository).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
@@ -43,7 +47,7 @@ from typing import Any
 import yaml
 
 from archrepo.config import Config
-from archrepo.errors import ArchrepoError, DiagnosticSink, UsageError
+from archrepo.errors import ArchrepoError, DiagnosticSink, UsageError, excerpt
 from archrepo.model.schema import suggest
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
@@ -118,9 +122,15 @@ def case_files(folder: Path) -> list[Path]:
 
 def load_case_file(path: Path, display: str | None = None) -> list[RuleCase]:
     """Every case of one file; :class:`CaseFormatError` (with file and line) when it breaks the format."""
+    from archrepo.model.reading import Unreadable, read_regular
+
     display = display or path.name
+    try:
+        raw = read_regular(path)
+    except Unreadable as error:
+        raise CaseFormatError(f"the rule case file cannot be read: {error.reason}", file=display) from None
     sink = DiagnosticSink()
-    text = decode_source(path.read_bytes(), display, sink)
+    text = decode_source(raw, display, sink)
     documents = parse_documents(text, display, sink) if text is not None else []
     if sink.errors:
         raise CaseFormatError("the rule case file is invalid", diagnostics=sink.errors)
@@ -237,6 +247,10 @@ def repository_cases(config: Config, rule_ids: tuple[str, ...] = ()) -> list[Rul
                              hint=(f"Did you mean {close}? " if close else "") + f"Cases for {rule_id} go in "
                              f"{config.rule_tests}/{rule_id}.yaml (see the README, Testing your rules).")
         files = [path for path in files if path.stem in wanted]
+    for path in files:
+        if not path.resolve().is_relative_to(config.root):
+            raise CaseFormatError("the rule case file leads outside the repository (a symbolic link); it was not "
+                                  "read", file=_display(path, config.root), hint="Keep case files in the repository.")
     return [case for path in files for case in load_case_file(path, _display(path, config.root))]
 
 
@@ -258,7 +272,7 @@ def run_case(case: RuleCase, settings: Mapping[str, Any]) -> CaseResult:
         root = Path(directory)
         (root / "models").mkdir()
         (root / "models" / "model.yaml").write_text(case.model, encoding="utf-8")
-        merged = {**settings, "models": ["models"], **case.config}
+        merged = {**_copied_in(settings, root), "models": ["models"], **case.config}
         (root / "archrepo.yaml").write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
         try:
             checked = run_check(load_config(root / "archrepo.yaml"),
@@ -281,6 +295,34 @@ def run_case(case: RuleCase, settings: Mapping[str, Any]) -> CaseResult:
                 result.problems.append(f"severity of {item['element']}: expected {item['severity']}, "
                                        f"found {', '.join(graded)}")
     return result
+
+
+_LIBRARY_SETTINGS = ("principles", "rules", "python_rules")
+
+
+def _copied_in(settings: Mapping[str, Any], root: Path) -> dict[str, Any]:
+    """``settings`` with its library paths (principles, rules, Python rule folders; absolute, from the caller)
+    replaced by copies under ``root/library``: links are copied as links, never followed."""
+    copied = dict(settings)
+    for key in _LIBRARY_SETTINGS:
+        paths = []
+        for index, path in enumerate(settings.get(key) or ()):
+            if not os.path.isabs(path):
+                paths.append(path)
+                continue
+            target = Path("library", f"{key}-{index}", Path(path).name)
+            if Path(path).is_dir():
+                shutil.copytree(path, root / target, symlinks=True,
+                                ignore=shutil.ignore_patterns("__pycache__", ".*"))
+            elif Path(path).exists():
+                (root / target).parent.mkdir(parents=True)
+                shutil.copy2(path, root / target, follow_symlinks=False)
+            else:
+                raise UsageError(f"{key}: {excerpt(path)} does not exist")
+            paths.append(target.as_posix())
+        if key in settings:
+            copied[key] = paths
+    return copied
 
 
 def _show(key: tuple[str, Any]) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,8 @@ from archrepo.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL = FIXTURES / "small"
+# a config may read only inside its repository: tests copy the standard library in (``add_standard_library``)
+STD_CONFIG = "principles: [principles]\nrules: [rules]\n"
 
 
 @dataclass
@@ -28,8 +33,11 @@ class Result:
 
 
 def write_repo(root: Path, files: Mapping[str, str | bytes], config: str | None = "models: [models]\n") -> Path:
-    """Create an architecture repository: archrepo.yaml plus the given files (text is dedented)."""
+    """Create an architecture repository: archrepo.yaml plus the given files (text is dedented); with copies
+    of the standard principles (rules) when the config says ``principles: [principles]`` (``rules: [rules]``)."""
     root.mkdir(parents=True, exist_ok=True)
+    if config is not None:
+        add_standard_library(root, principles="principles: [principles]" in config, rules="rules: [rules]" in config)
     if config is not None:
         (root / "archrepo.yaml").write_text(config, encoding="utf-8")
     (root / "models").mkdir(exist_ok=True)
@@ -41,6 +49,61 @@ def write_repo(root: Path, files: Mapping[str, str | bytes], config: str | None 
         else:
             path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
     return root
+
+
+def add_standard_library(root: Path, *, principles: bool = True, rules: bool = True) -> Path:
+    """Copies of this repository's principles and rules in ``root`` (links would lead outside it)."""
+    for name, wanted in (("principles", principles), ("rules", rules)):
+        if wanted:
+            shutil.copytree(ROOT / name, root / name, dirs_exist_ok=True)
+    return root
+
+
+def copy_fixture(name: str, destination: Path) -> Path:
+    """A copy of ``tests/fixtures/<name>`` at ``destination/<name>``: tests never run archrepo on a fixture in
+    place (its caches would be left there, and one test's edits seen by the next). Links in the fixture (the
+    standard library of ``violations``) are copied as what they point to."""
+    target = destination / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+def module_copy(name: str) -> Path:
+    """A copy of ``tests/fixtures/<name>`` for a test module's constants, removed when the process ends."""
+    base = Path(tempfile.mkdtemp(prefix=f"archrepo-{name}-"))
+    atexit.register(shutil.rmtree, base, True)
+    return copy_fixture(name, base)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A copy of the ``small`` fixture."""
+    return copy_fixture("small", tmp_path)
+
+
+@pytest.fixture
+def violations(tmp_path: Path) -> Path:
+    """A copy of the ``violations`` fixture (with the standard principles and rules)."""
+    return copy_fixture("violations", tmp_path)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_key_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The cache key of the test run lives in a temporary folder, not in the home directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No test may leave a cache in a fixture: that is what a test running on a fixture in place does."""
+    if hasattr(session.config, "workerinput"):
+        return  # the controller of an xdist run looks, once, after every worker
+    left = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob(".archrepo-cache"))
+    if left:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\nerror: tests left caches in fixtures (a test ran archrepo on a fixture in place): {left}",
+              file=sys.stderr)
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from archrepo.config import load_config
 from archrepo.graph.rdf import ntriples_extra
 from archrepo.model.cache import CACHE_DIR
 from archrepo.model.loader import ReadStats, read_model_files
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, STD_CONFIG, add_standard_library, run_cli
 
-CONFIG = f"models: [models]\nprinciples: [{ROOT / 'principles'}]\nrules: [{ROOT / 'rules'}]\n"
+CONFIG = "models: [models]\n" + STD_CONFIG
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def repo(tmp_path: Path) -> Path:
     target = tmp_path / "repo"
     shutil.copytree(ROOT / "models", target / "models")
     (target / "archrepo.yaml").write_text(CONFIG)
-    return target
+    return add_standard_library(target)
 
 
 def read(repo: Path, **options) -> tuple[list, ReadStats]:

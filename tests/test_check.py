@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT, run_cli, run_process
+from tests.conftest import STD_CONFIG, copy_fixture, run_cli, run_process
 from tests.test_validation_defects import BASE
 
-VIOLATIONS = FIXTURES / "violations"
-RULES = ROOT / "rules"
-PRINCIPLES = ROOT / "principles"
-STD = f"principles: [{PRINCIPLES}]\nrules: [{RULES}]\n"
+STD = STD_CONFIG
 
 
 def check(cwd: Path, *args: str):
@@ -22,8 +19,8 @@ def check(cwd: Path, *args: str):
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)])
-def test_fail_on_thresholds_on_a_violating_model(fail_on: str, code: int) -> None:
-    assert check(VIOLATIONS, "--fail-on", fail_on).exit_code == code
+def test_fail_on_thresholds_on_a_violating_model(fail_on: str, code: int, violations: Path) -> None:
+    assert check(violations, "--fail-on", fail_on).exit_code == code
 
 
 def test_clean_model_exits_0_and_warnings_gate_only_with_fail_on_warning(make_repo) -> None:
@@ -34,27 +31,24 @@ def test_clean_model_exits_0_and_warnings_gate_only_with_fail_on_warning(make_re
     assert check(repo, "--rule", "DAT001", "--fail-on", "info").exit_code == 0
 
 
-def test_rule_filter_and_unknown_rule() -> None:
-    report = json.loads(check(VIOLATIONS, "--rule", "AR002", "--rule", "DAT001", "--format", "json").stdout)
+def test_rule_filter_and_unknown_rule(violations: Path) -> None:
+    report = json.loads(check(violations, "--rule", "AR002", "--rule", "DAT001", "--format", "json").stdout)
     assert {v["rule"] for v in report["violations"]} == {"AR002", "DAT001"}
     assert report["summary"]["rules"] == 2
-    outcome = check(VIOLATIONS, "--rule", "AR02")
+    outcome = check(violations, "--rule", "AR02")
     assert outcome.exit_code == 2 and "AR02" in outcome.stderr and "Did you mean" in outcome.stderr
 
 
-def test_bad_as_of_is_a_usage_error() -> None:
-    outcome = check(VIOLATIONS, "--as-of", "26.11.2026")
+def test_bad_as_of_is_a_usage_error(violations: Path) -> None:
+    outcome = check(violations, "--as-of", "26.11.2026")
     assert outcome.exit_code == 2 and "YYYY-MM-DD" in outcome.stderr
 
 
 def test_rules_config_overrides_severity_and_disables(tmp_path: Path) -> None:
-    config = (VIOLATIONS / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/")
+    repo = copy_fixture("violations", tmp_path)
+    config = (repo / "archrepo.yaml").read_text()
     config += "rules_config:\n  AR002: {severity: info}\n  DAT001: {enabled: false}\n  SEC002: {severity: warning}\n" \
               "  INT001: {enabled: false}\n"
-    repo = tmp_path / "repo"
-    import shutil
-
-    shutil.copytree(VIOLATIONS, repo)
     (repo / "archrepo.yaml").write_text(config)
     report = json.loads(check(repo, "--format", "json").stdout)
     assert {v["severity"] for v in report["violations"] if v["rule"] == "AR002"} == {"info"}
@@ -74,11 +68,7 @@ def test_rules_config_naming_an_unknown_rule_is_exit_2(make_repo) -> None:
 
 
 def test_baseline_then_only_new_violations_fail(tmp_path: Path) -> None:
-    import shutil
-
-    repo = tmp_path / "repo"
-    shutil.copytree(VIOLATIONS, repo)
-    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+    repo = copy_fixture("violations", tmp_path)
     written = run_cli(["baseline", "--as-of", "2026-11-26", "--output", "known.json"], repo)
     assert written.exit_code == 0, written.stderr
     baseline = json.loads((repo / "known.json").read_text())
@@ -103,11 +93,8 @@ def test_baseline_then_only_new_violations_fail(tmp_path: Path) -> None:
 
 
 def test_baseline_from_config_applies_when_present(tmp_path: Path) -> None:
-    import shutil
-
-    repo = tmp_path / "repo"
-    shutil.copytree(VIOLATIONS, repo)
-    config = (repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/") + "baseline: .baseline.json\n"
+    repo = copy_fixture("violations", tmp_path)
+    config = (repo / "archrepo.yaml").read_text() + "baseline: .baseline.json\n"
     (repo / "archrepo.yaml").write_text(config)
     assert check(repo).exit_code == 1  # configured, but the file does not exist yet
     assert run_cli(["baseline", "--as-of", "2026-11-26"], repo).exit_code == 0
@@ -116,14 +103,14 @@ def test_baseline_from_config_applies_when_present(tmp_path: Path) -> None:
     assert check(repo, "--no-baseline").exit_code == 1
 
 
-def test_corrupt_baseline_is_exit_2(tmp_path: Path) -> None:
+def test_corrupt_baseline_is_exit_2(tmp_path: Path, violations: Path) -> None:
     bad = tmp_path / "b.json"
     bad.write_text('{"version": 1, "violations": [')
-    outcome = check(VIOLATIONS, "--baseline", str(bad))
+    outcome = check(violations, "--baseline", str(bad))
     assert outcome.exit_code == 2 and "not valid JSON" in outcome.stderr
     bad.write_text('{"something": "else"}')
-    assert "not an archrepo baseline" in check(VIOLATIONS, "--baseline", str(bad)).stderr
-    assert "does not exist" in check(VIOLATIONS, "--baseline", str(tmp_path / "none.json")).stderr
+    assert "not an archrepo baseline" in check(violations, "--baseline", str(bad)).stderr
+    assert "does not exist" in check(violations, "--baseline", str(tmp_path / "none.json")).stderr
 
 
 @pytest.mark.parametrize(("waivers", "words"), [
@@ -134,11 +121,7 @@ def test_corrupt_baseline_is_exit_2(tmp_path: Path) -> None:
     ("rule: SEC001\n", "must be a list"),
 ])
 def test_invalid_waivers_are_exit_2(tmp_path: Path, waivers: str, words: str) -> None:
-    import shutil
-
-    repo = tmp_path / "repo"
-    shutil.copytree(VIOLATIONS, repo)
-    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+    repo = copy_fixture("violations", tmp_path)
     (repo / "waivers.yaml").write_text(waivers)
     outcome = check(repo)
     assert outcome.exit_code == 2, outcome.stdout
@@ -148,7 +131,7 @@ def test_invalid_waivers_are_exit_2(tmp_path: Path, waivers: str, words: str) ->
 def rule_repo(make_repo, rule: str, name: str = "X001-custom.yaml", extra_config: str = "",
               files: dict | None = None) -> Path:
     return make_repo({**BASE, f"myrules/{name}": rule, **(files or {})},
-                     config=f"models: [models]\nprinciples: [{PRINCIPLES}]\nrules: [myrules]\n" + extra_config,
+                     config=f"models: [models]\nprinciples: [principles]\nrules: [myrules]\n" + extra_config,
                      name=name.removesuffix(".yaml"))
 
 
@@ -169,7 +152,7 @@ def test_broken_sparql_rule_is_reported_while_others_run(make_repo) -> None:
         "sparql: |\n  SELECT ?element ?message WHERE { ?element a arch:Application "
         "BIND('app' AS ?message) }\n")
     repo = make_repo({**BASE, "myrules/X001.yaml": broken, "myrules/X002.yaml": good},
-                     config=f"models: [models]\nprinciples: [{PRINCIPLES}]\nrules: [myrules]\n")
+                     config=f"models: [models]\nprinciples: [principles]\nrules: [myrules]\n")
     outcome = check(repo, "--format", "json")
     assert outcome.exit_code == 2
     report = json.loads(outcome.stdout)
@@ -244,30 +227,30 @@ def test_shacl_rule(make_repo) -> None:
         ("dips-arena", "Application has no criticality")]
 
 
-def test_rules_and_principles_listings() -> None:
-    listing = run_cli(["rules"], VIOLATIONS)
+def test_rules_and_principles_listings(violations: Path) -> None:
+    listing = run_cli(["rules"], violations)
     assert listing.exit_code == 0
     lines = listing.stdout.splitlines()
     assert lines[0].split() == ["ID", "SEVERITY", "PRINCIPLE", "DESCRIPTION"]
     assert len(lines) == 21 and any(line.startswith("SEC001") and "error" in line for line in lines)
-    explained = run_cli(["rules", "--explain", "SEC001"], VIOLATIONS).stdout
+    explained = run_cli(["rules", "--explain", "SEC001"], violations).stdout
     for words in ("SEC001 sensitive-data-encrypted", "severity:    error", "principle:   DIGDIR-P7",
                   "how to fix:", "sparql:", "arch:encrypted false"):
         assert words in explained
-    assert run_cli(["rules", "--explain", "SEC01"], VIOLATIONS).exit_code == 2
-    data = json.loads(run_cli(["rules", "--format", "json"], VIOLATIONS).stdout)
+    assert run_cli(["rules", "--explain", "SEC01"], violations).exit_code == 2
+    data = json.loads(run_cli(["rules", "--format", "json"], violations).stdout)
     assert len(data) == 20
-    principles = run_cli(["principles"], VIOLATIONS)
+    principles = run_cli(["principles"], violations)
     assert principles.exit_code == 0 and "DIGDIR-P4" in principles.stdout
-    listed = json.loads(run_cli(["principles", "--format", "json"], VIOLATIONS).stdout)
+    listed = json.loads(run_cli(["principles", "--format", "json"], violations).stdout)
     assert next(p for p in listed if p["id"] == "DIGDIR-P4")["rules"] == ["DAT001", "DAT002"]
 
 
-def test_every_standard_rule_is_tied_to_an_existing_principle_and_explains_itself() -> None:
+def test_every_standard_rule_is_tied_to_an_existing_principle_and_explains_itself(violations: Path) -> None:
     from archrepo.config import load_config
     from archrepo.rules.definitions import load_principles, load_rules
 
-    config = load_config(VIOLATIONS / "archrepo.yaml")
+    config = load_config(violations / "archrepo.yaml")
     principles = load_principles(config)
     rules = load_rules(config, principles)
     assert {r.id for r in rules} == {"AR001", "AR002", "AR003", "AR004", "AR005", "SEC001", "SEC002", "SEC003",

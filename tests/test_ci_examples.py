@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, ROOT, run_process
+from tests.conftest import FIXTURES, ROOT, copy_fixture, run_process
 
 DOC = ROOT / "docs" / "ci.md"
 
@@ -53,11 +53,7 @@ def _copy_reference(tmp_path: Path) -> Path:
 
 
 def _copy_violations(tmp_path: Path) -> Path:
-    repo = tmp_path / "violations"
-    shutil.copytree(FIXTURES / "violations", repo)
-    config = repo / "archrepo.yaml"
-    config.write_text(config.read_text().replace("../../../", f"{ROOT}/"))
-    return repo
+    return copy_fixture("violations", tmp_path)
 
 
 @pytest.mark.parametrize("job", ["github", "gitlab"])

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli, run_process, write_repo
+from tests.conftest import STD_CONFIG, run_cli, run_process, write_repo
 
-CONFIG = f"models: [models]\nprinciples: [{ROOT / 'principles'}]\nrules: [{ROOT / 'rules'}]\n"
+CONFIG = "models: [models]\n" + STD_CONFIG
 
 ORGS = """
 kind: Organisation

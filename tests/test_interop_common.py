@@ -16,6 +16,7 @@ from archrepo.interop.writer import ImportResult, dump_yaml
 from archrepo.model import Model
 from archrepo.model.loader import validate_model
 from archrepo.rules.check import CheckOptions, CheckResult, run_check
+from tests.conftest import add_standard_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
@@ -25,8 +26,9 @@ INTEROP = ROOT / "tests" / "fixtures" / "interop"
 def make_repo(root: Path, models: str = "models") -> Path:
     """An archrepo.yaml at ``root`` using this repository's principles and rules."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "archrepo.yaml").write_text(
-        f"models: [{models}]\nprinciples: [{ROOT / 'principles'}]\nrules: [{ROOT / 'rules'}]\n", encoding="utf-8")
+    add_standard_library(root)
+    (root / "archrepo.yaml").write_text(f"models: [{models}]\nprinciples: [principles]\nrules: [rules]\n",
+                                        encoding="utf-8")
     return root / "archrepo.yaml"
 
 

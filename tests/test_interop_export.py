@@ -14,6 +14,7 @@ import xmlschema
 import archrepo
 from archrepo.interop import convert_archimate, export_archimate
 from archrepo.model import Model
+from tests.conftest import copy_fixture
 from tests.test_interop_common import CORPUS, ROOT, check_imported, make_repo
 
 XSD = CORPUS / "archimate-xsd"
@@ -55,7 +56,7 @@ def as_data(model: Model) -> dict[str, dict[str, Any]]:
 
 
 def test_small_model_validates_and_round_trips(schema: xmlschema.XMLSchema10, tmp_path: Path) -> None:
-    original = archrepo.load(ROOT / "tests" / "fixtures" / "small" / "archrepo.yaml").model
+    original = archrepo.load(copy_fixture("small", tmp_path / "fixture") / "archrepo.yaml").model
     exchange, imported = round_trip(original, tmp_path)
     assert_valid(schema, exchange)
     assert as_data(imported) == as_data(original)

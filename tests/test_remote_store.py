@@ -20,8 +20,8 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT
-from test_rule_cases import PRINCIPLES_DIR, RULES_DIR, collect_cases
+from conftest import ROOT, add_standard_library, module_copy
+from test_rule_cases import collect_cases
 from virtuoso import Virtuoso, VirtuosoUnavailable, start_virtuoso
 
 import archrepo
@@ -40,7 +40,7 @@ from archrepo.rules.definitions import load_principles, load_rules
 pytestmark = pytest.mark.slow
 
 REFERENCE = ROOT / "archrepo.yaml"
-VIOLATIONS = FIXTURES / "violations" / "archrepo.yaml"
+VIOLATIONS = module_copy("violations") / "archrepo.yaml"
 REFERENCE_GRAPH = "urn:archrepo:test:reference"
 VIOLATIONS_GRAPH = "urn:archrepo:test:violations"
 REPOSITORIES = {REFERENCE_GRAPH: REFERENCE, VIOLATIONS_GRAPH: VIOLATIONS}
@@ -177,7 +177,7 @@ def test_the_store_holds_exactly_the_local_graph_and_publishing_again_replaces_i
 def test_publishing_a_changed_model_leaves_nothing_of_the_old_one(virtuoso: Virtuoso, tmp_path: Path) -> None:
     # base_iri set: the graph is derived from it, for publish and check alike
     config = "models: [models]\nbase_iri: https://arch.example.org/hospital-a/\n" \
-             f"principles: [{PRINCIPLES_DIR}]\nrules: [{RULES_DIR}]\n"
+             "principles: [principles]\nrules: [rules]\n"
     repo = tmp_path / "hospital-a"
     (repo / "models").mkdir(parents=True)
     (repo / "archrepo.yaml").write_text(config, encoding="utf-8")
@@ -259,8 +259,8 @@ def test_every_sparql_rule_case_gives_the_same_violations_on_the_store(virtuoso:
         repo = tmp_path / f"case-{index}"
         (repo / "models").mkdir(parents=True)
         (repo / "models" / "model.yaml").write_text(case.model, encoding="utf-8")
-        settings = {"models": ["models"], "principles": [str(PRINCIPLES_DIR)], "rules": [str(RULES_DIR)],
-                    **case.config}
+        add_standard_library(repo)
+        settings = {"models": ["models"], "principles": ["principles"], "rules": ["rules"], **case.config}
         (repo / "archrepo.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
         config = load_config(repo / "archrepo.yaml")
         if not engines:

@@ -14,9 +14,9 @@ from archrepo.config import load_config
 from archrepo.report import REPORTERS, ReportOptions, render
 from archrepo.rules.check import CheckOptions, CheckResult, run_check
 from archrepo.rules.definitions import Severity
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, STD_CONFIG, copy_fixture, module_copy, run_cli
 
-VIOLATIONS = FIXTURES / "violations"
+VIOLATIONS = module_copy("violations")
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
 AS_OF = dt.date(2026, 11, 26)
 
@@ -68,12 +68,7 @@ def test_sarif_validates_against_the_schema(result: CheckResult) -> None:
 
 
 def test_sarif_fingerprints_are_stable_when_lines_move(tmp_path: Path, result: CheckResult) -> None:
-    import shutil
-
-    copy = tmp_path / "violations"
-    shutil.copytree(VIOLATIONS, copy)
-    (copy / "archrepo.yaml").write_text((copy / "archrepo.yaml").read_text().replace("../../../", str(
-        Path(__file__).resolve().parents[1]) + "/"))
+    copy = copy_fixture("violations", tmp_path)
     data = copy / "models" / "integrations.yaml"
     data.write_text("# a comment that moves every line down\n\n" + data.read_text())
     moved = run_check(load_config(copy / "archrepo.yaml"), CheckOptions(as_of=AS_OF))
@@ -142,8 +137,7 @@ def test_check_writes_every_format_to_a_file(fmt: str, tmp_path: Path) -> None:
 
 def test_invalid_model_gives_a_json_report_with_errors(make_repo) -> None:
     repo = make_repo({"models/a.yaml": "kind: Organisation\nid: a\nnam: A\n"},
-                     config=f"models: [models]\nrules: [{VIOLATIONS / '../../../rules'}]\n"
-                            f"principles: [{VIOLATIONS / '../../../principles'}]\n")
+                     config="models: [models]\n" + STD_CONFIG)
     outcome = run_cli(["check", "--format", "json"], repo)
     assert outcome.exit_code == 2
     report = json.loads(outcome.stdout)

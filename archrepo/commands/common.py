@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -24,7 +26,8 @@ class ArchrepoGroup(click.Group):
         from archrepo.errors import ArchrepoError
 
         try:
-            return super().invoke(ctx)
+            with _warnings_to_stderr():
+                return super().invoke(ctx)
         except ArchrepoError as error:
             click.echo(error.format(), err=True)
             ctx.exit(error.exit_code)
@@ -75,6 +78,35 @@ def _discard_stdout() -> None:
         pass
 
 
+class _WarningsToStderr(logging.Handler):
+    """The library's warnings (``logging.getLogger("archrepo")``, e.g. a cache it cannot use) for people, on
+    stderr, each once per command."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            click.echo(f"warning: {message}", err=True)
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr() -> Iterator[None]:
+    logger = logging.getLogger("archrepo")
+    if any(isinstance(h, _WarningsToStderr) for h in logger.handlers):  # a nested group: there already
+        yield
+        return
+    handler = _WarningsToStderr()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def config_option(function: F) -> F:
     """`--config PATH` on every command (also accepted before the command name)."""
     return click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
@@ -104,7 +136,7 @@ def emit(text: str, output: Path | None) -> None:
         return
     from archrepo.output import write_atomic
 
-    write_atomic(output, text)
+    write_atomic(output, text, in_place=True)  # named on the command line: /dev/stdout, a FIFO … are fine
     click.echo(f"wrote {output}", err=True)
 
 

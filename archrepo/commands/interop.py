@@ -83,7 +83,8 @@ def _finish(result: Any, out_dir: Path, force: bool, report_path: Path | None) -
     click.echo(result.report.format_text(), err=True)
     click.echo(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} under {out_dir}", err=True)
     if report_path is not None:
-        write_atomic(report_path, json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        write_atomic(report_path, json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n",
+                     in_place=True)
 
 
 for _importer in importers():

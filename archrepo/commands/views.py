@@ -137,7 +137,7 @@ def _write(data: str | bytes, fmt: str, output: Path | None) -> None:
     if output is not None:
         from archrepo.output import write_atomic
 
-        write_atomic(output, data)
+        write_atomic(output, data, in_place=True)  # named on the command line: a FIFO, /dev/stdout … are fine
         click.echo(f"wrote {output}", err=True)
     elif fmt == "png" and sys.stdout.isatty():
         from archrepo.errors import UsageError

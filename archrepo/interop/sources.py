@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from archrepo.errors import ArchrepoError
+from archrepo.errors import ArchrepoError, excerpt
 
 __all__ = ["DEFAULT_MAX_BYTES", "InteropError", "check_source", "read_json", "read_xml"]
 
@@ -90,8 +90,12 @@ def read_xml(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
                                 "(external entities, entity expansion). Remove the <!DOCTYPE …> block.") from None
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else 0
-        raise InteropError(f"not well-formed XML: {exc}", file=str(path), line=line,
+        raise InteropError(f"not well-formed XML: {excerpt(str(exc), 160)}", file=str(path), line=line,
                            hint="Check that the file is complete and was saved as XML.") from None
+    except (LookupError, ValueError) as exc:  # expat: an encoding it does not know, or a multi-byte one
+        raise InteropError(f"the XML declaration names an encoding that cannot be read ({excerpt(str(exc), 80)})",
+                           file=str(path), line=1,
+                           hint="Save the file as UTF-8 (and say encoding=\"UTF-8\" in its first line).") from None
     except OSError as exc:
         raise InteropError(f"cannot read {path}: {exc.strerror or exc}", file=str(path)) from None
     if root is None:  # pragma: no cover - expat reports an empty document as a ParseError

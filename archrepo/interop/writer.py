@@ -14,7 +14,7 @@ import yaml
 from archrepo.errors import UsageError
 from archrepo.formatting.order import KEY_ORDER, NESTED_ORDER, canonical_keys
 from archrepo.interop.report import ImportReport
-from archrepo.output import write_atomic
+from archrepo.output import check_targets, write_together
 
 __all__ = ["KIND_DIRS", "ImportResult", "dump_yaml", "order_fields"]
 
@@ -109,14 +109,17 @@ class ImportResult:
         return self._rendered
 
     def write(self, out_dir: Path | str, *, force: bool = False) -> list[Path]:
-        """Write every file under ``out_dir`` atomically. Without ``force``, refuse (UsageError, nothing written)
+        """Write every file under ``out_dir``, all or nothing: each is written beside its place first, and
+        only when all are written are they renamed into place. Refused (UsageError, nothing written) when a
+        file or a link is in the way of a folder, when a target is not a regular file, and, without ``force``,
         when one of them exists already."""
         out = Path(out_dir)
-        if out.exists() and not out.is_dir():
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
             raise UsageError(f"--out {out}: exists and is not a directory",
                              hint="Give a directory for the imported model files.")
         rendered = self.render()
         targets = {relative: out.joinpath(*PurePosixPath(relative).parts) for relative in rendered}
+        check_targets(out, list(targets.values()))
         if not force:
             existing = [str(path) for path in targets.values() if path.exists()]
             if existing:
@@ -128,9 +131,9 @@ class ImportResult:
         if others:
             self.report.note(f"{len(others)} other YAML file(s) under {out} were left as they are "
                              f"(first: {others[0]}); they may define the same ids")
-        out.mkdir(parents=True, exist_ok=True)  # even for an import that maps nothing: --out is then a model path
-        for relative, path in targets.items():
-            write_atomic(path, rendered[relative])
+        if not targets:  # an import that maps nothing still makes --out: it is then a model path
+            out.mkdir(parents=True, exist_ok=True)
+        write_together({path: rendered[relative] for relative, path in targets.items()})  # all or nothing
         return list(targets.values())
 
 

@@ -1,9 +1,14 @@
 """A cache of parsed model files keyed by content, so a re-check parses only the files that changed.
 
-SQLite in ``.archrepo-cache/`` (WAL mode: concurrent runs never corrupt it). Entries are JSON, compressed and
-checksummed: nothing in the cache can run code, a damaged entry is a miss, a damaged database is deleted
-and rebuilt. The key covers the file's path and bytes and everything that shapes the parse (archrepo's
-version, the schemas, the caller's extras), so a stale entry can never be found.
+SQLite in ``.archrepo-cache/`` (WAL mode: concurrent runs never corrupt it). Entries are JSON, compressed, and
+carry a MAC made with a key that lives outside the repository (``cachekey``): nothing in the cache can run
+code, and an entry this machine did not make (committed to git, copied from elsewhere, edited by hand) or that
+is damaged is a miss, never an answer. A database whose tables are not exactly ours is deleted and rebuilt
+(a hostile one could hang a query), links where the cache's files should be are removed, and a cache that
+cannot be used at all (``.archrepo-cache`` a file or a link, nothing writable) is skipped with a warning: the
+results are those of a run without cache. The key covers the file's path and bytes and everything that shapes
+the parse (a digest of archrepo's own code, the schemas, the caller's extras), so a stale entry can never be
+found.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import sqlite3
+import stat
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,13 +26,25 @@ from typing import Any
 
 import orjson
 
-__all__ = ["CACHE_DIR", "ParseCache", "content_key", "decode_payload", "encode_payload", "file_digest"]
+from archrepo.model.cachekey import CacheKey, CacheUnavailable
+from archrepo.model.reading import file_kind
+
+__all__ = ["CACHE_DIR", "ParseCache", "cache_directory", "content_key", "decode_payload", "encode_payload",
+           "file_digest"]
 
 CACHE_DIR = ".archrepo-cache"
+DATABASE = "parse-v2.sqlite"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL, "
            "extras BLOB NOT NULL)")
 # path -> the stat a file had when its bytes had ``digest`` (what lets a re-check skip reading unchanged files)
-_STATS_SCHEMA = "CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL)"
+_STATS_SCHEMA = ("CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL, "
+                 "mac TEXT NOT NULL)")
+# what sqlite_master must hold, exactly: anything else (a view, a trigger) was not made by archrepo
+_OBJECTS = {("table", "files", _SCHEMA.replace("IF NOT EXISTS ", "")),
+            ("index", "sqlite_autoindex_files_1", None),
+            ("table", "stats", _STATS_SCHEMA.replace("IF NOT EXISTS ", "")),
+            ("index", "sqlite_autoindex_stats_1", None)}
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
 _WIDE = b"\0"  # marks a payload written by the standard json module (orjson never starts with a NUL)
@@ -49,13 +68,6 @@ def decode_payload(payload: bytes) -> Any:
     return orjson.loads(data)
 
 
-def _digest(payload: bytes, extras: bytes) -> str:
-    digest = hashlib.blake2b(payload, digest_size=20)
-    digest.update(b"\0")
-    digest.update(extras)
-    return digest.hexdigest()
-
-
 def file_digest(raw: bytes) -> str:
     """The digest of a file's bytes."""
     return hashlib.blake2b(raw, digest_size=20).hexdigest()
@@ -66,44 +78,81 @@ def content_key(namespace: str, relative: str, digest: str) -> str:
     return hashlib.blake2b(f"{namespace}\0{relative}\0{digest}".encode(), digest_size=20).hexdigest()
 
 
-class ParseCache:
-    """get/put of JSON-able payloads by key; every failure degrades to a miss, never to a wrong answer."""
+def cache_directory(root: Path) -> Path:
+    """``.archrepo-cache`` of the repository at ``root``, created if missing; CacheUnavailable when it is not a
+    plain folder (a file, or a link that could send the cache's writes anywhere)."""
+    directory = root / CACHE_DIR
+    try:
+        try:
+            info = os.lstat(directory)
+        except FileNotFoundError:
+            os.mkdir(directory)
+            info = os.lstat(directory)
+    except OSError as error:
+        raise CacheUnavailable(f"cannot create {CACHE_DIR}/: {error.strerror or error}") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise CacheUnavailable(f"{CACHE_DIR} is {file_kind(info.st_mode)}, not a folder")
+    _write_gitignore(directory)
+    return directory
 
-    def __init__(self, directory: Path) -> None:
-        self.path = directory / "parse-v2.sqlite"
+
+class ParseCache:
+    """get/put of JSON-able payloads by key; every failure degrades to a miss, never to a wrong answer.
+    ``unavailable`` says why, when the cache could not be opened at all."""
+
+    def __init__(self, directory: Path, key: CacheKey, scope: str) -> None:
+        self.path = directory / DATABASE
+        self._key = key
+        self._scope = scope.encode("utf-8", "surrogateescape")  # the repository the stat table speaks of
         self._connection: sqlite3.Connection | None = None
         self.hits = self.misses = self.rejected = 0
+        self.unavailable: str | None = None
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            _write_gitignore(directory)
+            _remove_links(self.path)
             self._connection = self._open()
-        except (OSError, sqlite3.DatabaseError):
+        except (OSError, sqlite3.DatabaseError, _Foreign):
             self._reset()
 
     def _open(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout = 30000")
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute(_SCHEMA)
-        connection.execute(_STATS_SCHEMA)
-        connection.execute("SELECT count(*) FROM files WHERE key = ''").fetchone()  # fails on a damaged file
+        try:
+            connection.execute("PRAGMA trusted_schema = OFF")
+            connection.execute("PRAGMA busy_timeout = 30000")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute(_SCHEMA)
+            connection.execute(_STATS_SCHEMA)
+            objects = {(kind, name, sql) for kind, name, sql in
+                       connection.execute("SELECT type, name, sql FROM sqlite_master")}
+            if objects != _OBJECTS:
+                raise _Foreign
+            connection.execute("SELECT count(*) FROM files WHERE key = ''").fetchone()  # fails on a damaged file
+        except BaseException:
+            connection.close()
+            raise
         return connection
 
     def _reset(self) -> None:
-        """Delete a damaged database and start an empty one (or run without a cache if that fails too)."""
+        """Delete a damaged or foreign database and start an empty one (or run without a cache if that fails
+        too: ``unavailable`` then says why)."""
         if self._connection is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        try:
-            self._connection = self._open()
-        except (OSError, sqlite3.DatabaseError):
             self._connection = None
+        try:
+            for suffix in _SIDE_FILES:
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._connection = self._open()
+        except (OSError, sqlite3.DatabaseError, _Foreign) as error:
+            self._connection = None
+            reason = (error.strerror if isinstance(error, OSError) else None) or str(error) or "not a cache"
+            self.unavailable = f"cannot use {self.path.parent.name}/{self.path.name}: {reason}"
+
+    def _mac(self, key: str, payload: bytes, extras: bytes) -> str:
+        return self._key.mac(key.encode(), payload, extras)
 
     def get_many(self, keys: list[str]) -> dict[str, tuple[bytes, bytes]]:
-        """Verified (payload, extras) by key (decode with ``decode_payload``); a damaged entry is a miss."""
+        """Authenticated (payload, extras) by key (decode with ``decode_payload``); any other entry is a miss."""
         if self._connection is None or not keys:
             self.misses += len(keys)
             return {}
@@ -114,8 +163,9 @@ class ParseCache:
                 rows = self._connection.execute(
                     f"SELECT key, digest, payload, extras FROM files WHERE key IN ({','.join('?' * len(chunk))})",
                     chunk)
-                for key, digest, payload, extras in rows:
-                    if _digest(payload, extras) == digest:
+                for key, mac, payload, extras in rows:
+                    if (isinstance(key, str) and isinstance(payload, bytes) and isinstance(extras, bytes)
+                            and self._mac(key, payload, extras) == mac):
                         found[key] = (payload, extras)
                     else:
                         self.rejected += 1
@@ -127,10 +177,10 @@ class ParseCache:
         return found
 
     def put_many(self, items: Iterable[tuple[str, tuple[bytes, bytes]]]) -> None:
-        """Store encoded (payload, extras) by key."""
+        """Store encoded (payload, extras) by key, with their MAC."""
         if self._connection is None:
             return
-        rows = [(key, _digest(payload, extras), payload, extras) for key, (payload, extras) in items]
+        rows = [(key, self._mac(key, payload, extras), payload, extras) for key, (payload, extras) in items]
         if not rows:
             return
         try:
@@ -138,7 +188,7 @@ class ParseCache:
                 self._connection.execute("BEGIN IMMEDIATE")
                 self._connection.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
         except sqlite3.OperationalError:
-            pass  # another run holds the lock for longer than the timeout: skip caching this time
+            pass  # another run holds the lock for longer than the timeout (or the disk is full): skip caching
         except sqlite3.DatabaseError:
             self._reset()
 
@@ -158,13 +208,20 @@ class ParseCache:
         except sqlite3.Error:
             pass
 
+    def _stat_mac(self, path: str, signature: str, digest: str) -> str:
+        return self._key.mac(b"stat", self._scope, path.encode("utf-8", "surrogateescape"), signature.encode(),
+                             digest.encode())
+
     def file_stats(self) -> dict[str, tuple[str, str]]:
-        """path -> (stat, digest) as recorded by ``put_file_stats``; nothing when the cache is unusable."""
+        """path -> (stat, digest) as recorded by ``put_file_stats`` on this machine (authenticated; a record
+        made anywhere else is left out); nothing when the cache is unusable."""
         if self._connection is None:
             return {}
         try:
-            return {path: (stat, digest) for path, stat, digest in
-                    self._connection.execute("SELECT path, stat, digest FROM stats")}
+            return {path: (signature, digest) for path, signature, digest, mac in
+                    self._connection.execute("SELECT path, stat, digest, mac FROM stats")
+                    if isinstance(path, str) and isinstance(signature, str) and isinstance(digest, str)
+                    and self._stat_mac(path, signature, digest) == mac}
         except sqlite3.DatabaseError:
             self._reset()
             return {}
@@ -177,8 +234,10 @@ class ParseCache:
             with self._connection:
                 self._connection.execute("BEGIN IMMEDIATE")
                 if recorded:
-                    self._connection.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?)",
-                                                 [(path, stat, digest) for path, (stat, digest) in recorded.items()])
+                    self._connection.executemany(
+                        "INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)",
+                        [(path, signature, digest, self._stat_mac(path, signature, digest))
+                         for path, (signature, digest) in recorded.items()])
                 total = self._connection.execute("SELECT count(*) FROM stats").fetchone()[0]
                 if total > len(live) + 100:
                     gone = [(path,) for (path,) in self._connection.execute("SELECT path FROM stats")
@@ -195,7 +254,31 @@ class ParseCache:
             self._connection = None
 
 
+class _Foreign(Exception):
+    """The database holds objects archrepo never makes (a view, a trigger): it was not made by archrepo."""
+
+
+def _remove_links(database: Path) -> None:
+    """The database and its journals must be plain files: a link (committed to git, say) would make SQLite
+    read or write wherever it points. Such links are removed; a folder in their place makes the cache unusable."""
+    for suffix in _SIDE_FILES:
+        path = Path(f"{database}{suffix}")
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            raise _Foreign(f"{path.name} is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            path.unlink()
+
+
 def _write_gitignore(directory: Path) -> None:
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# archrepo's parse cache: safe to delete, never commit\n*\n", encoding="utf-8")
+    """A .gitignore that keeps the cache out of commits; never written through a link."""
+    try:
+        fd = os.open(directory / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o644)
+    except OSError:
+        return  # there already (or the folder is read-only: the cache open says so)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("# archrepo's parse cache: safe to delete, never commit\n*\n")

@@ -2,40 +2,46 @@
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archrepo.config import Config
-from archrepo.errors import Diagnostic, DiagnosticSink, Level, ModelError
+from archrepo.errors import Diagnostic, DiagnosticSink, Level, ModelError, UsageError, excerpt
 from archrepo.model.bulk import bulk_allocation
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
+from archrepo.model.reading import Unreadable, WalkResult, read_regular, walk_yaml
 from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
+
+if TYPE_CHECKING:
+    from archrepo.model.cache import ParseCache
 
 __all__ = [
     "Extra",
     "FileResult",
     "ReadStats",
     "discover_files",
+    "find_yaml_files",
     "load_model",
+    "parallel_jobs",
     "parse_model_file",
     "read_model_files",
     "validate_model",
     "yaml_files",
 ]
 
-_SUFFIXES = (".yaml", ".yml")
+_LOG = logging.getLogger("archrepo")
+_MAX_JOBS = 256
 _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "System": "Application"}
 
 
@@ -120,33 +126,23 @@ _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more 
 
 
 def discover_files(config: Config) -> list[tuple[Path, str]]:
-    """(absolute path, path relative to the root) of every model file, sorted, hidden folders skipped."""
+    """(absolute path, path relative to the root) of every model file, sorted, hidden folders skipped;
+    ModelError naming every path that cannot be read or leads outside the repository."""
     return yaml_files(config, config.models)
 
 
 def yaml_files(config: Config, paths: Iterable[str]) -> list[tuple[Path, str]]:
-    """(absolute path, path relative to the root) of every YAML file under ``paths`` (files or folders of the
-    config), sorted; hidden files and folders skipped; a path outside the root is shown absolute."""
-    found: dict[str, Path] = {}
-    root = str(config.root)
-    for relative in paths:
-        base = config.path(relative)
-        if base.is_file():
-            found[_relative(str(base.parent), root, base.name)] = base
-            continue
-        for directory, subdirs, files in os.walk(base):
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-            for name in files:
-                if name.endswith(_SUFFIXES) and not name.startswith("."):
-                    found[_relative(directory, root, name)] = Path(directory, name)
-    return [(found[key], key) for key in sorted(found)]
+    """(path to read, path relative to the root) of every YAML file under ``paths`` (files or folders of the
+    config), sorted; hidden files and folders skipped; ModelError for what cannot be read (see ``walk_yaml``)."""
+    found = walk_yaml(config.root, paths)
+    if found.problems:
+        raise ModelError.from_diagnostics(found.problems, "some files cannot be read")
+    return [(found.files[key], key) for key in sorted(found.files)]
 
 
-def _relative(directory: str, root: str, name: str) -> str:
-    prefix = os.path.relpath(directory, root)  # on strings: resolving every file is slow
-    if prefix.startswith(".."):
-        prefix = directory
-    return name if prefix == "." else Path(prefix, name).as_posix()
+def find_yaml_files(config: Config, paths: Iterable[str]) -> WalkResult:
+    """``yaml_files`` without raising: the files found and the problems met on the way."""
+    return walk_yaml(config.root, paths)
 
 
 def parse_model_file(raw: bytes, file: str) -> FileResult:
@@ -179,7 +175,7 @@ def _check_document(document: ParsedDocument, file: str, sink: DiagnosticSink) -
                    "with `kind:` and `id:`)", "Separate elements with a line `---` instead of list items `- `.")
         return None, False
     if not isinstance(data, dict):
-        sink.error(file, document.line, f"this document is a single value ({data!r}), not an element",
+        sink.error(file, document.line, f"this document is a single value ({excerpt(data)}), not an element",
                    "Each document is a mapping with `kind:`, `id:` and the element's fields.")
         return None, False
     kind = data.get("kind")
@@ -189,9 +185,9 @@ def _check_document(document: ParsedDocument, file: str, sink: DiagnosticSink) -
                    f"Add `kind:` with one of: {', '.join(KINDS)}.", element)
         return None, False
     if kind not in KINDS:
-        close = _KIND_ALIASES.get(str(kind)) or suggest(str(kind), KINDS)
+        close = _KIND_ALIASES.get(str(kind)) or suggest(excerpt(kind, 40), KINDS)
         hint = (f"Did you mean '{close}'? " if close else "") + f"Kinds: {', '.join(KINDS)}."
-        sink.error(file, document.line_of("kind"), f"unknown kind '{kind}'", hint, element)
+        sink.error(file, document.line_of("kind"), f"unknown kind '{excerpt(kind, 40)}'", hint, element)
         return None, False
     what = f"{kind} '{element}'" if element else kind
     valid = validate_document(kind.lower(), data, document, file, sink, what=what, element=element)
@@ -212,14 +208,6 @@ def _check_property_booleans(document: ParsedDocument, file: str, sink: Diagnost
         sink.error(file, line, f"'{path}' is written `{text}`, which YAML reads as the boolean {meaning}",
                    _BOOLEAN_HINT, element)
     return not found
-
-
-@cache
-def _schemas_digest() -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for entry in sorted(resources.files("archrepo").joinpath("schemas").iterdir(), key=lambda e: e.name):
-        digest.update(entry.name.encode() + entry.read_bytes())
-    return digest.hexdigest()
 
 
 def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bool) -> list[Any]:
@@ -266,21 +254,30 @@ class ReadStats:
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
                      extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None) -> list[FileResult]:
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
-    parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file."""
-    from archrepo import __version__
-    from archrepo.model.cache import CACHE_DIR, ParseCache, content_key, file_digest
-
-    jobs = jobs if jobs is not None else int(os.environ.get("ARCHREPO_JOBS") or os.cpu_count() or 1)
+    parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file. A path
+    that cannot be read is a FileResult holding that error."""
+    jobs = jobs if jobs is not None else parallel_jobs()
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
-    if not use_cache or os.environ.get("ARCHREPO_NO_CACHE"):
-        items = [(path.read_bytes(), relative) for path, relative in discover_files(config)]
+    found = find_yaml_files(config, config.models)
+    files = [(found.files[key], key) for key in sorted(found.files)]
+    failed = [FileResult(problem.file, diagnostics=[problem]) for problem in found.problems]
+    parse_cache = _open_cache(config) if use_cache and not os.environ.get("ARCHREPO_NO_CACHE") else None
+    if parse_cache is None:
+        items: list[tuple[bytes, str]] = []
+        for path, relative in files:
+            try:
+                items.append((read_regular(path), relative))
+            except Unreadable as error:
+                failed.append(_unreadable(relative, error))
         stats.parsed = stats.read = len(items)
-        return list(_parse_all(items, function, jobs, encode=False))
-    namespace = f"{__version__}|{_PAYLOAD_FORMAT}|{_schemas_digest()}|{extra[0] if extra else ''}"
-    parse_cache = ParseCache(config.root / CACHE_DIR)
+        return list(_parse_all(items, function, jobs, encode=False)) + failed
+    from archrepo.model.cache import content_key, file_digest
+    from archrepo.model.cachekey import code_digest
+
+    namespace = f"{code_digest()}|{_PAYLOAD_FORMAT}|{extra[0] if extra else ''}"
     try:
-        sources, settled = _sources(discover_files(config), parse_cache.file_stats())
+        sources, settled = _sources(files, parse_cache.file_stats(), failed)
         keys = [content_key(namespace, source.relative, source.digest) for source in sources]
         payloads = parse_cache.get_many(keys)
         missing: list[tuple[bytes, str, str]] = []  # (bytes, path, key) of the files to parse
@@ -288,7 +285,9 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
             if keys[index] in payloads:
                 continue
             if source.raw is None:  # to be parsed: its bytes now, whatever the stat said
-                source.raw = source.path.read_bytes()
+                source.raw = source.read()
+                if source.raw is None:  # changed since its stat was taken: read it as it is now
+                    source.raw = _read_or_empty(source, failed)
                 source.digest = file_digest(source.raw)
                 keys[index] = content_key(namespace, source.relative, source.digest)
             missing.append((source.raw, source.relative, keys[index]))
@@ -302,32 +301,83 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     finally:
         parse_cache.close()
     payloads.update((key, payload) for (_, _, key), payload in zip(missing, fresh, strict=True))
-    return [FileResult.from_cache(*payloads[key], source) for key, source in zip(keys, sources, strict=True)]
+    return [FileResult.from_cache(*payloads[key], source) for key, source in zip(keys, sources, strict=True)] + failed
+
+
+def parallel_jobs() -> int:
+    """The number of parsing processes: ``ARCHREPO_JOBS`` (a whole number from 1 to 256), else one per CPU."""
+    text = os.environ.get("ARCHREPO_JOBS", "").strip()
+    if not text:
+        return os.cpu_count() or 1
+    if not text.isdigit() or not 1 <= int(text) <= _MAX_JOBS:
+        raise UsageError(f"ARCHREPO_JOBS={excerpt(text, 20)}: not a number of parsing processes",
+                         hint=f"Set it to a whole number from 1 to {_MAX_JOBS}, or unset it (one per CPU).")
+    return int(text)
+
+
+def _open_cache(config: Config) -> ParseCache | None:
+    """The parse cache of the repository; None, with a warning, when it cannot be used (a run without it gives
+    the same results)."""
+    from archrepo.model.cache import ParseCache, cache_directory
+    from archrepo.model.cachekey import CacheUnavailable, load_cache_key
+
+    try:
+        parse_cache = ParseCache(cache_directory(config.root), load_cache_key(config.root), str(config.root))
+    except CacheUnavailable as reason:
+        _LOG.warning("the cache is not used: %s", reason)
+        return None
+    if parse_cache.unavailable:
+        _LOG.warning("the cache is not used: %s", parse_cache.unavailable)
+        return None
+    return parse_cache
+
+
+def _unreadable(relative: str, error: Unreadable) -> FileResult:
+    return FileResult(relative, diagnostics=[Diagnostic(
+        relative, 0, f"cannot be read: {error.reason}",
+        "Keep only regular, readable YAML files under the model paths: a model must not pass with part of it "
+        "unread.")])
+
+
+def _read_or_empty(source: FileSource, failed: list[FileResult]) -> bytes:
+    try:
+        return read_regular(source.path)
+    except Unreadable as error:
+        failed.append(_unreadable(source.relative, error))
+        return b""
 
 
 _SETTLED_NS = 2_000_000_000  # a file changed less than this long ago may change again within its mtime's tick
 
 
-def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]]
+def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]], failed: list[FileResult]
              ) -> tuple[list[FileSource], dict[str, tuple[str, str]]]:
     """Each file as a FileSource, read unless its stat (size, mtime, ctime, inode, device) is the one an earlier
     run recorded with its digest, as git's index does; and the (stat, digest) of the files read whose last
     change is old enough to be recorded (a file changed within the last two seconds is read again next time,
-    as a later change could leave a coarse mtime as it was; ctime cannot be set back by any tool)."""
+    as a later change could leave a coarse mtime as it was; ctime cannot be set back by any tool). A file that
+    cannot be read goes to ``failed``."""
     from archrepo.model.cache import file_digest
 
     sources: list[FileSource] = []
     settled: dict[str, tuple[str, str]] = {}
     now = time.time_ns()
     for path, relative in files:
-        status = path.stat()  # before reading: a change after it shows in the next run's stat
-        signature = (f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:"
-                     f"{status.st_dev}")
-        recorded = known.get(relative)
-        if recorded is not None and recorded[0] == signature:
-            sources.append(FileSource(path, relative, None, recorded[1]))
+        try:
+            status = os.stat(path)  # before reading: a change after it shows in the next run's stat
+            signature = (f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:"
+                         f"{status.st_dev}")
+            recorded = known.get(relative)
+            if recorded is not None and recorded[0] == signature and stat.S_ISREG(status.st_mode):
+                sources.append(FileSource(path, relative, None, recorded[1]))
+                continue
+            raw = read_regular(path)
+        except OSError as error:
+            failed.append(_unreadable(relative, Unreadable(str(error.strerror or error).lower())))
             continue
-        raw = path.read_bytes()
+        except Unreadable as error:
+            failed.append(_unreadable(relative, error))
+            continue
         source = FileSource(path, relative, raw, file_digest(raw))
         sources.append(source)
         if now - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:

@@ -23,7 +23,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from archrepo.errors import DiagnosticSink
+from archrepo.errors import DiagnosticSink, excerpt
 from archrepo.model.lifecycle import CrossSpelling, cross_spelling
 from archrepo.model.yamlsource import ParsedDocument
 
@@ -113,7 +113,7 @@ def _join(path: str, name: str) -> str:
 
 
 def _field(path: str) -> str:
-    return f"'{path}'" if path else "the document"
+    return f"'{excerpt(path)}'" if path else "the document"
 
 
 def suggest(value: str, choices: Iterable[str]) -> str | None:
@@ -130,7 +130,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, int | float):
         return f"a number ({value})"
     if isinstance(value, str):
-        return f"a string ('{value}')"
+        return f"a string ('{excerpt(value)}')"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -157,7 +157,7 @@ def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explai
             advice += f"Allowed fields here: {', '.join(allowed)}."
             if not path and "properties" in allowed:
                 advice += " Put attributes of your own under `properties:`."
-            out.append((_join(path, name), f"unknown field '{_join(path, name)}' in {what}", advice))
+            out.append((_join(path, name), f"unknown field '{excerpt(_join(path, name))}' in {what}", advice))
         return out
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
@@ -173,7 +173,7 @@ def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explai
         options = error.validator_value if validator == "enum" else [error.validator_value]
         close = suggest(str(instance), [str(o) for o in options]) if isinstance(instance, str) else None
         choices = (f"Did you mean '{close}'? " if close else "") + f"Use one of: {', '.join(map(str, options))}."
-        shown = f"'{instance}'" if isinstance(instance, str) else _describe(instance)
+        shown = f"'{excerpt(instance)}'" if isinstance(instance, str) else _describe(instance)
         return [(path, f"{_field(path)} has an invalid value {shown}", choices)]
     if validator == "type":
         expected = error.validator_value
@@ -189,15 +189,15 @@ def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explai
         return [(path, f"{_field(path)} must be {expected_text}, not {_describe(instance)}", hint)]
     if validator in ("pattern", "format") and isinstance(instance, str):
         if "date" in json.dumps(error.schema):
-            return [(path, f"{_field(path)} is not a valid date: '{instance}'",
+            return [(path, f"{_field(path)} is not a valid date: '{excerpt(instance)}'",
                      "Write dates as YYYY-MM-DD, for example 2026-03-31.")]
         if error.schema.get("pattern") == _ID_RE.pattern or path.endswith(("id", "]")):
-            slug = re.sub(r"[^a-z0-9]+", "-", instance.lower()).strip("-")
+            slug = excerpt(re.sub(r"[^a-z0-9]+", "-", instance.lower()).strip("-"), 60).rstrip("…")
             hint = "Ids use lowercase letters, digits and '-', starting with a letter or digit"
             hint += f", e.g. '{slug}'." if slug and _ID_RE.match(slug) else "."
             where = "" if path == "id" else f" in {_field(path)}"
-            return [(path, f"malformed id '{instance}'{where}", hint)]
-        return [(path, f"{_field(path)} does not have the expected form: '{instance}'", None)]
+            return [(path, f"malformed id '{excerpt(instance)}'{where}", hint)]
+        return [(path, f"{_field(path)} does not have the expected form: '{excerpt(instance)}'", None)]
     if validator == "oneOf":
         alternatives = [name for branch in error.validator_value for name in branch.get("required", [])]
         present = [name for name in alternatives if isinstance(instance, dict) and name in instance]
@@ -211,9 +211,9 @@ def _explain(error: Any, path: str, schema: dict[str, Any], what: str) -> Explai
     if validator == "uniqueItems":
         return [(path, f"{_field(path)} lists the same value more than once", "Remove the repeated value.")]
     if validator == "propertyNames":
-        return [(path, f"{_field(path)}: name '{instance}' is not allowed here",
+        return [(path, f"{_field(path)}: name '{excerpt(instance, 40)}' is not allowed here",
                  "Use names of letters, digits, '_', '-' and '.'.")]
-    return [(path, f"{_field(path)}: {error.message}", None)]
+    return [(path, f"{_field(path)}: {excerpt(error.message, 160)}", None)]
 
 
 def _explain_spelling(spelling: CrossSpelling, what: str) -> tuple[str, str, str | None]:

@@ -24,10 +24,11 @@ class FileSource:
         if self.raw is not None:
             return self.raw
         from archrepo.model.cache import file_digest
+        from archrepo.model.reading import Unreadable, read_regular
 
         try:
-            raw = self.path.read_bytes()
-        except OSError:
+            raw = read_regular(self.path)
+        except Unreadable:
             return None
         return raw if file_digest(raw) == self.digest else None
 

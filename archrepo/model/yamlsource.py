@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from archrepo.errors import DiagnosticSink
+from archrepo.errors import DiagnosticSink, excerpt
 from archrepo.model.bulk import bulk_allocation
 
 __all__ = ["ParsedDocument", "decode_source", "parse_documents"]
@@ -136,7 +136,7 @@ def parse_documents(text: str, file: str, sink: DiagnosticSink) -> list[ParsedDo
             line, message, hint = _explain_yaml_error(exc, text)
             sink.error(file, line, message, hint)
         except yaml.YAMLError as exc:  # errors without a mark are rare (reader errors on odd characters)
-            sink.error(file, 1, f"YAML error: {exc}", "Check the file for characters YAML does not accept.")
+            sink.error(file, 1, f"YAML error: {excerpt(str(exc), 160)}", "Check the file for characters YAML does not accept.")
     return documents
 
 
@@ -172,7 +172,7 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int],
             name = key_node.value
             line = key_node.start_mark.line + 1
             if name in result:
-                raise _Refused(line, f"duplicate key '{name}' (first defined on line {first_line[name]})",
+                raise _Refused(line, f"duplicate key '{excerpt(name, 40)}' (first defined on line {first_line[name]})",
                                "YAML keeps only the last value of a repeated key; remove one of them.")
             first_line[name] = line
             child = f"{path}.{name}" if path else name

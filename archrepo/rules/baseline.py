@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from archrepo.errors import ConfigError
+from archrepo.errors import ConfigError, excerpt
+from archrepo.model.reading import Unreadable, read_regular
 from archrepo.rules.violation import Violation
 
 __all__ = ["BASELINE_VERSION", "BaselineComparison", "apply_baseline", "baseline_document", "read_baseline"]
@@ -38,15 +39,18 @@ def baseline_document(violations: list[Violation], as_of: dt.date) -> str:
 
 def read_baseline(path: Path, display: str) -> dict[str, dict[str, Any]]:
     """Fingerprint → entry. A missing, unreadable or corrupt baseline is an error (exit 2), never ignored."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise ConfigError(f"baseline file '{display}' does not exist",
-                          hint="Create it with `archrepo baseline --output FILE`.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+                          hint="Create it with `archrepo baseline --output FILE`.")
+    try:
+        data = json.loads(read_regular(path).decode("utf-8"))
+    except Unreadable as error:
+        raise ConfigError(f"baseline file '{display}' cannot be read: {error.reason}", file=display,
+                          hint="Give a readable baseline file, or recreate it with `archrepo baseline`.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         line = getattr(error, "lineno", 0)
-        raise ConfigError(f"baseline file '{display}' is not valid JSON: {error}", file=display, line=line,
-                          hint="Recreate it with `archrepo baseline`.") from None
+        raise ConfigError(f"baseline file '{display}' is not valid JSON: {excerpt(str(error), 120)}", file=display,
+                          line=line, hint="Recreate it with `archrepo baseline`.") from None
     entries = data.get("violations") if isinstance(data, dict) else None
     if not isinstance(entries, list) or data.get("version") != BASELINE_VERSION or not all(
             isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):

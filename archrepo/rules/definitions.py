@@ -7,9 +7,10 @@ from enum import IntEnum
 from typing import Any
 
 from archrepo.config import Config
-from archrepo.errors import DiagnosticSink, RuleError
+from archrepo.errors import DiagnosticSink, RuleError, excerpt
 from archrepo.model.elements import Location
-from archrepo.model.loader import yaml_files
+from archrepo.model.loader import find_yaml_files
+from archrepo.model.reading import Unreadable, read_regular
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
 from archrepo.rules.params import ParamSpec, param_specs, resolve_params
@@ -76,15 +77,22 @@ class RuleDefinition:
 
 def _documents(config: Config, paths: tuple[str, ...], kind: str, sink: DiagnosticSink) -> list[tuple[str, Any]]:
     out = []
-    for path, display in yaml_files(config, paths):
-        text = decode_source(path.read_bytes(), display, sink)
+    found = find_yaml_files(config, paths)
+    sink.items.extend(found.problems)
+    for display in sorted(found.files):
+        try:
+            raw = read_regular(found.files[display])
+        except Unreadable as error:
+            sink.error(display, 0, f"cannot be read: {error.reason}", "Keep only regular, readable YAML files here.")
+            continue
+        text = decode_source(raw, display, sink)
         if text is None:
             continue
         for document in parse_documents(text, display, sink):
             data = document.data
             if not isinstance(data, dict) or data.get("kind") != kind:
                 found = data.get("kind") if isinstance(data, dict) else type(data).__name__
-                sink.error(display, document.line, f"expected a {kind} here, found {found!r}",
+                sink.error(display, document.line, f"expected a {kind} here, found {excerpt(found, 40)}",
                            f"Files under this path hold `kind: {kind}` documents only.")
                 continue
             what = f"{kind} '{data.get('id')}'" if isinstance(data.get("id"), str) else kind

@@ -1,14 +1,16 @@
 """Re-checks that evaluate rules only near what changed since the last check.
 
-The last full set of findings of every rule is kept in ``.archrepo-cache/check-state-v2.json`` with the
-content keys of the files it was computed from. On the next run, the elements of the files that changed
-(before and after, and what they referred to) are the change. A rule that declares its ``reach`` (the
+The last full set of findings of every rule is kept in ``.archrepo-cache/check-state-v3.json`` with the
+content keys of the files it was computed from, under a MAC made with the cache key (``model.cachekey``): a
+state this machine did not write (committed to git, copied, edited to drop findings) is no state at all.
+On the next run, the elements of the files that changed (before and after, and what they referred to) are
+the change. A rule that declares its ``reach`` (the
 reference paths a violation of ``?element`` follows: ``source``, ``target.owner.parent*``, ``^via``) is
 evaluated again only for the elements whose paths lead to the change, on a graph of those elements and what
 their paths reach (a Python rule: on the whole model, told the elements in ``context.scope``); its other
 findings are kept. Rules without ``reach`` and SHACL rules run in full. What a changed file held before comes
-from the parse cache. Anything unusual (a different archrepo, config, rule text or Python rule module, or
-date; no state; the old parse of a changed file gone; a change touching a large part of the model) falls
+from the parse cache. Anything unusual (a change of archrepo's code, config, rule text or Python rule
+module, or date; no state; the old parse of a changed file gone; a change touching a large part of the model) falls
 back to a full run, and the state is replaced atomically after every successful run, so a damaged or
 concurrent state only ever costs a full run.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from typing import Any
 import orjson
 
 from archrepo.api import Repository
+from archrepo.model.cachekey import CacheKey, CacheUnavailable, code_digest, load_cache_key
 from archrepo.model.bulk import keep_until_exit
 from archrepo.model.elements import Element
 from archrepo.model.references import element_references
@@ -51,10 +55,8 @@ class IncrementalRun:
 
 
 def _namespace(repository: Repository, as_of: dt.date) -> str:
-    from archrepo import __version__
-
     config = repository.config
-    return "|".join([__version__, as_of.isoformat(), config.base_iri, ",".join(config.approved_standards)])
+    return "|".join([code_digest(), as_of.isoformat(), config.base_iri, ",".join(config.approved_standards)])
 
 
 def _rule_hash(rule: RuleDefinition, repository: Repository) -> str:
@@ -88,11 +90,11 @@ def _ids_and_targets(references: dict[str, list[tuple[str, str]]]) -> list[str]:
     return sorted({*references, *(target for pairs in references.values() for _, target in pairs)})
 
 
-def _old_ids(cache_dir: Path, keys: dict[str, str]) -> dict[str, list[str]] | None:
+def _old_ids(cache_dir: Path, key: CacheKey, scope: str, keys: dict[str, str]) -> dict[str, list[str]] | None:
     """``_file_ids`` of files as they were (by their content keys), from the parse cache; None if one is gone."""
     from archrepo.model.cache import ParseCache, decode_payload
 
-    cache = ParseCache(cache_dir)
+    cache = ParseCache(cache_dir, key, scope)
     try:
         entries = cache.get_many(sorted(set(keys.values())))
     finally:
@@ -171,19 +173,42 @@ def _footprint(candidates: set[str], reach: tuple[str, ...], references: _Refere
     return found
 
 
-def _load_state(path: Path) -> dict[str, Any] | None:
+def _state_mac(key: CacheKey, scope: str, body: bytes) -> bytes:
+    return key.mac(b"check-state", scope.encode("utf-8", "surrogateescape"), body).encode()
+
+
+def _load_state(path: Path, key: CacheKey | None, scope: str) -> dict[str, Any] | None:
+    """The state this machine wrote for this repository: a MAC line, then the JSON it is of. Anything else
+    (no key, a link, a FIFO, a MAC that does not verify, not a state) is None: a full run."""
+    from archrepo.model.reading import Unreadable, read_regular
+
+    if key is None:
+        return None
     try:
-        state = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        mac, _, body = read_regular(path, follow_symlinks=False).partition(b"\n")
+        if not hmac.compare_digest(mac, _state_mac(key, scope, body)):
+            return None
+        state = orjson.loads(body)
+    except (Unreadable, orjson.JSONDecodeError):
         return None
     return state if isinstance(state, dict) and state.get("version") == 3 else None
 
 
-def _save_state(path: Path, state: dict[str, Any]) -> None:
-    from archrepo.output import write_atomic
+def _save_state(path: Path, key: CacheKey | None, scope: str, state: dict[str, Any]) -> None:
+    from archrepo.output import replace_file
 
+    if key is None:
+        return
+    body = orjson.dumps(state)
     with contextlib.suppress(OSError):  # a read-only checkout: the next run is a full one, nothing worse
-        write_atomic(path, orjson.dumps(state))
+        replace_file(path, _state_mac(key, scope, body) + b"\n" + body)
+
+
+def _cache_key(repository: Repository) -> CacheKey | None:
+    try:
+        return load_cache_key(repository.config.root)
+    except CacheUnavailable:
+        return None
 
 
 def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition], as_of: dt.date,
@@ -192,12 +217,13 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     """Like ``run_rules``, reusing the last run's findings away from what changed."""
     run = run if run is not None else IncrementalRun()
     path = cache_dir / STATE_FILE
-    state = _load_state(path)
+    key, scope = _cache_key(repository), str(repository.config.root)
+    state = _load_state(path, key, scope)
     namespace = _namespace(repository, as_of)
     hashes = {rule.id: _rule_hash(rule, repository) for rule in rules}
     valid = {rule_id: entry for rule_id, entry in (state or {}).get("rules", {}).items()
              if entry.get("hash") == hashes.get(rule_id)}  # the last run's findings, of rules unchanged since
-    changed = _changed(repository, state, namespace, file_keys, cache_dir)
+    changed = _changed(repository, state, namespace, file_keys, (cache_dir, key, scope))
     run.changed = len(changed) if changed is not None else len(repository.model)
     plan = _plan(repository, rules, changed, valid)
     result = evaluate(repository, rules, plan, as_of, budget)
@@ -205,7 +231,7 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     run.mode = "incremental" if evaluated else "full"
     run.evaluated = evaluated or None
     memos = plan.memos
-    _save_state(path, {"version": 3, "namespace": namespace, "files": file_keys,
+    _save_state(path, key, scope, {"version": 3, "namespace": namespace, "files": file_keys,
                        "rules": {rule_id: {"hash": hashes[rule_id],
                                            "findings": [[f.element, f.message, list(f.related),
                                                          int(f.severity) if f.severity else None] for f in found],
@@ -215,14 +241,16 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
 
 
 def _changed(repository: Repository, state: dict[str, Any] | None, namespace: str, file_keys: dict[str, str],
-             cache_dir: Path) -> set[str] | None:
+             cache: tuple[Path, CacheKey | None, str]) -> set[str] | None:
     """The elements of the files changed since the last run and what they refer to, before (their parse is
-    still in the cache) and after; a file deleted, added or edited alike. None: no usable last run."""
-    if state is None or state.get("namespace") != namespace:
+    still in the cache: (folder, key, scope)) and after; a file deleted, added or edited alike. None: no
+    usable last run."""
+    cache_dir, key, scope = cache
+    if state is None or state.get("namespace") != namespace or key is None:
         return None
     old_keys = state["files"]
     touched = {f for f in set(old_keys) | set(file_keys) if old_keys.get(f) != file_keys.get(f)}
-    before = _old_ids(cache_dir, {f: old_keys[f] for f in touched if f in old_keys})
+    before = _old_ids(cache_dir, key, scope, {f: old_keys[f] for f in touched if f in old_keys})
     if before is None:
         return None
     after = _file_ids(repository, touched)

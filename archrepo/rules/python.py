@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from archrepo.errors import excerpt
 from archrepo.rules.context import RuleContext
 from archrepo.rules.definitions import RuleDefinition, Severity
 from archrepo.rules.violation import Finding, RuleRunError
@@ -51,7 +52,7 @@ def _trusted_search_path(root: Path, allowed: list[Path]) -> list[str]:
 def resolve_python_rule(reference: str, root: Path, allowed_paths: Iterable[str]) -> Any:
     """The function named ``module:function``, imported only from trusted places; RuleRunError otherwise."""
     module_name, _, function_name = reference.partition(":")
-    allowed = [(root / path).resolve() for path in allowed_paths]
+    allowed = _allowed_paths(root, allowed_paths)
     search = _trusted_search_path(root, allowed)
     top = module_name.split(".")[0]
     loaded = sys.modules.get(top)
@@ -80,13 +81,29 @@ def resolve_python_rule(reference: str, root: Path, allowed_paths: Iterable[str]
     return function
 
 
+def _allowed_paths(root: Path, allowed_paths: Iterable[str]) -> list[Path]:
+    """The ``python_rules`` paths, resolved; each must be a relative path inside the repository (the config
+    check refuses others first; this keeps the promise for any caller)."""
+    root = root.resolve()
+    allowed = []
+    for path in allowed_paths:
+        resolved = (root / path).resolve()
+        if Path(path).is_absolute() or not resolved.is_relative_to(root):
+            raise RuleRunError(f"python_rules path '{excerpt(path)}' is not inside the repository; nothing is "
+                               "imported from it")
+        allowed.append(resolved)
+    return allowed
+
+
 def python_rule_source(rule: RuleDefinition, root: Path, allowed_paths: Iterable[str]) -> bytes:
     """The source of the module a Python rule's function lives in ("" if it cannot be found): what a re-check
     compares so that an edited rule is never answered from the last run's findings."""
+    from archrepo.model.reading import Unreadable, read_regular
+
     try:
         module = sys.modules.get(resolve_python_rule(rule.body, root, allowed_paths).__module__)
-        return Path(str(getattr(module, "__file__", ""))).read_bytes()
-    except (RuleRunError, OSError):
+        return read_regular(str(getattr(module, "__file__", "")))
+    except (RuleRunError, Unreadable):
         return b""
 
 

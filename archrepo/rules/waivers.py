@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from archrepo.config import Config
 from archrepo.errors import ConfigError, DiagnosticSink
 from archrepo.model.elements import Location
+from archrepo.model.reading import Unreadable, read_regular
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
 from archrepo.rules.violation import Violation, WaiverRef
@@ -63,13 +64,18 @@ def load_waivers(config: Config, rule_ids: set[str] | None) -> list[Waiver]:
     if not config.waivers:
         return []
     path = config.path(config.waivers)
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"waivers file '{config.waivers}' named in {config.display_file} does not exist",
                           file=config.display_file, line=config.line_of("waivers"),
                           hint="Create it (a YAML list of waivers), or remove the `waivers:` setting.")
     display = config.waivers
+    try:
+        raw = read_regular(path)
+    except Unreadable as error:
+        raise ConfigError(f"waivers file '{display}' cannot be read: {error.reason}", file=config.display_file,
+                          line=config.line_of("waivers"), hint="Make it a readable YAML file.") from None
     sink = DiagnosticSink()
-    text = decode_source(path.read_bytes(), display, sink)
+    text = decode_source(raw, display, sink)
     documents = parse_documents(text, display, sink) if text is not None else []
     waivers: list[Waiver] = []
     if documents and not sink.errors:
