@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from archrepo.errors import ArchrepoError, UsageError
@@ -91,7 +92,7 @@ def check_targets(out: Path, targets: list[Path]) -> None:
                          hint="Move what is in the way, or choose another output directory.")
 
 
-def write_together(files: dict[Path, str | bytes]) -> None:
+def write_together(files: Mapping[Path, str | bytes]) -> None:
     """A tree of files, all or nothing: each written to a temporary name in its folder, then all renamed into
     place. On a failure the temporary files and the folders made for them are removed (OutputError): nothing
     is in place. Call ``check_targets`` first."""
@@ -103,11 +104,11 @@ def write_together(files: dict[Path, str | bytes]) -> None:
                 if not folder.exists():
                     folder.mkdir()
                     made.append(folder)
-            fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged[path] = Path(temporary)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged[path] = Path(name)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-            os.chmod(temporary, new_file_mode())
+            os.chmod(name, new_file_mode())
     except OSError as error:
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)

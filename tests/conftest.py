@@ -20,7 +20,6 @@ from archrepo.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SMALL = FIXTURES / "small"
 # a config may read only inside its repository: tests copy the standard library in (``add_standard_library``)
 STD_CONFIG = "principles: [principles]\nrules: [rules]\n"
 
@@ -73,6 +72,10 @@ def module_copy(name: str) -> Path:
     base = Path(tempfile.mkdtemp(prefix=f"archrepo-{name}-"))
     atexit.register(shutil.rmtree, base, True)
     return copy_fixture(name, base)
+
+
+# the small model, for tests that only read it: one copy per test process
+SMALL = module_copy("small")
 
 
 @pytest.fixture

@@ -131,7 +131,7 @@ def test_invalid_waivers_are_exit_2(tmp_path: Path, waivers: str, words: str) ->
 def rule_repo(make_repo, rule: str, name: str = "X001-custom.yaml", extra_config: str = "",
               files: dict | None = None) -> Path:
     return make_repo({**BASE, f"myrules/{name}": rule, **(files or {})},
-                     config=f"models: [models]\nprinciples: [principles]\nrules: [myrules]\n" + extra_config,
+                     config="models: [models]\nprinciples: [principles]\nrules: [myrules]\n" + extra_config,
                      name=name.removesuffix(".yaml"))
 
 
@@ -152,7 +152,7 @@ def test_broken_sparql_rule_is_reported_while_others_run(make_repo) -> None:
         "sparql: |\n  SELECT ?element ?message WHERE { ?element a arch:Application "
         "BIND('app' AS ?message) }\n")
     repo = make_repo({**BASE, "myrules/X001.yaml": broken, "myrules/X002.yaml": good},
-                     config=f"models: [models]\nprinciples: [principles]\nrules: [myrules]\n")
+                     config="models: [models]\nprinciples: [principles]\nrules: [myrules]\n")
     outcome = check(repo, "--format", "json")
     assert outcome.exit_code == 2
     report = json.loads(outcome.stdout)

@@ -136,7 +136,8 @@ def parse_documents(text: str, file: str, sink: DiagnosticSink) -> list[ParsedDo
             line, message, hint = _explain_yaml_error(exc, text)
             sink.error(file, line, message, hint)
         except yaml.YAMLError as exc:  # errors without a mark are rare (reader errors on odd characters)
-            sink.error(file, 1, f"YAML error: {excerpt(str(exc), 160)}", "Check the file for characters YAML does not accept.")
+            sink.error(file, 1, f"YAML error: {excerpt(str(exc), 160)}",
+                       "Check the file for characters YAML does not accept.")
     return documents
 
 

@@ -77,11 +77,11 @@ class RuleDefinition:
 
 def _documents(config: Config, paths: tuple[str, ...], kind: str, sink: DiagnosticSink) -> list[tuple[str, Any]]:
     out = []
-    found = find_yaml_files(config, paths)
-    sink.items.extend(found.problems)
-    for display in sorted(found.files):
+    walk = find_yaml_files(config, paths)
+    sink.items.extend(walk.problems)
+    for display in sorted(walk.files):
         try:
-            raw = read_regular(found.files[display])
+            raw = read_regular(walk.files[display])
         except Unreadable as error:
             sink.error(display, 0, f"cannot be read: {error.reason}", "Keep only regular, readable YAML files here.")
             continue

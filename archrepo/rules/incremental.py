@@ -30,8 +30,8 @@ from typing import Any
 import orjson
 
 from archrepo.api import Repository
-from archrepo.model.cachekey import CacheKey, CacheUnavailable, code_digest, load_cache_key
 from archrepo.model.bulk import keep_until_exit
+from archrepo.model.cachekey import CacheKey, CacheUnavailable, code_digest, load_cache_key
 from archrepo.model.elements import Element
 from archrepo.model.references import element_references
 from archrepo.rules.definitions import RuleDefinition, Severity
