@@ -246,7 +246,8 @@ def baseline(ctx: click.Context, config_path: Path | None, output: Path | None, 
         raise RuleError("rules failed to run; no baseline written", diagnostics=[
             Diagnostic(f.location.file, f.location.line, f"rule {f.rule} failed to run: {f.message}")
             for f in result.failures])
-    target = output or config.path(config.baseline or ".archrepo-baseline.json")
+    # not resolved: a link at the default path (from the repository) must not send the write elsewhere
+    target = output or config.root / (config.baseline or ".archrepo-baseline.json")
     write_atomic(target, baseline_document(result.violations, day), in_place=output is not None)
     known = sum(1 for v in result.violations if not v.waived)
     click.echo(f"wrote {target}: {known} violation(s) recorded", err=True)
