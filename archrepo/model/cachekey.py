@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["CacheKey", "CacheUnavailable", "code_digest", "key_path", "load_cache_key"]
+__all__ = ["CacheKey", "CacheUnavailable", "code_digest", "key_path", "load_cache_key", "package_digest"]
 
 _KEY_BYTES = 32
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -31,9 +31,15 @@ class CacheUnavailable(Exception):
 
 
 @cache
-def code_digest(package: Path = _PACKAGE) -> str:
-    """A digest of every file of the archrepo package (code, schemas, ontology, standard rules, templates):
-    what every cache is keyed on instead of the version number. A few milliseconds, once per process."""
+def code_digest() -> str:
+    """The digest of the installed archrepo package (``package_digest``): what every cache is keyed on instead
+    of the version number, which stays the same through an upgrade from git or any edit. Once per process."""
+    return package_digest(_PACKAGE)
+
+
+def package_digest(package: Path) -> str:
+    """A digest of every file under ``package`` (code, schemas, ontology, standard rules, templates; not
+    ``__pycache__``): a few milliseconds for archrepo's."""
     digest = hashlib.blake2b(digest_size=20)
     for directory, subdirs, files in os.walk(package):
         subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
