@@ -66,7 +66,7 @@ def test_output_to_a_fifo_reaches_its_reader_and_the_fifo_stays(repo: Path, tmp_
     reader.join(timeout=30)
     assert result.exit_code == 1, result.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced by a regular file"
-    assert received and json.loads(received[0])["summary"]["rules"] == 17
+    assert received and json.loads(received[0])["summary"]["error"] > 0
 
 
 def test_output_through_a_link_to_stdout(repo: Path, tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_output_through_a_link_to_stdout(repo: Path, tmp_path: Path) -> None:
     link.symlink_to("/proc/self/fd/1")
     result = run(["check", "--as-of", AS_OF, "--format", "json", "--output", str(link)], repo)
     assert result.exit_code == 1, result.stderr
-    assert json.loads(result.stdout)["summary"]["rules"] == 17
+    assert json.loads(result.stdout)["summary"]["error"] > 0
     assert link.is_symlink()
 
 

@@ -21,7 +21,6 @@ HOSTILE = FIXTURES / "hostile"
 QUERIES = sorted((HOSTILE / "queries").glob("*.rq"))
 ALLOWED = sorted((HOSTILE / "queries" / "allowed").glob("*.rq"))
 SHAPES = sorted((HOSTILE / "shapes").glob("*.ttl"))
-PRINCIPLES = Path(__file__).resolve().parent.parent / "principles"
 RULE = """kind: Rule
 id: X001
 name: hostile
@@ -82,7 +81,7 @@ def runner(path: Path):  # type: ignore[no-untyped-def]
 
 
 def repo_with(tmp_path: Path, files: dict[str, str] | None = None, rules: bool = False) -> Path:
-    config = f"models: [models]\nprinciples: [{PRINCIPLES}]\nrules: [myrules]\n" if rules else "models: [models]\n"
+    config = "models: [models]\nprinciples: [principles]\nrules: [myrules]\n" if rules else "models: [models]\n"
     return write_repo(tmp_path / "repo", {**BASE, **(files or {})}, config=config)
 
 

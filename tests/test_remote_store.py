@@ -407,8 +407,8 @@ def test_check_store_refuses_a_hostile_rule_before_sending_it(published: Virtuos
         path = HOSTILE / "queries" / f"{name}.rq"
         repo = tmp_path / "repo"
         shutil.copytree(VIOLATIONS.parent, repo)
-        config = (repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/")
-        (repo / "archrepo.yaml").write_text(config.replace(f"rules: [{ROOT}/rules]", f"rules: [{ROOT}/rules, hostile]"))
+        config = (repo / "archrepo.yaml").read_text()
+        (repo / "archrepo.yaml").write_text(config.replace("rules: [rules]", "rules: [rules, hostile]"))
         body = "".join(f"  {line}\n" for line in hostile_text(path, listener).splitlines())
         (repo / "hostile").mkdir()
         (repo / "hostile" / "X001.yaml").write_text(

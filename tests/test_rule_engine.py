@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,10 +16,9 @@ import pytest
 
 import archrepo
 from archrepo.rules.definitions import load_principles, load_rules
-from tests.conftest import FIXTURES, ROOT, run_cli, run_process, write_repo
+from tests.conftest import copy_fixture, run_cli, run_process, write_repo
 from tests.test_validation_defects import BASE
 
-PRINCIPLES = ROOT / "principles"
 AS_OF = "2026-11-26"
 
 
@@ -45,7 +43,7 @@ SELECT ?element ?message WHERE { ?element a arch:Application . BIND("found by X0
 
 def repo_with(tmp_path: Path, rules: dict[str, str], files: dict[str, str] | None = None,
               extra_config: str = "") -> Path:
-    config = f"models: [models]\nprinciples: [{PRINCIPLES}]\nrules: [myrules]\n" + extra_config
+    config = "models: [models]\nprinciples: [principles]\nrules: [myrules]\n" + extra_config
     return write_repo(tmp_path / "repo", {**BASE, **{f"myrules/{k}.yaml": v for k, v in rules.items()},
                                           **(files or {})}, config=config)
 
@@ -69,13 +67,12 @@ def test_a_shacl_rule_cannot_hide_the_violations_of_other_rules(tmp_path: Path) 
     repository: a re-check would answer the unchanged rules from the first run's findings.)"""
     reports = {}
     for name, hostile in (("honest", False), ("attacked", True)):
-        repo = tmp_path / name
-        shutil.copytree(FIXTURES / "violations", repo)
-        config = (repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/")
+        repo = copy_fixture("violations", tmp_path / name)
+        config = (repo / "archrepo.yaml").read_text()
         if hostile:
             (repo / "hostile").mkdir()
             (repo / "hostile" / "A000.yaml").write_text(HIDING_RULE)
-            config = config.replace(f"rules: [{ROOT}/rules]", f"rules: [{ROOT}/rules, hostile]")
+            config = config.replace("rules: [rules]", "rules: [rules, hostile]")
         (repo / "archrepo.yaml").write_text(config)
         outcome = run_cli(["check", "--as-of", AS_OF, "--format", "json"], repo)
         reports[name] = (outcome.exit_code, report_of(outcome.stdout))
