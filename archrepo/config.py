@@ -66,11 +66,13 @@ class Config:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``archrepo.yaml`` in ``start`` or one of its parents."""
+    """The nearest ``archrepo.yaml`` in ``start`` or one of its parents. Whatever has that name counts, a
+    FIFO or a dangling link too (``load_config`` refuses them): a repository must not be able to make
+    archrepo skip its own config and pick up one from a folder above it."""
     start = start.resolve()
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_NAME
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
 
@@ -84,20 +86,13 @@ def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> 
         if config_path is None:
             return _defaults_without_file(cwd)
     config_path = Path(config_path)
-    if config_path.is_dir():
+    if config_path.is_dir() and not discovered:
         config_path = config_path / CONFIG_NAME
-    if not config_path.is_file():
+    if not discovered and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}",
                           hint="Pass the path of an archrepo.yaml to --config, or run `archrepo init`.")
     display = config_path.name
-    if discovered and not config_path.resolve().is_relative_to(config_path.parent.resolve()):
-        raise ConfigError(f"{display} is a symbolic link to a file outside the repository; it was not read",
-                          file=display, hint="Keep the configuration in the repository, or pass --config PATH.")
-    try:
-        raw = read_regular(config_path)
-    except Unreadable as error:
-        raise ConfigError(f"{display} cannot be read: {error.reason}", file=display,
-                          hint="Pass the path of a readable archrepo.yaml to --config.") from None
+    raw = _read_config(config_path, discovered)
     sink = DiagnosticSink()
     text = decode_source(raw, display, sink)
     documents = parse_documents(text, display, sink) if text is not None else []
@@ -118,6 +113,24 @@ def load_config(config_path: Path | None = None, *, cwd: Path | None = None) -> 
                         documents[0].lines if documents else {})
     _check_paths(config, documents[0] if documents else None, display)
     return config
+
+
+def _read_config(path: Path, discovered: bool) -> bytes:
+    """The config's bytes: a regular file, and when found by walking up (it is part of the repository), not a
+    link to a file outside the repository's folder."""
+    if discovered:
+        try:
+            outside = not path.resolve(strict=True).is_relative_to(path.parent.resolve())
+        except (OSError, RuntimeError):
+            outside = False  # dangling or a loop: read_regular says which
+        if outside:
+            raise ConfigError(f"{path.name} is a symbolic link to a file outside the repository; it was not read",
+                              file=path.name, hint="Keep the configuration in the repository, or pass --config.")
+    try:
+        return read_regular(path)
+    except Unreadable as error:
+        raise ConfigError(f"{path.name} cannot be read: {error.reason}", file=path.name,
+                          hint="Make it a readable YAML file, or pass the path of one to --config.") from None
 
 
 def _from_data(root: Path, file: Path, data: dict[str, Any], lines: Mapping[str, int]) -> Config:

@@ -113,6 +113,22 @@ def test_other_spellings_of_a_link_outside(repo: Path, spelling: str) -> None:
     assert_refused(run_cli(["check", "--as-of", AS_OF], repo), "outside the repository")
 
 
+@pytest.mark.parametrize("spelling", ["dangling", "fifo", "folder"])
+def test_a_config_that_is_not_a_file_is_refused_not_skipped(repo: Path, spelling: str) -> None:
+    """Walking up for archrepo.yaml stops at the first one, whatever it is: the repository must not make
+    archrepo use the config of a folder above it instead of its own."""
+    (repo.parent / "archrepo.yaml").write_text("models: [violations/models]\nprinciples: []\nrules: []\n")
+    config = repo / "archrepo.yaml"
+    config.unlink()
+    if spelling == "dangling":
+        config.symlink_to("nowhere.yaml")
+    elif spelling == "fifo":
+        os.mkfifo(config)
+    else:
+        config.mkdir()
+    assert_refused(run(["check", "--as-of", AS_OF], repo, timeout=60), "archrepo.yaml")
+
+
 def test_a_fifo_under_models_is_reported_without_hanging(repo: Path) -> None:
     os.mkfifo(repo / "models" / "pipe.yaml")
     assert_refused(run(["validate"], repo, timeout=60), "models/pipe.yaml", "FIFO")

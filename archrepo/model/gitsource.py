@@ -35,7 +35,8 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
         raise UsageError("git is not installed", hint="Install git to compare revisions.") from None
     if completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"git {args[0]} failed: {message[-1] if message else 'unknown error'}",
+        command = next(arg for arg in args if not arg.startswith("-"))
+        raise UsageError(f"git {command} failed: {message[-1] if message else 'unknown error'}",
                          hint="Check that the directory is a git repository and the revision exists.")
     return completed.stdout
 
@@ -55,7 +56,9 @@ def read_files_at(config: Config, revision: GitRevision) -> list[FileResult]:
     """Every model file under the configured model paths at ``revision``, parsed (paths relative to the root)."""
     prefix = config.root.resolve().relative_to(revision.toplevel.resolve())
     specs = [str(PurePosixPath(prefix.as_posix()) / path) if str(prefix) != "." else path for path in config.models]
-    listing = _git(["ls-tree", "-r", "-z", "--full-tree", revision.commit, "--", *specs], revision.toplevel)
+    # literal: a configured path is a path, never git pathspec magic such as ":(glob)" or ":!"
+    listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", revision.commit, "--", *specs],
+                   revision.toplevel)
     entries: list[tuple[str, str]] = []
     for record in listing.split(b"\0"):
         if not record:
