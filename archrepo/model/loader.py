@@ -6,7 +6,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archrepo.config import Config
-from archrepo.errors import Diagnostic, DiagnosticSink, Level, ModelError, UsageError, excerpt
+from archrepo.errors import Diagnostic, DiagnosticSink, ModelError, UsageError, excerpt
 from archrepo.model.bulk import bulk_allocation
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
+from archrepo.model.fileresult import FileResult, pack_extras
 from archrepo.model.reading import Unreadable, WalkResult, read_regular, walk_yaml
 from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
-from archrepo.model.sources import DocumentLines, FileSource, SourceLines
+from archrepo.model.sources import FileSource
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
 if TYPE_CHECKING:
@@ -43,80 +44,6 @@ __all__ = [
 _LOG = logging.getLogger("archrepo")
 _MAX_JOBS = 256
 _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "System": "Application"}
-
-
-@dataclass
-class FileResult:
-    """What one model file holds: its element documents and the problems found in it alone."""
-
-    file: str
-    documents: list[tuple[str, ParsedDocument, bool]] = field(default_factory=list)  # (kind, document, valid)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    # derived from this file alone (its RDF), cached with it; kept packed until someone needs it
-    extras: Mapping[str, str] = field(default_factory=dict)
-    # element id -> its references (field, id), found where the file is parsed (and so cached with it)
-    references: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """The parse, without the extras (``pack_extras`` stores those apart: they are large and often unused)
-        and without the line of every field: a quarter of the parse, and only an error message needs one, so a
-        cached file is parsed again for its lines when one is asked for (``from_cache``)."""
-        return {"file": self.file,
-                "documents": [[kind, d.data, d.line, d.index, valid] for kind, d, valid in self.documents],
-                "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
-                                for d in self.diagnostics],
-                "extras": sorted(self.extras),
-                "references": {key: [[name, target] for name, target in found]
-                               for key, found in self.references.items()}}
-
-    @classmethod
-    def from_cache(cls, payload: bytes, packed_extras: bytes, source: FileSource) -> FileResult:
-        """The file's parse as ``to_json`` stored it; its bytes are parsed again for the line of a field only
-        if one is asked for."""
-        from archrepo.model.cache import decode_payload
-
-        data = decode_payload(payload)
-        lines = SourceLines(source, data["file"])
-        return cls(data["file"],
-                   [(kind, ParsedDocument(body, line, DocumentLines(lines, index), index), valid)
-                    for kind, body, line, index, valid in data["documents"]],
-                   [Diagnostic(file, line, message, hint, Level(level), element)
-                    for file, line, message, hint, level, element in data["diagnostics"]],
-                   PackedExtras(packed_extras, data.get("extras", ())),
-                   data.get("references", {}))  # [field, id] pairs, as JSON has them: unpacked alike
-
-
-class PackedExtras(Mapping[str, str]):
-    """Extras as the cache stores them (compressed JSON), unpacked on each use and not kept: a re-check that
-    needs no full graph never pays for decoding every file's triples, and a full one holds them only while
-    loading them."""
-
-    def __init__(self, packed: bytes, keys: Iterable[str]) -> None:
-        self._packed = packed
-        self._keys = tuple(keys)
-
-    def __getitem__(self, key: str) -> str:
-        from archrepo.model.cache import decode_payload
-
-        if key not in self._keys:
-            raise KeyError(key)
-        value: str = decode_payload(self._packed)[key]
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-
-def pack_extras(extras: Mapping[str, str]) -> bytes:
-    from archrepo.model.cache import encode_payload
-
-    return encode_payload(dict(extras)) if extras else b""
 
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it

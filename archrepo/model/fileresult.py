@@ -1,0 +1,88 @@
+"""What one model file holds once parsed (its element documents and its own problems), as the parse cache
+stores it and gives it back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from archrepo.errors import Diagnostic, Level
+from archrepo.model.sources import DocumentLines, FileSource, SourceLines
+from archrepo.model.yamlsource import ParsedDocument
+
+__all__ = ["FileResult", "PackedExtras", "pack_extras"]
+
+
+@dataclass
+class FileResult:
+    """What one model file holds: its element documents and the problems found in it alone."""
+
+    file: str
+    documents: list[tuple[str, ParsedDocument, bool]] = field(default_factory=list)  # (kind, document, valid)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # derived from this file alone (its RDF), cached with it; kept packed until someone needs it
+    extras: Mapping[str, str] = field(default_factory=dict)
+    # element id -> its references (field, id), found where the file is parsed (and so cached with it)
+    references: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The parse, without the extras (``pack_extras`` stores those apart: they are large and often unused)
+        and without the line of every field: a quarter of the parse, and only an error message needs one, so a
+        cached file is parsed again for its lines when one is asked for (``from_cache``)."""
+        return {"file": self.file,
+                "documents": [[kind, d.data, d.line, d.index, valid] for kind, d, valid in self.documents],
+                "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
+                                for d in self.diagnostics],
+                "extras": sorted(self.extras),
+                "references": {key: [[name, target] for name, target in found]
+                               for key, found in self.references.items()}}
+
+    @classmethod
+    def from_cache(cls, payload: bytes, packed_extras: bytes, source: FileSource) -> FileResult:
+        """The file's parse as ``to_json`` stored it; its bytes are parsed again for the line of a field only
+        if one is asked for."""
+        from archrepo.model.cache import decode_payload
+
+        data = decode_payload(payload)
+        lines = SourceLines(source, data["file"])
+        return cls(data["file"],
+                   [(kind, ParsedDocument(body, line, DocumentLines(lines, index), index), valid)
+                    for kind, body, line, index, valid in data["documents"]],
+                   [Diagnostic(file, line, message, hint, Level(level), element)
+                    for file, line, message, hint, level, element in data["diagnostics"]],
+                   PackedExtras(packed_extras, data.get("extras", ())),
+                   data.get("references", {}))  # [field, id] pairs, as JSON has them: unpacked alike
+
+
+class PackedExtras(Mapping[str, str]):
+    """Extras as the cache stores them (compressed JSON), unpacked on each use and not kept: a re-check that
+    needs no full graph never pays for decoding every file's triples, and a full one holds them only while
+    loading them."""
+
+    def __init__(self, packed: bytes, keys: Iterable[str]) -> None:
+        self._packed = packed
+        self._keys = tuple(keys)
+
+    def __getitem__(self, key: str) -> str:
+        from archrepo.model.cache import decode_payload
+
+        if key not in self._keys:
+            raise KeyError(key)
+        value: str = decode_payload(self._packed)[key]
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def pack_extras(extras: Mapping[str, str]) -> bytes:
+    from archrepo.model.cache import encode_payload
+
+    return encode_payload(dict(extras)) if extras else b""
