@@ -148,7 +148,7 @@ def _error(path: Path, error: OSError) -> OutputError:
              errno.ENOTDIR: "A file is in the way of a folder on this path: choose another output path.",
              errno.ENXIO: "Nothing is reading from it (a socket or a FIFO with no reader).",
              errno.EPIPE: "The reader went away before the output was written."}
-    return OutputError(f"cannot write {path}: {reason}; nothing usable was written",
+    return OutputError(f"cannot write {path}: {reason}",
                        hint=hints.get(error.errno or 0, "Check the path, the folder's permissions and the free "
                                                         "space, or choose another output path."))
 
