@@ -115,7 +115,8 @@ def write_together(files: Mapping[Path, str | bytes]) -> None:
         for folder in reversed(made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        raise _error(Path(error.filename or "the output"), error) from None
+        failure = _error(Path(error.filename or "the output"), error)
+        raise OutputError(f"{failure.message}; nothing was written", hint=failure.hint) from None
     for path, temporary in staged.items():
         os.replace(temporary, path)
 
