@@ -24,6 +24,11 @@ __all__ = [
 ]
 
 EXCERPT_CHARS = 80
+_MESSAGE_CHARS = 600  # a last bound on a message, whatever values it quotes (each should quote an excerpt)
+
+
+def _bounded(message: str) -> str:
+    return message if len(message) <= _MESSAGE_CHARS else message[:_MESSAGE_CHARS - 1] + "…"
 
 
 def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
@@ -137,11 +142,11 @@ class DiagnosticSink:
 
     def error(self, file: str, line: int, message: str, hint: str | None = None,
               element: str | None = None) -> None:
-        self.items.append(Diagnostic(file, line, message, hint, Level.ERROR, element))
+        self.items.append(Diagnostic(file, line, _bounded(message), hint, Level.ERROR, element))
 
     def warning(self, file: str, line: int, message: str, hint: str | None = None,
                 element: str | None = None) -> None:
-        self.items.append(Diagnostic(file, line, message, hint, Level.WARNING, element))
+        self.items.append(Diagnostic(file, line, _bounded(message), hint, Level.WARNING, element))
 
     @property
     def errors(self) -> list[Diagnostic]:
