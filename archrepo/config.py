@@ -195,6 +195,8 @@ def _check_paths(config: Config, document: Any, display: str) -> None:
 
 def _outside(config: Config, relative: str) -> str | None:
     """Why ``relative`` is not a path inside the repository, or None when it is."""
+    if "\0" in relative:
+        return "contains a NUL character, which no path can hold"
     if os.path.isabs(relative):
         return "is an absolute path"
     try:

@@ -34,9 +34,12 @@ def _bounded(message: str) -> str:
 def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     """A value as an error message may quote it: at most ``limit`` characters, on one line, "…" when cut. A
     message never echoes a whole value (it may be a file read by mistake, or a secret)."""
-    text = value if isinstance(value, str) else repr(value)
-    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    text = (value if isinstance(value, str) else repr(value)).translate(_CONTROL)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# control characters as escapes, so that a quoted value can neither break a line nor drive a terminal
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(32), 127)} | {10: "\\n", 13: "\\r", 9: "\\t"}
 
 
 class Level(StrEnum):
