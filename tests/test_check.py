@@ -268,11 +268,7 @@ def test_every_standard_rule_is_tied_to_an_existing_principle_and_explains_itsel
 
 
 def test_a_waiver_still_applies_on_its_expiry_date_and_expires_the_day_after(tmp_path: Path) -> None:
-    import shutil
-
-    repo = tmp_path / "repo"
-    shutil.copytree(VIOLATIONS, repo)
-    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+    repo = copy_fixture("violations", tmp_path)
 
     def sec001(as_of: str) -> tuple[bool, list[str]]:
         report = json.loads(run_cli(["check", "--as-of", as_of, "--format", "json"], repo).stdout)
@@ -295,11 +291,7 @@ def test_fingerprint_depends_on_related_but_not_on_its_order() -> None:
 
 def test_baseline_does_not_hide_a_violation_with_other_related_elements(tmp_path: Path) -> None:
     """The same rule on the same element about other data is a new violation, not the known one."""
-    import shutil
-
-    repo = tmp_path / "repo"
-    shutil.copytree(VIOLATIONS, repo)
-    (repo / "archrepo.yaml").write_text((repo / "archrepo.yaml").read_text().replace("../../../", f"{ROOT}/"))
+    repo = copy_fixture("violations", tmp_path)
     (repo / "waivers.yaml").unlink()  # SEC001 on sftp-feed counts, and goes into the baseline
     assert run_cli(["baseline", "--as-of", "2026-11-26", "--output", "known.json"], repo).exit_code == 0
     known = json.loads((repo / "known.json").read_text())["violations"]
