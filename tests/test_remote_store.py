@@ -178,7 +178,7 @@ def test_publishing_a_changed_model_leaves_nothing_of_the_old_one(virtuoso: Virt
     # base_iri set: the graph is derived from it, for publish and check alike
     config = "models: [models]\nbase_iri: https://arch.example.org/hospital-a/\n" \
              "principles: [principles]\nrules: [rules]\n"
-    repo = tmp_path / "hospital-a"
+    repo = add_standard_library(tmp_path / "hospital-a")
     (repo / "models").mkdir(parents=True)
     (repo / "archrepo.yaml").write_text(config, encoding="utf-8")
     graph = "https://arch.example.org/hospital-a/_graph"
