@@ -63,7 +63,8 @@ def copy_fixture(name: str, destination: Path) -> Path:
     place (its caches would be left there, and one test's edits seen by the next). Links in the fixture (the
     standard library of ``violations``) are copied as what they point to."""
     target = destination / name
-    shutil.copytree(FIXTURES / name, target)
+    # a checkout where tests once ran in place may still hold caches there: never copy them along
+    shutil.copytree(FIXTURES / name, target, ignore=shutil.ignore_patterns(".archrepo-cache"))
     return target
 
 
