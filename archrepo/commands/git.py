@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from archrepo.commands.common import config_option, config_path_of, emit, parse_date
+from archrepo.report.registry import DIFF_RENDERERS
 
 __all__ = ["diff", "init"]
 
@@ -15,7 +16,7 @@ __all__ = ["diff", "init"]
 @config_option
 @click.argument("base", metavar="BASE")
 @click.argument("head", metavar="[HEAD]", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(DIFF_RENDERERS)), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None)
 @click.option("--as-of", "as_of", metavar="DATE", default=None)
 @click.pass_context

@@ -10,13 +10,11 @@ from typing import Any
 import click
 
 from archrepo.commands.common import config_option, emit, load_repository, parse_date
+from archrepo.views.registry import DIAGRAM_FORMATS, GRAPH_VIEWS, MAP_VIEWS, VIEW_NAMES, format_of_extension
 
 __all__ = ["diagram", "impact"]
 
 
-_VIEWS = ["landscape", "context", "impact", "process", "data", "integrations", "technology"]
-_FORMATS = ["svg", "png", "dot", "mermaid"]
-_EXTENSIONS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
 _OTHER_IMAGES = frozenset({".jpg", ".jpeg", ".gif", ".pdf", ".webp", ".bmp", ".tif", ".tiff", ".eps", ".ps"})
 
 
@@ -25,7 +23,7 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     from archrepo.errors import UsageError
 
     suffix = output.suffix.lower() if output is not None else ""
-    by_extension = _EXTENSIONS.get(suffix)
+    by_extension = format_of_extension(suffix)
     if fmt is not None and by_extension is not None and fmt != by_extension:
         raise UsageError(f"--format {fmt} contradicts --output {output} (a .{suffix[1:]} file is {by_extension})",
                          hint=f"Leave out --format, or name the file with the extension of {fmt}.")
@@ -37,14 +35,14 @@ def output_format(fmt: str | None, output: Path | None) -> str:
 
 @click.command()
 @config_option
-@click.argument("view", type=click.Choice(_VIEWS))
+@click.argument("view", type=click.Choice(VIEW_NAMES))
 @click.option("--focus", metavar="ID", default=None,
               help="The element the view is about (context, impact, process, data); integrations: a group.")
 @click.option("--depth", type=click.IntRange(1, 10), default=None,
               help="context: how many hops (default 1); impact: distance rings drawn (default 2).")
 @click.option("--budget", type=click.IntRange(2, 10_000), default=60, show_default=True,
               help="context, impact, data: at most about this many nodes; the rest as summary notes.")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
+@click.option("--format", "fmt", type=click.Choice(list(DIAGRAM_FORMATS)), default=None,
               help="Default: from the --output extension (.svg .png .dot .mmd), else svg.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (atomically); PNG needs it unless stdout is redirected.")
@@ -87,8 +85,8 @@ def diagram(ctx: click.Context, config_path: Path | None, view: str, focus: str 
         require_element(repository.model, owner, ("Organisation",), option="--owner")
     options = ViewOptions(focus=focus, depth=depth, group_by=group_by, level=level, budget=budget,
                           include_retired=include_retired, tags=tags, owners=owners, as_of=day, violations=marks)
-    if view == "technology" or (view == "landscape" and layout == "map"):
-        _write(_render_map(repository, options, fmt, technology=view == "technology"), fmt, output)
+    if view in MAP_VIEWS and (layout == "map" or view not in GRAPH_VIEWS):
+        _write(_render_map(repository, options, fmt, technology=MAP_VIEWS[view]), fmt, output)
     else:
         _write(_render_graph(repository, view, options, fmt), fmt, output)
 

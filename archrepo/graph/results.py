@@ -6,9 +6,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from archrepo.graph.formats import QUERY_FORMATS
+
 __all__ = ["QUERY_FORMATS", "format_results"]
 
-QUERY_FORMATS = ("table", "csv", "json")
 
 
 def format_results(results: Any, fmt: str, prefixes: dict[str, str]) -> str:

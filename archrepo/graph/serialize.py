@@ -6,6 +6,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from archrepo.graph.formats import RDF_FORMATS
 from archrepo.graph.rdf import ModelGraph
 
 __all__ = ["RDF_FORMATS", "serialize_graph"]
@@ -26,7 +27,6 @@ def _plain_copy(graph: ModelGraph) -> Any:
         copy.bind(prefix, rdflib.Namespace(namespace), override=True, replace=True)
     return copy
 
-RDF_FORMATS = ("turtle", "jsonld", "ntriples")
 
 
 def _jsonld_with_any_integer(copy: Any, context: dict[str, str]) -> str:

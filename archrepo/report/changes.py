@@ -7,6 +7,7 @@ the Markdown form is escaped (:func:`~archrepo.escaping.markdown_inline`, code i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from archrepo.changes import ModelDiff
@@ -14,12 +15,12 @@ from archrepo.escaping import markdown_code as _code
 from archrepo.escaping import markdown_inline as _cell
 from archrepo.escaping import terminal_text
 from archrepo.model.elements import Element
+from archrepo.registry import resolve
+from archrepo.report.registry import DIFF_RENDERERS
 from archrepo.rules.violation import Violation
 from archrepo.views.graph import ViewEdge, ViewGraph, ViewNode
 
-__all__ = ["DIFF_FORMATS", "change_view", "render_diff"]
-
-DIFF_FORMATS = ("text", "json", "markdown")
+__all__ = ["change_view", "diff_json", "diff_markdown", "diff_text", "render_diff"]
 _ROLE_ORDER = ("core-system", "integration-platform", "national-component", "external-channel")
 
 
@@ -41,14 +42,20 @@ def _violation(v: Violation) -> str:
 
 
 def render_diff(diff: ModelDiff, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(diff.as_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
-    if fmt == "markdown":
-        return _markdown(diff)
-    return _text(diff)
+    """The diff in format ``fmt`` (a key of :data:`archrepo.report.registry.DIFF_RENDERERS`)."""
+    renderer: Callable[[ModelDiff], str] = resolve(DIFF_RENDERERS[fmt])
+    return renderer(diff)
 
 
-def _text(diff: ModelDiff) -> str:
+def diff_json(diff: ModelDiff) -> str:
+    return json.dumps(diff.as_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def diff_markdown(diff: ModelDiff) -> str:
+    return _markdown(diff)
+
+
+def diff_text(diff: ModelDiff) -> str:
     lines = [f"archrepo diff {diff.base[:12]} → {diff.head[:12] if diff.head != 'worktree' else 'work tree'}", ""]
     for title, ids, model in (("ADDED", diff.added, diff.head_model), ("REMOVED", diff.removed, diff.base_model)):
         if ids:

@@ -1,4 +1,5 @@
-"""Every view by name, and the one entry point that builds a view graph from the model."""
+"""Every graph view by name (from :mod:`archrepo.views.registry`), and the one entry point that builds a view
+graph from the model."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ from collections.abc import Callable
 import networkx as nx
 
 from archrepo.model.elements import Model
-from archrepo.views.bounded import impact_view
-from archrepo.views.build import ViewOptions, context, data, landscape, process
+from archrepo.registry import resolve
+from archrepo.views.build import ViewOptions
 from archrepo.views.graph import ViewGraph
-from archrepo.views.integrations import integrations_view
+from archrepo.views.registry import GRAPH_VIEWS
 
 __all__ = ["VIEWS", "build_view"]
 
 ViewBuilder = Callable[[Model, nx.DiGraph, ViewOptions], ViewGraph]
-VIEWS: dict[str, ViewBuilder] = {"landscape": landscape, "context": context, "impact": impact_view,
-                                 "process": process, "data": data, "integrations": integrations_view}
+VIEWS: dict[str, ViewBuilder] = {name: resolve(reference) for name, reference in GRAPH_VIEWS.items()}
 
 
 def build_view(name: str, model: Model, dependencies: nx.DiGraph, options: ViewOptions) -> ViewGraph:
