@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from archrepo.config import Config, load_config
 from archrepo.errors import ModelError
 from archrepo.model import Model
-from archrepo.model.bulk import keep_until_exit
 from archrepo.model.loader import FileResult, ReadStats, read_model_files, validate_model
 
 if TYPE_CHECKING:
@@ -68,6 +67,4 @@ def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_
     model, diagnostics = validate_model(config, files)
     if model is None:
         raise ModelError.from_diagnostics(diagnostics, "the model is invalid")
-    repository = Repository(config, model, files)
-    keep_until_exit(repository)  # the command line never frees it object by object
-    return repository
+    return Repository(config, model, files)

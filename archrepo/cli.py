@@ -18,7 +18,7 @@ from archrepo.commands.common import ArchrepoGroup, config_option
 
 def run() -> None:
     """The console script: the command, then leave without freeing the loaded model object by object."""
-    from archrepo.model.bulk import run_then_leave
+    from archrepo.commands.process import run_then_leave
 
     run_then_leave(main)
 

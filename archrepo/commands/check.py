@@ -14,6 +14,7 @@ from archrepo.commands.common import (
     parse_date,
     use_color,
 )
+from archrepo.commands.process import keep_until_exit
 from archrepo.report.registry import REPORTERS
 
 __all__ = ["baseline", "check"]
@@ -63,6 +64,7 @@ def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path |
                            use_config_baseline=not no_baseline and not new_since, new_since=new_since,
                            store=store, graph=graph, rule_timeout=rule_timeout)
     result = run_check(config, options)
+    keep_until_exit(result)  # the command line never frees the checked model object by object
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     threshold = None if fail_on == "never" else Severity.parse(fail_on)

@@ -123,8 +123,10 @@ def config_path_of(ctx: click.Context, config_path: Path | None) -> Path | None:
 
 def load_repository(ctx: click.Context, config_path: Path | None) -> Any:
     from archrepo.api import load
+    from archrepo.commands.process import keep_until_exit
 
     repository = load(config_path_of(ctx, config_path))
+    keep_until_exit(repository)  # the command line never frees it object by object
     for warning in repository.model.warnings:
         click.echo(warning.format(), err=True)
     return repository

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, DiagnosticSink, ModelError, UsageError, excerpt
-from archrepo.model.bulk import bulk_allocation
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
 from archrepo.model.fileresult import FileResult, pack_extras
 from archrepo.model.reading import Unreadable, WalkResult, read_regular, walk_yaml
@@ -177,7 +176,6 @@ class ReadStats:
     keys: dict[str, str] = field(default_factory=dict)  # file -> content key (when the cache is on)
 
 
-@bulk_allocation()
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
                      extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None) -> list[FileResult]:
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
@@ -312,7 +310,6 @@ def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]], f
     return sources, settled
 
 
-@bulk_allocation()
 def validate_model(config: Config, files: Iterable[FileResult] | None = None) -> tuple[Model | None, list[Diagnostic]]:
     """Load and validate; returns the model (``None`` when there are errors) and every diagnostic."""
     if files is None:

@@ -11,17 +11,29 @@ plain Python values itself so that it can
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from archrepo.errors import DiagnosticSink, excerpt
-from archrepo.model.bulk import bulk_allocation
 
 __all__ = ["ParsedDocument", "decode_source", "parse_documents"]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 try:  # the C loader is ~7x faster; the pure-Python one is a fallback on unusual platforms
     _Base: type = yaml.CSafeLoader
@@ -116,8 +128,8 @@ def parse_documents(text: str, file: str, sink: DiagnosticSink) -> list[ParsedDo
     if _ANCHOR_HINT.search(text) and _report_anchors(text, file, sink):
         return []
     documents: list[ParsedDocument] = []
-    # the node tree is acyclic garbage: pausing the collector halves parse time on big models
-    with bulk_allocation(freeze=False):
+    # the node tree is acyclic garbage: pausing the collector halves parse time on big models (restored after)
+    with _collector_paused():
         try:
             for index, node in enumerate(_compose_all(text)):
                 if node is None:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from archrepo.api import Repository, read_files
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, Level, UsageError
-from archrepo.model.bulk import bulk_allocation, keep_until_exit
 from archrepo.model.cache import CACHE_DIR
 from archrepo.model.loader import FileResult, ReadStats, validate_model
 from archrepo.model.schema import suggest
@@ -56,6 +55,8 @@ class CheckResult:
     baseline: BaselineComparison | None = None
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    # the repository that was checked (model and graphs), for whoever goes on with it; None when invalid
+    repository: Repository | None = field(default=None, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -109,7 +110,6 @@ def select_rules(rules: list[RuleDefinition], wanted: tuple[str, ...]) -> list[R
     return [by_id[rule_id] for rule_id in sorted(set(wanted))]
 
 
-@bulk_allocation()  # a check builds large acyclic structures from start to end: no collector pauses
 def run_check(config: Config, options: CheckOptions, files: list[FileResult] | None = None) -> CheckResult:
     """Check the repository of ``config`` (the work tree, or the given parsed ``files``, e.g. of a git revision).
     Invalid models give a result with ``errors`` (for the JSON report); invalid config, rules, waivers or
@@ -131,7 +131,6 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     if model is None:
         return CheckResult(options.as_of, 0, rules, principles, errors=errors, warnings=warnings)
     repository = Repository(config, model, files)
-    keep_until_exit(repository)
     if options.store:
         repository = _on_store(StoreRepository(config, model, files), options.store, options.graph, warnings)
         violations, failures = run_rules(repository, rules, options.as_of, options.rule_timeout)
@@ -146,7 +145,7 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     if known is not None:
         violations, comparison = apply_baseline(violations, known, baseline_display)
     return CheckResult(options.as_of, len(model), rules, principles, violations, failures, waiver_findings,
-                       comparison, warnings=warnings)
+                       comparison, warnings=warnings, repository=repository)
 
 
 def _known_at_revision(config: Config, options: CheckOptions) -> tuple[dict[str, dict[str, Any]], str]:

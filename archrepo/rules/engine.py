@@ -150,6 +150,7 @@ def _bounded(work: Callable[[], list[Finding]], budget: float) -> list[Finding]:
         try:
             outcome.append(work())
         except BaseException as error:  # the rule's, whatever it is: reported, never raised in the loop
+            _forget_frames(error)
             outcome.append(error)
         finally:
             done.set()
@@ -171,6 +172,17 @@ def _bounded(work: Callable[[], list[Finding]], budget: float) -> list[Finding]:
     if isinstance(result, BaseException):
         raise RuleRunError(_raised(result))
     return result
+
+
+def _forget_frames(error: BaseException | None) -> None:
+    """Drop the tracebacks of an error and the errors it came from, in the rule's own thread: their frames hold
+    the rule's query results, which pyoxigraph lets only the thread that made them free (the collector would
+    otherwise find them in a cycle later, on another thread, and could not free them)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        error.__traceback__ = None
+        error = error.__cause__ or error.__context__
 
 
 def _abandon(worker: threading.Thread) -> None:

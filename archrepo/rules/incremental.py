@@ -30,7 +30,6 @@ from typing import Any
 import orjson
 
 from archrepo.api import Repository
-from archrepo.model.bulk import keep_until_exit
 from archrepo.model.cachekey import CacheKey, CacheUnavailable, code_digest, load_cache_key
 from archrepo.model.elements import Element
 from archrepo.model.references import element_references
@@ -266,7 +265,6 @@ def _plan(repository: Repository, rules: list[RuleDefinition], changed: set[str]
         return RulePlan(memos=memos)
     model = repository.model
     references = _References(model.references or {e.id: element_references(e) for e in model})
-    keep_until_exit(references)
     scopes: dict[str, frozenset[str]] = {}
     footprint: set[str] = set()  # what the SPARQL rules evaluated near the change look at
     for rule in rules:
