@@ -133,7 +133,8 @@ def measure_stages(model: Model) -> dict[str, float]:
 def measure_check(model: Model) -> dict[str, float]:
     """The whole `archrepo check` with nothing cached; leaves its cache for the re-check."""
     shutil.rmtree(model.cache, ignore_errors=True)
-    seconds, peak, _ = _run([*CHECK, os.devnull], model.root)
+    # a real file, never --output /dev/null: an older archrepo renamed its atomic write over the device
+    seconds, peak, _ = _run([*CHECK, str(model.root.parent / f"check-{model.shape}-{model.size}.json")], model.root)
     return {"check": seconds, "peak_mb": peak}
 
 
