@@ -66,6 +66,10 @@ class SourceMap:
     def add(self, element_id: str, file: str, document: ParsedDocument) -> None:
         self._documents[element_id] = (file, document)
 
+    def discard(self, element_id: str) -> None:
+        """Forget an element (an editor's model loses the elements of a file as it is edited)."""
+        self._documents.pop(element_id, None)
+
     def location(self, element_id: str, path: str = "") -> Location | None:
         """The location of ``element_id``, or of one of its fields (``lifecycle.status``, ``steps[2].next[0]``)."""
         entry = self._documents.get(element_id)

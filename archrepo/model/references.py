@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from archrepo.errors import DiagnosticSink
 from archrepo.model.elements import Element, SourceMap
 from archrepo.model.schema import suggest
 
-__all__ = ["REFERENCE_FIELDS", "article", "check_references", "element_references", "iter_references"]
+__all__ = ["REFERENCE_FIELDS", "article", "check_cycles", "check_references", "element_references", "iter_references"]
 
 # kind -> (field path with [] for "every item", kind the id must have)
 REFERENCE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -118,7 +118,30 @@ _FIELD_KINDS = {kind: {parts[-1].removesuffix("[]"): target for parts, target in
                 for kind, specs in _SPECS.items()}
 
 
-def _resolves(element: Element, found: list[tuple[str, str]], kind_of: dict[str, str], platforms: set[str]) -> bool:
+class _KindOf:
+    """``kind_of`` read from the elements themselves: for checking a few elements without indexing them all."""
+
+    def __init__(self, elements: dict[str, Element]) -> None:
+        self._elements = elements
+
+    def get(self, element_id: str) -> str | None:
+        element = self._elements.get(element_id)
+        return element.kind if element is not None else None
+
+
+class _Platforms:
+    """``platforms`` read from the elements themselves (see ``_KindOf``)."""
+
+    def __init__(self, elements: dict[str, Element]) -> None:
+        self._elements = elements
+
+    def __contains__(self, element_id: object) -> bool:
+        element = self._elements.get(element_id) if isinstance(element_id, str) else None
+        return element is not None and bool(_VIA_ROLES & set(element.data.get("roles") or ()))
+
+
+def _resolves(element: Element, found: list[tuple[str, str]], kind_of: dict[str, str] | _KindOf,
+              platforms: Collection[str] | _Platforms) -> bool:
     """Whether every reference of ``element`` names an element of the right kind (the common case, checked
     without looking up any location)."""
     kinds = _FIELD_KINDS.get(element.kind, {})
@@ -129,10 +152,12 @@ def _resolves(element: Element, found: list[tuple[str, str]], kind_of: dict[str,
 
 
 def check_references(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink,
-                     known: dict[str, list[tuple[str, str]]] | None = None) -> dict[str, list[tuple[str, str]]]:
+                     known: dict[str, list[tuple[str, str]]] | None = None,
+                     only: Iterable[str] | None = None) -> dict[str, list[tuple[str, str]]]:
     """Report dangling references, wrong kinds, bad step links and parent cycles; all of them, not the first.
     Returns every element's references (``element_references``), for whoever needs them next; ``known``
-    gives those already found (where the files were parsed).
+    gives those already found (where the files were parsed). ``only``: check these elements alone, in time
+    proportional to them (an editor re-checking near an edit), and no cycles (``check_cycles`` does those).
 
     ``elements`` may include elements that failed schema validation: they still exist for the elements
     that refer to them, so one typo does not cascade into "does not exist" errors elsewhere.
@@ -145,12 +170,19 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
                 ids_by_kind.setdefault(element.kind, []).append(element.id)
         return ids_by_kind.get(kind, [])
 
-    kind_of = {element_id: element.kind for element_id, element in elements.items()}
-    platforms = {application.id for application in elements.values() if application.kind == "Application"
-                 and _VIA_ROLES & set(application.data.get("roles") or ())}
+    kind_of: dict[str, str] | _KindOf
+    platforms: set[str] | _Platforms
+    if only is None:
+        kind_of = {element_id: element.kind for element_id, element in elements.items()}
+        platforms = {application.id for application in elements.values() if application.kind == "Application"
+                     and _VIA_ROLES & set(application.data.get("roles") or ())}
+        checked: Iterable[Element] = elements.values()
+    else:
+        kind_of, platforms = _KindOf(elements), _Platforms(elements)
+        checked = [elements[element_id] for element_id in only if element_id in elements]
     known = known or {}
     references: dict[str, list[tuple[str, str]]] = {}
-    for element in elements.values():
+    for element in checked:
         found = known.get(element.id)
         if found is None:
             found = element_references(element)
@@ -186,9 +218,15 @@ def check_references(elements: dict[str, Element], source_map: SourceMap, sink: 
             assert where is not None
             sink.warning(where.file, where.line, f"Integration '{element.id}' has the same source and target",
                          "An integration connects two different applications.", element.id)
+    if only is None:
+        check_cycles(elements, source_map, sink)
+    return references
+
+
+def check_cycles(elements: dict[str, Element], source_map: SourceMap, sink: DiagnosticSink) -> None:
+    """Parent cycles of organisations and capabilities, and ``runs_on`` cycles of technology."""
     _check_parent_cycles(elements, source_map, sink)
     _check_runs_on_cycles(elements, source_map, sink)
-    return references
 
 
 def _check_steps(process: Element, source_map: SourceMap, sink: DiagnosticSink) -> None:

@@ -37,7 +37,8 @@ from archrepo.rules.definitions import RuleDefinition, Severity
 from archrepo.rules.engine import RulePlan, evaluate
 from archrepo.rules.violation import Finding, RuleFailure, Violation
 
-__all__ = ["STATE_FILE", "IncrementalRun", "run_rules_incrementally"]
+__all__ = ["STATE_FILE", "IncrementalRun", "References", "candidates", "footprint", "partial_repository",
+           "run_rules_incrementally"]
 
 STATE_FILE = "check-state-v3.json"
 _LARGE_CHANGE = 0.25  # a rule whose change touches more than this share of the model runs in full
@@ -104,7 +105,7 @@ def _old_ids(cache_dir: Path, key: CacheKey, scope: str, keys: dict[str, str]) -
             for file, key in keys.items()}
 
 
-class _References:
+class References:
     """The model's references by field, both ways, for walking reach paths."""
 
     def __init__(self, references: dict[str, list[tuple[str, str]]]) -> None:
@@ -119,6 +120,21 @@ class _References:
                 else:
                     referrers.append(element_id)
         self.backward = backward
+
+    def update(self, element_id: str, found: list[tuple[str, str]] | None) -> None:
+        """Replace one element's references (``None``: the element is gone), keeping the backward index
+        (an editor's model changes one file at a time)."""
+        for field, target in self.references.pop(element_id, ()):
+            referrers = self.backward.get((field, target))
+            if referrers is not None and element_id in referrers:
+                referrers.remove(element_id)
+                if not referrers:
+                    del self.backward[(field, target)]
+        if found is None:
+            return
+        self.references[element_id] = found
+        for field, target in found:  # pairs may be lists (as JSON keeps them in the cache)
+            self.backward.setdefault((field, target), []).append(element_id)
 
     def _next(self, element: str, field: str, backward: bool) -> Iterable[str]:
         if backward:
@@ -150,7 +166,7 @@ def _paths(reach: tuple[str, ...]) -> list[list[str]]:
     return prefixes
 
 
-def _candidates(changed: set[str], reach: tuple[str, ...], references: _References) -> set[str]:
+def candidates(changed: set[str], reach: tuple[str, ...], references: References) -> set[str]:
     """Elements whose violations can change: the changed ones, and those whose paths lead to them."""
     found = set(changed)
     for steps in _paths(reach):
@@ -161,7 +177,7 @@ def _candidates(changed: set[str], reach: tuple[str, ...], references: _Referenc
     return found
 
 
-def _footprint(candidates: set[str], reach: tuple[str, ...], references: _References) -> set[str]:
+def footprint(candidates: set[str], reach: tuple[str, ...], references: References) -> set[str]:
     """What evaluating the rule for ``candidates`` can look at: them, and every element along their paths."""
     found = set(candidates)
     for steps in _paths(reach):
@@ -264,20 +280,20 @@ def _plan(repository: Repository, rules: list[RuleDefinition], changed: set[str]
     if changed is None:
         return RulePlan(memos=memos)
     model = repository.model
-    references = _References(model.references or {e.id: element_references(e) for e in model})
+    references = References(model.references or {e.id: element_references(e) for e in model})
     scopes: dict[str, frozenset[str]] = {}
-    footprint: set[str] = set()  # what the SPARQL rules evaluated near the change look at
+    looked_at: set[str] = set()  # what the SPARQL rules evaluated near the change look at
     for rule in rules:
         if rule.reach is None or rule.engine not in _SCOPED or rule.id not in valid:
             continue
-        candidates = {e for e in _candidates(changed, rule.reach, references) if e in model.elements}
-        if len(candidates) <= _LARGE_CHANGE * len(model):
-            scopes[rule.id] = frozenset(candidates)
+        near = {e for e in candidates(changed, rule.reach, references) if e in model.elements}
+        if len(near) <= _LARGE_CHANGE * len(model):
+            scopes[rule.id] = frozenset(near)
             if rule.engine == "sparql":
-                footprint |= _footprint(candidates, rule.reach, references)
+                looked_at |= footprint(near, rule.reach, references)
     kept = {rule_id: [Finding(e, m, tuple(r), Severity(s) if s else None) for e, m, r, s in valid[rule_id]["findings"]
                       if e not in scope and e in model.elements] for rule_id, scope in scopes.items()}
-    graph = _partial(repository, footprint) if footprint else None  # one graph for all such rules
+    graph = partial_repository(repository, looked_at) if looked_at else None  # one graph for all such rules
     return RulePlan(scopes, graph, kept, memos)
 
 
@@ -292,7 +308,7 @@ def _storable(memo: dict[str, Any] | None) -> bool:
     return True
 
 
-def _partial(repository: Repository, elements: set[str]) -> Repository:
+def partial_repository(repository: Repository, elements: set[str]) -> Repository:
     """The repository with a graph of only ``elements`` (and the settings and ontology graphs)."""
     from archrepo.graph.rdf import build_graph, elements_ntriples
 
