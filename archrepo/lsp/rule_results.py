@@ -1,0 +1,178 @@
+"""The rule violations of an editor's model, evaluated in full once and then near each edit.
+
+A rule with a ``reach`` (SPARQL or Python) is evaluated again after an edit only for the elements whose reach
+paths lead to what changed (``archrepo.rules.incremental``: ``candidates``, ``footprint``, one partial graph
+for all SPARQL rules); its other violations are kept. Rules without ``reach`` and SHACL rules need the whole
+model: they are evaluated on save (``run_deferred``) and their violations are kept in between. A rule that
+fails keeps its previous violations, and the failure is reported against the rule's file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from archrepo.api import Repository
+from archrepo.rules.definitions import RuleDefinition
+from archrepo.rules.engine import run_findings, stamp
+from archrepo.rules.incremental import References, candidates, footprint, partial_repository
+from archrepo.rules.violation import Finding, RuleFailure, Violation
+from archrepo.rules.waivers import Waiver, WaiverFinding, apply_waivers
+
+__all__ = ["RuleResults"]
+
+_SCOPED = ("sparql", "python")  # engines that can evaluate a rule for some elements only
+_LARGE_CHANGE = 0.25  # past this share of the model, a rule near a change is evaluated in full
+
+
+@dataclass
+class _Evaluation:
+    """One rule's findings on some elements (``near``, None: all), or why it could not run."""
+
+    rule: RuleDefinition
+    near: set[str] | None
+    findings: list[Finding]
+    failure: RuleFailure | None
+
+
+class RuleResults:
+    """Violations by rule and element, with the waivers of the repository applied when read."""
+
+    def __init__(self, rules: list[RuleDefinition], waivers: list[Waiver]) -> None:
+        self.rules = rules
+        self.by_id = {rule.id: rule for rule in rules}
+        self.waivers: dict[tuple[str, str], list[Waiver]] = defaultdict(list)
+        for waiver in waivers:
+            self.waivers[waiver.rule, waiver.element].append(waiver)
+        self.all_waivers = waivers
+        self.violations: dict[str, dict[str, list[Violation]]] = {rule.id: {} for rule in rules}
+        self.failures: dict[str, RuleFailure] = {}
+        self.memos: dict[str, dict[str, object]] = {rule.id: {} for rule in rules}
+        self.as_of = dt.date.today()
+        self.deferred_stale = False  # an edit happened since the rules without reach last ran
+
+    @staticmethod
+    def incremental(rule: RuleDefinition) -> bool:
+        return rule.reach is not None and rule.engine in _SCOPED
+
+    def run_all(self, repository: Repository) -> set[str]:
+        """Every rule on the whole model; returns the elements whose violations may have changed."""
+        self.as_of = dt.date.today()
+        touched = {e for found in self.violations.values() for e in found}
+        for rule in self.rules:
+            touched |= self._apply(repository, self._evaluate(repository, rule, None))
+        self.deferred_stale = False
+        return touched
+
+    def run_deferred(self, repository: Repository) -> set[str]:
+        """The rules that cannot be evaluated near a change (on save)."""
+        touched: set[str] = set()
+        for rule in self.rules:
+            if not self.incremental(rule):
+                touched |= self._apply(repository, self._evaluate(repository, rule, None))
+        self.deferred_stale = False
+        return touched
+
+    def run_near(self, repository: Repository, changed: set[str], references: References) -> set[str]:
+        """The rules with a ``reach``, for the elements near ``changed``; the others' violations on elements that
+        are gone are dropped and on elements of ``changed`` re-stamped (their lines may have moved)."""
+        if dt.date.today() != self.as_of:
+            return self.run_all(repository)  # a new day: dates in rules mean something else now
+        model = repository.model
+        plans: dict[str, set[str] | None] = {}
+        looked_at: set[str] = set()
+        for rule in self.rules:
+            if not self.incremental(rule):
+                continue
+            near = {e for e in candidates(changed, rule.reach or (), references) if e in model.elements}
+            if len(near) > _LARGE_CHANGE * len(model):
+                plans[rule.id] = None
+                continue
+            plans[rule.id] = near
+            if rule.engine == "sparql":
+                looked_at |= footprint(near, rule.reach or (), references)
+        partial = partial_repository(repository, looked_at) if looked_at else None  # one graph for all
+        touched: set[str] = set()
+        for rule in self.rules:
+            if rule.id in plans:
+                touched |= self._apply(repository, self._evaluate(repository, rule, plans[rule.id], partial))
+            else:
+                self.deferred_stale = True
+                touched |= self._restamp(repository, rule, changed)
+        return touched
+
+    def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None,
+                  partial: Repository | None = None) -> _Evaluation:
+        if near is None:
+            findings, failure = run_findings(repository, rule, self.as_of, memo=self.memos[rule.id])
+        elif not near:
+            findings, failure = [], None
+        elif rule.engine == "sparql" and partial is not None:
+            from archrepo.graph.rdf import restrict_variable
+
+            iris = sorted(partial.rdf.iri(e) for e in near)
+            body = restrict_variable(rule.body, "element", iris)
+            findings, failure = run_findings(partial, replace(rule, body=body), self.as_of)
+        else:  # a Python rule: the whole model, findings wanted near the change only
+            findings, failure = run_findings(repository, rule, self.as_of, frozenset(near), self.memos[rule.id])
+        return _Evaluation(rule, near, findings, failure)
+
+    def _apply(self, repository: Repository, evaluation: _Evaluation) -> set[str]:
+        """Put an evaluation's violations in place of the ones it replaces; the elements touched."""
+        rule = evaluation.rule
+        if evaluation.failure is not None:
+            self.failures[rule.id] = replace(evaluation.failure, location=rule.location)
+            return set()
+        self.failures.pop(rule.id, None)
+        current = self.violations[rule.id]
+        model = repository.model
+        if evaluation.near is None:
+            touched = set(current)
+            current.clear()
+        else:
+            touched = set(evaluation.near)
+            for element_id in evaluation.near:
+                current.pop(element_id, None)
+            for gone in [e for e in current if e not in model.elements]:
+                current.pop(gone)
+                touched.add(gone)
+        for finding in evaluation.findings:
+            if finding.element not in model.elements:
+                continue  # a finding on an element with errors: the errors are what the user sees
+            current.setdefault(finding.element, []).append(stamp(rule, finding, repository))
+            touched.add(finding.element)
+        return touched
+
+    def _restamp(self, repository: Repository, rule: RuleDefinition, changed: set[str]) -> set[str]:
+        """Keep a rule's violations (it runs on save) with the locations of the elements as they are now."""
+        current = self.violations[rule.id]
+        model = repository.model
+        touched: set[str] = set()
+        for element_id in [e for e in current if e in changed]:
+            element = model.elements.get(element_id)
+            touched.add(element_id)
+            if element is None:
+                del current[element_id]
+            else:
+                current[element_id] = [replace(v, location=element.location) for v in current[element_id]]
+        return touched
+
+    def of(self, element_id: str) -> list[Violation]:
+        """The element's violations, sorted, waived ones marked."""
+        found: list[Violation] = []
+        for rule in self.rules:
+            for violation in self.violations[rule.id].get(element_id, ()):
+                for waiver in self.waivers.get((rule.id, element_id), ()):
+                    if waiver.expires >= self.as_of and waiver.matches(violation):
+                        violation = violation.with_waiver(waiver.ref())
+                        break
+                found.append(violation)
+        return sorted(found)
+
+    def waiver_findings(self) -> list[WaiverFinding]:
+        """Expired waivers, and waivers that match no violation."""
+        ran = {rule.id for rule in self.rules}
+        current = [v for (rule_id, element_id) in self.waivers if rule_id in self.violations
+                   for v in self.violations[rule_id].get(element_id, ())]
+        return apply_waivers(current, [w for w in self.all_waivers if w.rule in ran], self.as_of)[1]

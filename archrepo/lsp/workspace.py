@@ -1,0 +1,281 @@
+"""One architecture repository as the language server holds it: config, rules and waivers, the model in memory
+(``ModelIndex``), its violations (``RuleResults``), and what the editor has open.
+
+Model files are read once through the parse cache (like ``archrepo check``); after that only the file being
+edited is parsed again, from the editor's text, and a file changed on disk is read again when the editor
+says so. Rules, principles, waivers and the config are read from disk when saved or changed on disk; while
+one of them is being edited, its own text is checked (YAML and schema) as typed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archrepo.api import Repository, read_files
+from archrepo.config import Config, load_config
+from archrepo.errors import ArchrepoError, Diagnostic, DiagnosticSink, Level
+from archrepo.lsp.model_index import ModelIndex
+from archrepo.lsp.rule_results import RuleResults
+from archrepo.model.loader import FileResult, parse_model_file
+from archrepo.model.schema import validate_document
+from archrepo.model.yamlsource import decode_source, parse_documents
+from archrepo.rules.definitions import Principle, RuleDefinition, load_principles, load_rules
+from archrepo.rules.violation import Violation
+from archrepo.rules.waivers import Waiver, load_waivers
+
+__all__ = ["Problem", "RepositoryWorkspace"]
+
+_SUFFIXES = (".yaml", ".yml")
+_SCHEMAS = {"rule": "rule", "principle": "principle", "waivers": "waivers", "config": "config"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One diagnostic for the editor, before it has a column: the line (1-based), the text on that line it
+    is about (``token``; else the whole line), and what a code action needs (``data``)."""
+
+    line: int
+    message: str
+    severity: str  # error | warning | information | hint
+    code: str | None = None
+    token: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class RepositoryWorkspace:
+    """See the module docstring. Not thread-safe: the server calls it from one task at a time."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.config: Config | None = None
+        self.index = ModelIndex()
+        self.results: RuleResults | None = None
+        self.principles: dict[str, Principle] = {}
+        self.settings_problems: list[Diagnostic] = []
+        self.drafts: dict[str, list[Diagnostic]] = {}  # settings files being edited -> their own problems
+        self.texts: dict[str, str] = {}  # files open in the editor -> their text
+        self._disk: dict[str, str] = {}  # other files' text, read for columns only
+
+    # -- loading -------------------------------------------------------------------------------------------
+
+    def load(self) -> set[str]:
+        """Read everything; returns every file that may have problems."""
+        self.settings_problems = []
+        try:
+            self.config = load_config(self.root / "archrepo.yaml")
+        except ArchrepoError as error:
+            self.config = None
+            self.settings_problems = _diagnostics_of(error, "archrepo.yaml")
+            return {"archrepo.yaml"}
+        self.index = ModelIndex()
+        self.index.load(read_files(self.config))
+        edited = {file: text for file, text in self.texts.items() if self.role(file) == "model"}
+        if edited:
+            self.index.replace({file: _parse(file, text) for file, text in edited.items()})
+        self._load_rules()
+        if self.results is not None:
+            self.results.run_all(self.repository(with_files=True))
+        return self.all_files()
+
+    def _load_rules(self) -> None:
+        config = self.config
+        assert config is not None
+        principles: dict[str, Principle] = {}
+        rules: list[RuleDefinition] = []
+        waivers: list[Waiver] = []
+        problems: list[Diagnostic] = []
+        try:
+            principles = load_principles(config)
+        except ArchrepoError as error:
+            problems += _diagnostics_of(error, config.display_file)
+        try:
+            rules = load_rules(config, principles)
+            every = {rule.id for rule in load_rules(config, principles, include_disabled=True)}
+            waivers = load_waivers(config, every)
+        except ArchrepoError as error:
+            problems += _diagnostics_of(error, config.display_file)
+        self.principles = principles
+        self.settings_problems = [d for d in self.settings_problems if d.file == "archrepo.yaml"] + problems
+        self.results = RuleResults(rules, waivers)
+
+    def repository(self, with_files: bool = False) -> Repository:
+        """The model as rules see it (``with_files``: the graph from the files' cached triples)."""
+        assert self.config is not None
+        files = list(self.index.files.values()) if with_files else None
+        return Repository(self.config, self.index.rule_model(self.config.root), files)
+
+    # -- changes -------------------------------------------------------------------------------------------
+
+    def update(self, changes: dict[str, str | None]) -> set[str]:
+        """Files changed (text from the editor, or ``None``: as on disk now); returns the files whose problems
+        may have changed. Settings files changed on disk reload the rules (or everything, for the config)."""
+        if self.config is None or ("archrepo.yaml" in changes and changes["archrepo.yaml"] is None):
+            return self.load() | set(changes)
+        model: dict[str, FileResult | None] = {}
+        reload = False
+        for file, text in changes.items():
+            self._disk.pop(file, None)
+            role = self.role(file)
+            if role == "model":
+                model[file] = _parse(file, text) if text is not None else self._read(file)
+            elif role in _SCHEMAS and text is not None:
+                self.drafts[file] = _check_draft(file, text, _SCHEMAS[role])
+            elif role in _SCHEMAS:
+                self.drafts.pop(file, None)
+                reload = True
+        dirty = set(changes)
+        if model:
+            change = self.index.replace(model)
+            dirty |= change.files
+            if self.results is not None and not reload:
+                touched = self.results.run_near(self.repository(), change.changed, self.index.references)
+                dirty |= self._files_of(touched)
+        if reload:
+            dirty |= self.reload_rules()
+        return dirty
+
+    def reload_rules(self) -> set[str]:
+        """Rules, principles and waivers again from disk, and every rule on the whole model."""
+        before = {d.file for d in self.settings_problems}
+        self._load_rules()
+        assert self.results is not None
+        self.results.run_all(self.repository())
+        return self.all_files() | before
+
+    def run_deferred(self) -> set[str]:
+        """The rules that need the whole model (on save), when an edit made them stale."""
+        if self.results is None or not self.results.deferred_stale:
+            return set()
+        before = {(v.rule, v.element) for v in self._deferred_violations()}
+        touched = self.results.run_deferred(self.repository())
+        files = self._files_of(touched | {element for _, element in before})
+        return files | ({self.config.waivers} if self.config and self.config.waivers else set())
+
+    def _deferred_violations(self) -> list[Violation]:
+        assert self.results is not None
+        return [v for rule in self.results.rules if not self.results.incremental(rule)
+                for found in self.results.violations[rule.id].values() for v in found]
+
+    def _read(self, file: str) -> FileResult | None:
+        path = self.root / file
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None  # deleted
+        return parse_model_file(raw, file)
+
+    def _files_of(self, element_ids: set[str]) -> set[str]:
+        elements = self.index.elements
+        return {elements[e].location.file for e in element_ids if e in elements}
+
+    def all_files(self) -> set[str]:
+        return set(self.index.files) | {d.file for d in self.settings_problems} | set(self.drafts) | (
+            {self.config.waivers} if self.config and self.config.waivers else set())
+
+    # -- files ---------------------------------------------------------------------------------------------
+
+    def relative(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def role(self, file: str) -> str | None:
+        """model | rule | principle | waivers | config, or None for files archrepo does not read."""
+        if file == "archrepo.yaml":
+            return "config"
+        config = self.config
+        if config is None or not file.endswith(_SUFFIXES) or any(p.startswith(".") for p in file.split("/")):
+            return None
+        if config.waivers and file == Path(config.waivers).as_posix():
+            return "waivers"
+        path = (self.root / file).resolve()
+        for role, bases in (("model", config.models), ("rule", config.rules), ("principle", config.principles)):
+            if any(path == config.path(b) or path.is_relative_to(config.path(b)) for b in bases):
+                return role
+        return None
+
+    def text(self, file: str) -> str | None:
+        """The file's text: the editor's, else from disk (kept until it changes)."""
+        if file in self.texts:
+            return self.texts[file]
+        if file not in self._disk:
+            try:
+                self._disk[file] = (self.root / file).read_bytes().decode("utf-8-sig", errors="replace")
+            except OSError:
+                return None
+        return self._disk[file]
+
+    # -- what the editor shows -----------------------------------------------------------------------------
+
+    def problems(self, file: str) -> list[Problem]:
+        role = self.role(file)
+        if file in self.drafts:
+            return [_problem(d) for d in self.drafts[file]]
+        found = [_problem(d) for d in self.settings_problems if d.file == file]
+        if role == "model" and self.config is not None:
+            found += [_problem(d) for d in self.index.problems(file)]
+            if self.results is not None:
+                for element in self.index.elements_in(file):
+                    found += [self._violation(v) for v in self.results.of(element.id)]
+        if role == "waivers" and self.results is not None:
+            found += [Problem(f.waiver.location.line, f.message, "warning", f"waiver-{f.status}", f.waiver.element)
+                      for f in self.results.waiver_findings()]
+        if role == "rule" and self.results is not None:
+            found += [Problem(f.location.line, f"rule {f.rule} failed to run: {f.message}", "error", f.rule, f.rule)
+                      for f in self.results.failures.values() if f.location.file == file]
+        return found
+
+    def _violation(self, violation: Violation) -> Problem:
+        assert self.results is not None
+        rule = self.results.by_id[violation.rule]
+        principle = self.principles.get(rule.principle)
+        text = f"{violation.message}\nPrinciple {rule.principle}" + (f" ({principle.name})" if principle else "")
+        text += f". How to fix: {rule.remediation}"
+        severity = {3: "error", 2: "warning", 1: "information"}[int(violation.severity)]
+        if violation.waived and violation.waiver is not None:
+            text += f"\nWaived until {violation.waiver.expires}: {violation.waiver.reason}"
+            severity = "hint"
+        document = self.index.source_map.document(violation.element)
+        line = document.line_of("id") if document is not None else violation.location.line
+        return Problem(line, text, severity, violation.rule, violation.element,
+                       {"rule": violation.rule, "element": violation.element, "waived": violation.waived})
+
+
+def _parse(file: str, text: str) -> FileResult:
+    return parse_model_file(text.encode("utf-8"), file)
+
+
+def _check_draft(file: str, text: str, schema: str) -> list[Diagnostic]:
+    """A settings file's own problems as typed (YAML and schema; what it refers to is checked on save)."""
+    sink = DiagnosticSink()
+    documents = parse_documents(text, file, sink) if decode_source(text.encode(), file, sink) is not None else []
+    for document in documents:
+        if schema in ("rule", "principle") and not isinstance(document.data, dict):
+            continue  # the load on save says what is wrong with it
+        validate_document(schema, document.data, document, file, sink, what=file)
+    return sink.items
+
+
+def _diagnostics_of(error: ArchrepoError, default_file: str) -> list[Diagnostic]:
+    if error.diagnostics:
+        return list(error.diagnostics)
+    return [Diagnostic(error.file or default_file, error.line or 1, error.message, error.hint)]
+
+
+# what a message names, to underline it on the line: the id or key in quotes after one of these
+_NAMED = re.compile(r"(?:refers to|unknown field|unknown kind|duplicate id|duplicate key|has next|malformed id|"
+                    r"has an invalid value) '([^']+)'")
+_FIX = re.compile(r"[Dd]id you mean '([^']+)'")
+
+
+def _problem(diagnostic: Diagnostic) -> Problem:
+    """A validation problem, with the id or key it names as its token and the 'did you mean' fix as data."""
+    named = _NAMED.search(diagnostic.message)
+    token = named.group(1).rsplit(".", 1)[-1] if named else None
+    fix = _FIX.search(diagnostic.hint or "")
+    data: dict[str, Any] = {"fix": fix.group(1), "wrong": token} if fix and token else {}
+    message = diagnostic.message + (f"\n{diagnostic.hint}" if diagnostic.hint else "")
+    severity = "error" if diagnostic.level is Level.ERROR else "warning"
+    return Problem(diagnostic.line, message, severity, None, token, data)
