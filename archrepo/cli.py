@@ -43,6 +43,7 @@ def _register() -> None:
     from archrepo.commands.git import diff, init
     from archrepo.commands.interop import import_group
     from archrepo.commands.library import principles_command, rules_command
+    from archrepo.commands.lsp import lsp
     from archrepo.commands.model import export, query, stats, validate
     from archrepo.commands.schema import schema
     from archrepo.commands.site import docs
@@ -60,6 +61,7 @@ def _register() -> None:
     main.add_command(import_group)
     main.add_command(publish)
     main.add_command(schema)
+    main.add_command(lsp)
 
 
 _register()

@@ -1,0 +1,26 @@
+"""`archrepo lsp`: the language server, for editors (docs/editors.md)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+
+@click.command("lsp")
+@click.option("--stdio", is_flag=True, help="Talk LSP over stdin/stdout (the default and only transport; accepted "
+                                             "because editors pass it).")
+@click.option("--log-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the server's log (every error with its traceback) to this file.")
+def lsp(stdio: bool, log_file: Path | None) -> None:
+    """Language server over stdio: diagnostics, completion, hover, definitions, references, rename, symbols
+    and quick fixes for the model, rule, principle, waiver and config files of a repository."""
+    from archrepo.lsp import serve
+
+    if log_file is not None:
+        logging.basicConfig(filename=log_file, level=logging.INFO,
+                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    else:  # stderr: editors show it in their server log
+        logging.basicConfig(level=logging.WARNING, format="archrepo lsp: %(levelname)s %(message)s")
+    serve()

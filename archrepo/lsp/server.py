@@ -1,0 +1,182 @@
+"""The language server: pygls over stdio, one ``RepositoryWorkspace`` per repository the editor opens files of.
+
+Changes are applied by one task per repository, after a short pause in typing (``ARCHREPO_LSP_DEBOUNCE``
+seconds, default 0.15), in a worker thread so that the server keeps reading messages; requests wait for
+the changes before them. Every handler's error is logged (to the editor too) and answered as an error
+response: bad input never stops the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import traceback
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from archrepo import __version__
+from archrepo.config import find_config
+from archrepo.lsp.diagnostics import to_lsp
+from archrepo.lsp.workspace import RepositoryWorkspace
+
+__all__ = ["ArchrepoServer", "Refused"]
+
+log = logging.getLogger("archrepo.lsp")
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+class Refused(Exception):
+    """A request the server declines, with the reason for the person (e.g. a rename to an existing id)."""
+
+
+class ArchrepoServer(LanguageServer):
+    """Workspaces by repository root, the changes waiting for analysis, and what was last published."""
+
+    def __init__(self) -> None:
+        super().__init__("archrepo", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.repositories: dict[Path, RepositoryWorkspace] = {}
+        self.loaded: set[Path] = set()
+        self.pending: dict[Path, dict[str, str | None]] = {}
+        self.saved: set[Path] = set()
+        self.published: dict[str, list[types.Diagnostic]] = {}
+        self.debounce = float(os.environ.get("ARCHREPO_LSP_DEBOUNCE", "0.15"))
+        self._due: dict[Path, float] = {}
+        self._workers: dict[Path, asyncio.Task[None]] = {}
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    # -- where a document belongs --------------------------------------------------------------------------
+
+    def locate(self, uri: str) -> tuple[RepositoryWorkspace, str] | None:
+        """The repository of a document and its path there; None outside any repository."""
+        path_text = to_fs_path(uri)
+        if path_text is None:
+            return None
+        path = Path(path_text).resolve()
+        config = find_config(path.parent)
+        if config is None:
+            return None
+        root = config.parent
+        workspace = self.repositories.get(root)
+        if workspace is None:
+            workspace = self.repositories[root] = RepositoryWorkspace(root)
+        return workspace, workspace.relative(path)
+
+    def uri_of(self, workspace: RepositoryWorkspace, file: str) -> str:
+        return str(from_fs_path(str(workspace.root / file)))
+
+    # -- changes and analysis ------------------------------------------------------------------------------
+
+    def queue(self, workspace: RepositoryWorkspace, file: str, text: str | None, delay: float,
+              save: bool = False) -> None:
+        self.pending.setdefault(workspace.root, {})[file] = text
+        if save:
+            self.saved.add(workspace.root)
+        loop = asyncio.get_running_loop()
+        self._due[workspace.root] = loop.time() + delay
+        worker = self._workers.get(workspace.root)
+        if worker is None or worker.done():
+            self._workers[workspace.root] = asyncio.ensure_future(self._work(workspace))
+
+    async def _work(self, workspace: RepositoryWorkspace) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            wait = self._due.get(workspace.root, 0.0) - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            if not self.pending.get(workspace.root) and workspace.root not in self.saved:
+                return
+            try:
+                await self.flush(workspace)
+            except Exception as error:  # the analysis must go on for the next change
+                self.report(error, "analysing the changes")
+
+    async def flush(self, workspace: RepositoryWorkspace) -> None:
+        """Apply the changes waiting for ``workspace`` (loading it first) and publish what they changed."""
+        async with self.lock:
+            root = workspace.root
+            changes = self.pending.pop(root, {})
+            save = root in self.saved
+            self.saved.discard(root)
+            if root not in self.loaded:
+                self.loaded.add(root)
+                dirty = await asyncio.to_thread(workspace.load)
+                changes = {f: t for f, t in changes.items() if t is None}  # editor texts were read by load
+            else:
+                dirty = set()
+            if changes:
+                dirty |= await asyncio.to_thread(workspace.update, changes)
+            if save:
+                dirty |= await asyncio.to_thread(workspace.run_deferred)
+            self.publish(workspace, dirty)
+
+    async def ready(self, uri: str) -> tuple[RepositoryWorkspace, str] | None:
+        """The document's repository with every change before this request applied."""
+        found = self.locate(uri)
+        if found is not None and (found[0].root not in self.loaded or self.pending.get(found[0].root)):
+            await self.flush(found[0])
+        return found
+
+    def publish(self, workspace: RepositoryWorkspace, files: set[str]) -> None:
+        for file in sorted(files):
+            uri = self.uri_of(workspace, file)
+            diagnostics = to_lsp(workspace.problems(file), workspace.text(file))
+            if diagnostics == self.published.get(uri, []):
+                continue
+            self.published[uri] = diagnostics
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+
+    def outside(self, uri: str) -> None:
+        """A file in no architecture repository: one informational diagnostic says so."""
+        message = ("archrepo: this file is in no architecture repository (no archrepo.yaml in its folder or "
+                   "above), so it is not checked. Run `archrepo init` to create one.")
+        self.published[uri] = [types.Diagnostic(range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                                                severity=types.DiagnosticSeverity.Information, source="archrepo",
+                                                message=message)]
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri,
+                                                                              diagnostics=self.published[uri]))
+
+    def report(self, error: BaseException, doing: str) -> None:
+        text = "".join(traceback.format_exception(error))
+        log.error("archrepo lsp: error while %s:\n%s", doing, text)
+        try:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Error,
+                                                           f"archrepo: error while {doing}: {error}\n{text}"))
+        except Exception:  # the connection itself is gone: the log above has it
+            log.exception("could not send the error to the editor")
+
+
+def guarded(server: ArchrepoServer, what: str, request: bool) -> Callable[[Handler], Handler]:
+    """Log every error of a handler; a request answers it as an error response, a notification goes on."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(params: Any) -> Any:
+            try:
+                return await handler(params)
+            except Refused as refused:
+                raise JsonRpcInvalidParams(str(refused)) from None
+            except JsonRpcException:
+                raise
+            except Exception as error:
+                server.report(error, what)
+                if request:
+                    raise JsonRpcInternalError(f"archrepo: {what} failed: {type(error).__name__}: {error}") from None
+                return None
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
