@@ -39,7 +39,7 @@ async def test_violations_on_the_reference_model(client: LanguageClient, tmp_pat
     path = root / "models/integrations/laboratory/flexlab.yaml"
     document = open_file(client, path)
     found = await diagnostics_until(client, document, lambda ds: any(d.code == "INT001" for d in ds))
-    waived = [d for d in found if d.code == "INT001"][0]
+    waived = next(d for d in found if d.code == "INT001")
     assert waived.severity == types.DiagnosticSeverity.Hint  # waived in waivers.yaml
     assert "Waived until 2027-06-30" in waived.message
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -49,7 +49,7 @@ async def test_violations_on_the_reference_model(client: LanguageClient, tmp_pat
     other = root / "models/integrations/logistics/imatis.yaml"
     document = open_file(client, other)
     found = await diagnostics_until(client, document, lambda ds: any(d.code == "INT002" for d in ds))
-    violation = [d for d in found if d.code == "INT002"][0]
+    violation = next(d for d in found if d.code == "INT002")
     assert violation.severity == types.DiagnosticSeverity.Warning
     assert violation.source == "archrepo"
     assert "point-to-point" in violation.message
@@ -61,7 +61,7 @@ async def test_unknown_reference_has_its_range_and_the_closest_id(client: Langua
     path = root / "models/integrations.yaml"
     document = open_file(client, path, INTEGRATIONS.replace("target: dips-arena", "target: dips-arne"))
     found = await diagnostics_until(client, document, lambda ds: any("dips-arne" in d.message for d in ds))
-    error = [d for d in found if "dips-arne" in d.message][0]
+    error = next(d for d in found if "dips-arne" in d.message)
     assert error.severity == types.DiagnosticSeverity.Error
     assert "Did you mean 'dips-arena'?" in error.message
     assert error.range == types.Range(types.Position(5, 8), types.Position(5, 17))
@@ -94,7 +94,7 @@ async def test_broken_yaml_still_gets_diagnostics(client: LanguageClient, tmp_pa
     assert any("YAML syntax error" in d.message for d in found)
     change_file(client, document, "kind: DataObject\nid: x\nname: X\nclasification: sensitive\n")
     found = await diagnostics_until(client, document, lambda ds: any("clasification" in d.message for d in ds))
-    typo = [d for d in found if "unknown field" in d.message][0]
+    typo = next(d for d in found if "unknown field" in d.message)
     assert typo.range == types.Range(types.Position(3, 0), types.Position(3, 13))
     assert typo.data == {"fix": "classification", "wrong": "clasification"}
 
