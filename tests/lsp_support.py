@@ -19,7 +19,10 @@ CAPABILITIES = types.ClientCapabilities(
     workspace=types.WorkspaceClientCapabilities(workspace_edit=types.WorkspaceEditClientCapabilities(
         document_changes=True, resource_operations=[types.ResourceOperationKind.Create])),
     text_document=types.TextDocumentClientCapabilities(
-        publish_diagnostics=types.PublishDiagnosticsClientCapabilities(data_support=True)))
+        publish_diagnostics=types.PublishDiagnosticsClientCapabilities(data_support=True),
+        hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
+        completion=types.CompletionClientCapabilities(completion_item=types.ClientCompletionItemOptions(
+            documentation_format=[types.MarkupKind.Markdown]))))
 
 APPLICATIONS = """\
 kind: Organisation

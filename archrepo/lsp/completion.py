@@ -108,9 +108,7 @@ def _schema_at(root: dict[str, Any], path: list[str]) -> dict[str, Any]:
             schema = _resolve(schema.get("items") or {}, root)
         else:
             schema = _resolve((schema.get("properties") or {}).get(part) or {}, root)
-    schema = _resolve(schema, root)
-    schema["__root__"] = root
-    return schema
+    return {**_resolve(schema, root), "__root__": root}  # a copy: the cached schema is never changed
 
 
 def _property(schema: dict[str, Any], key: str) -> dict[str, Any]:

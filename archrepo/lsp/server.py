@@ -113,8 +113,8 @@ class ArchrepoServer(LanguageServer):
             save = root in self.saved
             self.saved.discard(root)
             if root not in self.loaded:
-                self.loaded.add(root)
                 dirty = await asyncio.to_thread(workspace.load)
+                self.loaded.add(root)
                 changes = {f: t for f, t in changes.items() if t is None}  # editor texts were read by load
             else:
                 dirty = set()

@@ -124,7 +124,7 @@ class RepositoryWorkspace:
                 model[file] = _parse(file, text) if text is not None else self._read(file)
             elif role in _SCHEMAS and text is not None:
                 self.drafts[file] = _check_draft(file, text, _SCHEMAS[role])
-            elif role in _SCHEMAS:
+            elif role in _SCHEMAS or (file == "waivers.yaml" and self.config.waivers is None):
                 self.drafts.pop(file, None)
                 reload = True
         dirty = set(changes)
@@ -141,6 +141,10 @@ class RepositoryWorkspace:
     def reload_rules(self) -> set[str]:
         """Rules, principles and waivers again from disk, and every rule on the whole model."""
         before = {d.file for d in self.settings_problems}
+        try:  # the config names the waivers file, or finds waivers.yaml when it names none
+            self.config = load_config(self.root / "archrepo.yaml")
+        except ArchrepoError:
+            return self.load() | before
         self._load_rules()
         assert self.results is not None
         self.results.run_all(self.repository())
