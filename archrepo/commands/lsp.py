@@ -13,7 +13,9 @@ import click
                                              "because editors pass it).")
 @click.option("--log-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write the server's log (every error with its traceback) to this file.")
-def lsp(stdio: bool, log_file: Path | None) -> None:
+@click.option("--trace", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Record every JSON-RPC message, one JSON object per line, in this file.")
+def lsp(stdio: bool, log_file: Path | None, trace: Path | None) -> None:
     """Language server over stdio: diagnostics, completion, hover, definitions, references, rename, symbols
     and quick fixes for the model, rule, principle, waiver and config files of a repository."""
     from archrepo.lsp import serve
@@ -23,4 +25,4 @@ def lsp(stdio: bool, log_file: Path | None) -> None:
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
     else:  # stderr: editors show it in their server log
         logging.basicConfig(level=logging.WARNING, format="archrepo lsp: %(levelname)s %(message)s")
-    serve()
+    serve(trace)
