@@ -130,3 +130,10 @@ async def test_files_changed_on_disk(client: LanguageClient, tmp_path: Path) -> 
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
         [types.FileEvent(uri(applications), types.FileChangeType.Deleted)]))
     await diagnostics_until(client, document, lambda ds: any("'labsys'" in d.message for d in ds))
+
+
+async def test_a_clean_file_hears_that_it_has_no_problems(client: LanguageClient, tmp_path: Path) -> None:
+    """An editor keeps what it last heard for a file: an opened file without problems gets an empty list."""
+    root = small_repo(tmp_path / "repo")
+    document = open_file(client, root / "models/data.yaml")
+    assert await diagnostics_until(client, document, lambda ds: True, timeout=60) == []

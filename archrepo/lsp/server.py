@@ -135,8 +135,9 @@ class ArchrepoServer(LanguageServer):
         for file in sorted(files):
             uri = self.uri_of(workspace, file)
             diagnostics = to_lsp(workspace.problems(file), workspace.text(file))
-            if diagnostics == self.published.get(uri, []):
-                continue
+            before = self.published.get(uri)
+            if diagnostics == (before or []) and (before is not None or file not in workspace.texts):
+                continue  # unchanged (an open file hears once that it has none)
             self.published[uri] = diagnostics
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
 

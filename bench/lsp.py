@@ -1,0 +1,161 @@
+"""The language server's benchmark (`make bench` runs it after bench/run.py): on the generated models, the time
+from starting `archrepo lsp` to the first diagnostics of an opened file (empty parse cache, as a first
+`archrepo check`, which is timed next to it), and the latency of a keystroke: an edit that breaks a reference
+and one that mends it, each timed from the change sent to its file's diagnostics received.
+
+    python bench/lsp.py [--sizes 1000,10000] [--edits 20] [--out bench/lsp-results.md]
+
+Edits are sent with no debounce (ARCHREPO_LSP_DEBOUNCE=0): the figures are the server's work; an editor waits
+the debounce (0.15 s by default) on top, once per pause in typing. Needs only archrepo's own dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import importlib.util
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+
+
+def _run_module():
+    spec = importlib.util.spec_from_file_location("bench_run", HERE / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _edited_file(model: Path) -> tuple[Path, str, str]:
+    """An integration file and the reference its first integration makes, to break and mend."""
+    for path in sorted((model / "models").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "kind: Integration" in text:
+            line = next(line for line in text.splitlines() if line.startswith("target: "))
+            return path, text, line
+    raise RuntimeError(f"no integration in {model}")
+
+
+class _Diagnostics:
+    """publishDiagnostics as they arrive, with the time of arrival."""
+
+    def __init__(self, client: LanguageClient) -> None:
+        self.arrived: dict[str, tuple[float, list[types.Diagnostic]]] = {}
+        self.event = asyncio.Event()
+
+        @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def publish(params: types.PublishDiagnosticsParams) -> None:
+            self.arrived[params.uri] = (time.perf_counter(), list(params.diagnostics))
+            self.event.set()
+
+    async def after(self, uri: str, since: float, timeout: float = 900) -> tuple[float, list[types.Diagnostic]]:
+        deadline = time.perf_counter() + timeout
+        while True:
+            found = self.arrived.get(uri)
+            if found is not None and found[0] > since:
+                return found
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"no diagnostics for {uri} within {timeout} s")
+            self.event.clear()
+            try:
+                await asyncio.wait_for(self.event.wait(), timeout=1)
+            except TimeoutError:
+                pass
+
+
+async def _session(model: Path, edits: int) -> dict[str, float]:
+    path, text, target = _edited_file(model)
+    broken = text.replace(target, target + "-typo", 1)
+    client = LanguageClient("archrepo-bench", "1")
+    diagnostics = _Diagnostics(client)
+    start = time.perf_counter()
+    await client.start_io(PYTHON, "-m", "archrepo", "lsp", env={**os.environ, "ARCHREPO_LSP_DEBOUNCE": "0"})
+    try:
+        await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
+                                                             process_id=os.getpid()))
+        client.initialized(types.InitializedParams())
+        uri = path.resolve().as_uri()
+        client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "yaml", 1, text)))
+        first = (await diagnostics.after(uri, start))[0] - start
+        latencies = []
+        for version in range(2, edits + 2):
+            new_text = broken if version % 2 == 0 else text
+            sent = time.perf_counter()
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri, version),
+                [types.TextDocumentContentChangeWholeDocument(new_text)]))
+            arrived, found = await diagnostics.after(uri, sent)
+            if (new_text is broken) != any("-typo" in d.message for d in found):
+                raise RuntimeError("the diagnostics after an edit do not show what the edit did")
+            latencies.append(arrived - sent)
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
+    return {"first": first, "median": statistics.median(latencies), "max": max(latencies)}
+
+
+def _check_seconds(model: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([PYTHON, "-m", "archrepo", "check", "--as-of", "2026-11-26", "--format", "json", "--output",
+                    os.devnull], cwd=model, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def measure(size: int, edits: int) -> dict[str, float]:
+    model = _run_module().ensure_model(size)
+    shutil.rmtree(model / ".archrepo-cache", ignore_errors=True)
+    check = _check_seconds(model)
+    shutil.rmtree(model / ".archrepo-cache", ignore_errors=True)
+    found = asyncio.run(_session(model, edits))
+    shutil.rmtree(model / ".archrepo-cache", ignore_errors=True)
+    return {"size": size, "check": check, **found}
+
+
+def table(rows: list[dict[str, float]], edits: int) -> str:
+    lines = ["# archrepo lsp benchmark", "",
+             f"{dt.date.today().isoformat()} · {os.cpu_count()} CPUs · {platform.machine()} · "
+             f"Python {platform.python_version()}", "",
+             "| applications | `check` s (empty cache) | **first diagnostics s** | per edit, median s | "
+             "**per edit, max s** |", "|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['size']:,} | {r['check']:.2f} | **{r['first']:.2f}** | {r['median']:.3f} | **{r['max']:.3f}** |"
+              for r in rows]
+    lines += ["", "First diagnostics: from starting `archrepo lsp` to the diagnostics of the opened file, parse cache "
+              "empty (the server reads every file once, through the cache, and evaluates every rule). Per edit: "
+              f"{edits} edits of that file, alternately breaking the `target:` of its first integration and mending "
+              "it, each from the change sent to the file's new diagnostics (references re-checked near the edit, "
+              "rules with a `reach` evaluated near it); no debounce."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,10000"))
+    parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--out", type=Path, default=HERE / "lsp-results.md")
+    args = parser.parse_args()
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"measuring the language server at {size:,} applications …", file=sys.stderr, flush=True)
+        rows.append(measure(size, args.edits))
+    text = table(rows, args.edits)
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
