@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import importlib.util
 import os
@@ -29,6 +30,7 @@ from pygls.lsp.client import LanguageClient
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
+TRACE = ["--trace", os.environ["BENCH_LSP_TRACE"]] if os.environ.get("BENCH_LSP_TRACE") else []
 
 
 def _run_module():
@@ -71,10 +73,8 @@ class _Diagnostics:
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"no diagnostics for {uri} within {timeout} s")
             self.event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.event.wait(), timeout=1)
-            except TimeoutError:
-                pass
 
 
 async def _session(model: Path, edits: int) -> dict[str, float]:
@@ -83,21 +83,22 @@ async def _session(model: Path, edits: int) -> dict[str, float]:
     client = LanguageClient("archrepo-bench", "1")
     diagnostics = _Diagnostics(client)
     start = time.perf_counter()
-    await client.start_io(PYTHON, "-m", "archrepo", "lsp", env={**os.environ, "ARCHREPO_LSP_DEBOUNCE": "0"})
+    await client.start_io(PYTHON, "-m", "archrepo", "lsp", *TRACE, env={**os.environ, "ARCHREPO_LSP_DEBOUNCE": "0"})
     try:
         await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
                                                              process_id=os.getpid()))
         client.initialized(types.InitializedParams())
         uri = path.resolve().as_uri()
-        client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "yaml", 1, text)))
+        client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+            uri=uri, language_id="yaml", version=1, text=text)))
         first = (await diagnostics.after(uri, start))[0] - start
         latencies = []
         for version in range(2, edits + 2):
             new_text = broken if version % 2 == 0 else text
             sent = time.perf_counter()
             client.text_document_did_change(types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(uri, version),
-                [types.TextDocumentContentChangeWholeDocument(new_text)]))
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)]))
             arrived, found = await diagnostics.after(uri, sent)
             if (new_text is broken) != any("-typo" in d.message for d in found):
                 raise RuntimeError("the diagnostics after an edit do not show what the edit did")
@@ -105,6 +106,11 @@ async def _session(model: Path, edits: int) -> dict[str, float]:
         await client.shutdown_async(None)
         client.exit(None)
     finally:
+        server = getattr(client, "_server", None)
+        if server is not None and server.returncode is None and not client.stopped:
+            await asyncio.sleep(1)
+            if server.returncode is None:
+                server.terminate()  # it was not told to exit (the benchmark failed): do not wait for it
         await client.stop()
     return {"first": first, "median": statistics.median(latencies), "max": max(latencies)}
 

@@ -137,3 +137,48 @@ async def test_a_clean_file_hears_that_it_has_no_problems(client: LanguageClient
     root = small_repo(tmp_path / "repo")
     document = open_file(client, root / "models/data.yaml")
     assert await diagnostics_until(client, document, lambda ds: True, timeout=60) == []
+
+
+async def test_rules_without_reach_run_on_save(client: LanguageClient, tmp_path: Path) -> None:
+    """INT003 (no `reach`) needs the whole model: a cycle typed in shows when the file is saved."""
+    root = small_repo(tmp_path / "repo")
+    path = root / "models/integrations.yaml"
+    document = open_file(client, path)
+    await diagnostics_until(client, document, lambda ds: True)
+    cycle = INTEGRATIONS.replace("standard: HL7v2\n", "standard: HL7v2\nmode: sync\n", 1).replace(
+        "mode: async", "mode: sync")
+    change_file(client, document, cycle)
+    await diagnostics_until(client, document, lambda ds: any(d.code == "RES001" for d in ds))  # near the edit
+    assert not any(d.code == "INT003" for d in client.diagnostics[document])
+    path.write_text(cycle, encoding="utf-8")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(document)))
+    found = await diagnostics_until(client, document, lambda ds: any(d.code == "INT003" for d in ds))
+    line = cycle.count("\n", 0, cycle.index("id: dips-to-lab"))
+    assert next(d for d in found if d.code == "INT003").range.start.line == line
+
+
+async def test_rule_files_are_checked_as_typed_and_when_saved(client: LanguageClient, tmp_path: Path) -> None:
+    root = small_repo(tmp_path / "repo")
+    rule = root / "rules/AR001-application-has-owner.yaml"
+    text = rule.read_text(encoding="utf-8")
+    document = open_file(client, rule)
+    change_file(client, document, text.replace("severity: error", "severity: fatal"))
+    found = await diagnostics_until(client, document, lambda ds: any("fatal" in d.message for d in ds))
+    assert found[0].range.start.line == text.splitlines().index("severity: error")
+    rule.write_text(text.replace("principle: ", "principle: NO-SUCH-"), encoding="utf-8")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(document)))
+    await diagnostics_until(client, document, lambda ds: any("NO-SUCH-" in d.message for d in ds))
+
+
+async def test_violations_move_with_their_elements(client: LanguageClient, tmp_path: Path) -> None:
+    """An edit above an element (no change to its data) moves its violations' ranges with it."""
+    root = small_repo(tmp_path / "repo")
+    path = root / "models/applications.yaml"
+    text = path.read_text(encoding="utf-8")
+    document = open_file(client, path)
+    found = await diagnostics_until(client, document, lambda ds: any(d.code == "QA001" for d in ds))
+    lines = sorted(d.range.start.line for d in found if d.code == "QA001")
+    change_file(client, document, "# a comment\n# and another\n" + text)
+    found = await diagnostics_until(client, document, lambda ds: sorted(
+        d.range.start.line for d in ds if d.code == "QA001") == [line + 2 for line in lines])
+    assert all(d.range.end.character > d.range.start.character for d in found)

@@ -17,11 +17,25 @@ def to_lsp(problems: list[Problem], text: str | None) -> list[types.Diagnostic]:
     lines = text.splitlines() if text else []
     found = []
     for problem in problems:
+        line = max(problem.line - 1, 0)
+        if problem.key is not None:
+            line = _key_line(lines, line, problem.key)
         diagnostic = types.Diagnostic(
-            range=token_range(lines, max(problem.line - 1, 0), problem.token),
+            range=token_range(lines, line, problem.token),
             message=problem.message, severity=SEVERITIES[problem.severity], source="archrepo",
             code=problem.code, data=problem.data or None)
         if problem.severity == "hint" and problem.code:  # a waived violation: shown, but faded
             diagnostic.tags = [types.DiagnosticTag.Unnecessary]
         found.append(diagnostic)
     return sorted(found, key=lambda d: (d.range.start.line, d.range.start.character, d.message))
+
+
+def _key_line(lines: list[str], start: int, key: str) -> int:
+    """The first line of ``key:`` at the top level of the document that starts at ``start`` (else ``start``)."""
+    for number in range(start, len(lines)):
+        content = lines[number]
+        if content.startswith(f"{key}:"):
+            return number
+        if number > start and content.startswith("---"):
+            break
+    return start

@@ -43,10 +43,12 @@ class Definition:
 
 @dataclass
 class IndexChange:
-    """What replacing files changed: the ids they defined before or define now and the ids those referred
-    to (what rules look near), and the files whose validation problems may differ."""
+    """What replacing files changed: the elements whose data changed and the ids those referred to before
+    and after (what rules look near), every element of the files, and the files whose validation problems
+    may differ."""
 
-    changed: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)  # elements whose data changed, and what they referred to
+    moved: set[str] = field(default_factory=set)  # every element of the files (their lines may have moved)
     files: set[str] = field(default_factory=set)
 
 
@@ -81,30 +83,38 @@ class ModelIndex:
         change = IndexChange(files=set(results))
         touched: set[str] = set()
         for file, result in results.items():
-            old_ids = self.ids_by_file.get(file, [])
-            change.changed.update(old_ids)
-            change.changed.update(target for element_id in old_ids if self._defined_in(element_id, file)
-                                  for _, target in self.references.references.get(element_id, ()))
+            touched.update(self.ids_by_file.get(file, ()))
+            if result is not None:
+                touched.update(i for _, d, _ in result.documents if isinstance(i := d.data.get("id"), str))
+        before = {element_id: self.elements.get(element_id) for element_id in touched}
+        old_targets = {element_id: [target for _, target in self.references.references.get(element_id, ())]
+                       for element_id in touched}
+        for file, result in results.items():
             self._remove_file(file)
-            touched.update(old_ids)
             if result is not None:
                 self._add_file(result)
-                new_ids = self.ids_by_file.get(file, [])
-                touched.update(new_ids)
-                change.changed.update(new_ids)
-                change.changed.update(target for references in result.references.values()
-                                      for _, target in references)
         for element_id in touched:
             change.files.update(d.file for d in self.duplicate_problems.get(element_id, ()))
             self._settle(element_id)
             change.files.update(d.file for d in self.duplicate_problems.get(element_id, ()))
-        recheck = {element_id for element_id in touched if element_id in self.elements}
+        known: set[str] = set()  # ids that appeared, went, or changed kind or roles: their referrers see it
         for element_id in touched:
+            old, new = before[element_id], self.elements.get(element_id)
+            if old is None or new is None or old.kind != new.kind or old.data != new.data:
+                change.changed.add(element_id)
+                change.changed.update(old_targets[element_id])
+                change.changed.update(target for _, target in self.references.references.get(element_id, ()))
+            if old is None or new is None or old.kind != new.kind or old.data.get("roles") != new.data.get("roles"):
+                known.add(element_id)
+        change.moved = touched
+        recheck = {element_id for element_id in touched if element_id in self.elements}  # their lines may move
+        for element_id in known:
             recheck.update(self.referrers(element_id))
         change.files.update(self._file_of(element_id) for element_id in recheck if element_id in self.elements)
         change.files.update(d.file for element_id in recheck for d in self.reference_problems.get(element_id, ()))
-        for element_id in touched - set(self.elements):
-            change.files.update(d.file for d in self.reference_problems.pop(element_id, ()))
+        for element_id in touched:
+            if element_id not in self.elements:
+                change.files.update(d.file for d in self.reference_problems.pop(element_id, ()))
         self._recheck(sorted(recheck))
         change.files.update(d.file for d in self.cycle_problems)
         self._recheck_cycles()

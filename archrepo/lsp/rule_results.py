@@ -74,9 +74,10 @@ class RuleResults:
         self.deferred_stale = False
         return touched
 
-    def run_near(self, repository: Repository, changed: set[str], references: References) -> set[str]:
-        """The rules with a ``reach``, for the elements near ``changed``; the others' violations on elements that
-        are gone are dropped and on elements of ``changed`` re-stamped (their lines may have moved)."""
+    def run_near(self, repository: Repository, changed: set[str], references: References,
+                 moved: set[str] | None = None) -> set[str]:
+        """The rules with a ``reach``, for the elements near ``changed``; every rule's violations on the elements
+        of ``moved`` (and ``changed``) re-stamped with their locations now, or dropped if they are gone."""
         if dt.date.today() != self.as_of:
             return self.run_all(repository)  # a new day: dates in rules mean something else now
         model = repository.model
@@ -94,12 +95,13 @@ class RuleResults:
                 looked_at |= footprint(near, rule.reach or (), references)
         partial = partial_repository(repository, looked_at) if looked_at else None  # one graph for all
         touched: set[str] = set()
+        moved = (moved or set()) | changed
         for rule in self.rules:
             if rule.id in plans:
                 touched |= self._apply(repository, self._evaluate(repository, rule, plans[rule.id], partial))
             else:
-                self.deferred_stale = True
-                touched |= self._restamp(repository, rule, changed)
+                self.deferred_stale = self.deferred_stale or bool(changed)
+            touched |= self._restamp(repository, rule, moved)
         return touched
 
     def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None,
@@ -145,17 +147,18 @@ class RuleResults:
         return touched
 
     def _restamp(self, repository: Repository, rule: RuleDefinition, changed: set[str]) -> set[str]:
-        """Keep a rule's violations (it runs on save) with the locations of the elements as they are now."""
+        """A rule's violations on ``changed`` elements with their locations now (gone ones dropped)."""
         current = self.violations[rule.id]
         model = repository.model
         touched: set[str] = set()
-        for element_id in [e for e in current if e in changed]:
+        for element_id in [e for e in changed if e in current]:
             element = model.elements.get(element_id)
-            touched.add(element_id)
             if element is None:
                 del current[element_id]
-            else:
+                touched.add(element_id)
+            elif any(v.location != element.location for v in current[element_id]):
                 current[element_id] = [replace(v, location=element.location) for v in current[element_id]]
+                touched.add(element_id)
         return touched
 
     def of(self, element_id: str) -> list[Violation]:

@@ -44,6 +44,7 @@ class Problem:
     code: str | None = None
     token: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None  # the token is the value of this key, on ``line`` or further down its document
 
 
 class RepositoryWorkspace:
@@ -59,6 +60,7 @@ class RepositoryWorkspace:
         self.drafts: dict[str, list[Diagnostic]] = {}  # settings files being edited -> their own problems
         self.texts: dict[str, str] = {}  # files open in the editor -> their text
         self._disk: dict[str, str] = {}  # other files' text, read for columns only
+        self._roles: dict[tuple[int, str], str | None] = {}  # by (config, file): a reload makes a new config
 
     # -- loading -------------------------------------------------------------------------------------------
 
@@ -132,7 +134,8 @@ class RepositoryWorkspace:
             change = self.index.replace(model)
             dirty |= change.files
             if self.results is not None and not reload:
-                touched = self.results.run_near(self.repository(), change.changed, self.index.references)
+                touched = self.results.run_near(self.repository(), change.changed, self.index.references,
+                                                change.moved)
                 dirty |= self._files_of(touched)
         if reload:
             dirty |= self.reload_rules()
@@ -187,6 +190,12 @@ class RepositoryWorkspace:
 
     def role(self, file: str) -> str | None:
         """model | rule | principle | waivers | config, or None for files archrepo does not read."""
+        key = (id(self.config), file)
+        if key not in self._roles:
+            self._roles[key] = self._role(file)
+        return self._roles[key]
+
+    def _role(self, file: str) -> str | None:
         if file == "archrepo.yaml":
             return "config"
         config = self.config
@@ -241,10 +250,10 @@ class RepositoryWorkspace:
         if violation.waived and violation.waiver is not None:
             text += f"\nWaived until {violation.waiver.expires}: {violation.waiver.reason}"
             severity = "hint"
-        document = self.index.source_map.document(violation.element)
-        line = document.line_of("id") if document is not None else violation.location.line
-        return Problem(line, text, severity, violation.rule, violation.element,
-                       {"rule": violation.rule, "element": violation.element, "waived": violation.waived})
+        # the document's first line: its `id:` is found from there in the text (the field lines of a file read
+        # from the cache would cost parsing it again)
+        return Problem(violation.location.line, text, severity, violation.rule, violation.element,
+                       {"rule": violation.rule, "element": violation.element, "waived": violation.waived}, "id")
 
 
 def _parse(file: str, text: str) -> FileResult:
