@@ -66,6 +66,7 @@ lint: install
 # It takes a while and wants the machine to itself.
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/lsp.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

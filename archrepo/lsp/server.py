@@ -132,7 +132,7 @@ class ArchrepoServer(LanguageServer):
         return found
 
     def publish(self, workspace: RepositoryWorkspace, files: set[str]) -> None:
-        for file in sorted(files):
+        for file in sorted(files, key=lambda f: (f not in workspace.texts, f)):  # what the editor shows first
             uri = self.uri_of(workspace, file)
             diagnostics = to_lsp(workspace.problems(file), workspace.text(file))
             before = self.published.get(uri)
