@@ -1,0 +1,105 @@
+"""The language server's model, changed one file at a time, always says what a full `validate` and `check`
+say: the edits of tests/test_incremental.py (and a renamed id, a duplicate, a deleted file) are applied as an
+editor's text, and after each the server's problems and violations are compared with a full run's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+import archrepo
+from archrepo.config import load_config
+from archrepo.lsp.workspace import RepositoryWorkspace
+from archrepo.model.loader import read_model_files, validate_model
+from archrepo.rules.definitions import load_principles, load_rules
+from archrepo.rules.engine import run_rules
+from tests.test_generator import gen
+from tests.test_incremental import EDITS, _edit
+
+
+@pytest.fixture
+def model_root(tmp_path: Path) -> Path:
+    root = tmp_path / "model"
+    gen.generate(root, applications=120, seed=11, violation_rate=0.05)
+    return root
+
+
+def _texts(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in (root / "models").rglob("*.yaml")}
+
+
+def _full(root: Path) -> tuple[set[tuple[str, int, str]], list[tuple[object, ...]] | None]:
+    """Validation problems, and violations (None for an invalid model: `check` evaluates no rule then, while
+    the server goes on with the valid elements)."""
+    config = load_config(root / "archrepo.yaml")
+    files = read_model_files(config, use_cache=False)
+    model, diagnostics = validate_model(config, files)
+    problems = {(d.file, d.line, d.message) for d in diagnostics}
+    if model is None:
+        return problems, None
+    violations, failures = run_rules(archrepo.Repository(config, model, files),
+                                     load_rules(config, load_principles(config)), dt.date.today())
+    assert not failures
+    return problems, sorted((v.rule, v.element, v.related, v.message, int(v.severity), str(v.location))
+                            for v in violations)
+
+
+def _mine(workspace: RepositoryWorkspace) -> tuple[set[tuple[str, int, str]], list[tuple[object, ...]]]:
+    assert workspace.results is not None
+    problems = {(d.file, d.line, d.message) for file in workspace.index.files for d in workspace.index.problems(file)}
+    violations = sorted((v.rule, v.element, v.related, v.message, int(v.severity), str(v.location))
+                        for e in workspace.index.valid for v in workspace.results.of(e))
+    return problems, violations
+
+
+def _apply(root: Path, workspace: RepositoryWorkspace, before: dict[str, str]) -> None:
+    """Give the workspace the files that changed on disk as the editor's text (a deleted one as gone)."""
+    after = _texts(root)
+    changes: dict[str, str | None] = {f: t for f, t in after.items() if before.get(f) != t}
+    changes.update({f: None for f in before if f not in after})
+    workspace.update(changes)
+    workspace.run_deferred()  # as on save
+
+
+def test_edits_keep_the_server_equal_to_a_full_run(model_root: Path) -> None:
+    workspace = RepositoryWorkspace(model_root)
+    workspace.load()
+    assert _mine(workspace) == _full(model_root)
+    rng = random.Random(20261130)
+    seen = set()
+    for name, (kind, change) in EDITS.items():
+        before = _texts(model_root)
+        edited = _edit(model_root, rng, kind, change)
+        _apply(model_root, workspace, before)
+        mine, full = _mine(workspace), _full(model_root)
+        assert mine[0] == full[0], f"{name} ({edited}): validation differs"
+        assert mine[1] == full[1], f"{name} ({edited}): violations differ"
+        seen.add(tuple(full[1]))
+    assert len(seen) > 8, "the edits should move violations around, or the test proves nothing"
+
+
+def test_renamed_duplicated_and_deleted(model_root: Path) -> None:
+    """Ids that go, come back twice and lose their file: references elsewhere break and mend as in a full run."""
+    workspace = RepositoryWorkspace(model_root)
+    workspace.load()
+    files = sorted((model_root / "models").rglob("*.yaml"))
+    application_file = next(p for p in files if "kind: Application" in p.read_text(encoding="utf-8"))
+    text = application_file.read_text(encoding="utf-8")
+    first_id = next(line[4:] for line in text.splitlines() if line.startswith("id: "))
+    for edit in (lambda t: t.replace(f"id: {first_id}\n", f"id: {first_id}-renamed\n", 1),  # referrers break
+                 lambda t: t,  # and mend
+                 lambda t: t + "---\n" + t.split("---\n")[0] if "---\n" in t else t + "\n---\n" + t):  # duplicate
+        before = _texts(model_root)
+        application_file.write_text(edit(text), encoding="utf-8")
+        _apply(model_root, workspace, before)
+        mine, full = _mine(workspace), _full(model_root)
+        assert mine[0] == full[0]
+        assert full[1] is None or mine[1] == full[1]
+    before = _texts(model_root)
+    application_file.unlink()
+    _apply(model_root, workspace, before)
+    assert _mine(workspace)[0] == _full(model_root)[0]
+    assert any("does not exist" in message for _, _, message in _mine(workspace)[0])
