@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import Any
 
 from archrepo.api import Repository
 from archrepo.rules.definitions import RuleDefinition
-from archrepo.rules.engine import run_findings, stamp
+from archrepo.rules.engine import RulePlan, evaluate
 from archrepo.rules.incremental import References, candidates, footprint, partial_repository
-from archrepo.rules.violation import Finding, RuleFailure, Violation
+from archrepo.rules.violation import RuleFailure, Violation
 from archrepo.rules.waivers import Waiver, WaiverFinding, apply_waivers
 
 __all__ = ["RuleResults"]
@@ -28,11 +29,11 @@ _LARGE_CHANGE = 0.25  # past this share of the model, a rule near a change is ev
 
 @dataclass
 class _Evaluation:
-    """One rule's findings on some elements (``near``, None: all), or why it could not run."""
+    """One rule's violations on some elements (``near``, None: all), or why it could not run."""
 
     rule: RuleDefinition
     near: set[str] | None
-    findings: list[Finding]
+    violations: list[Violation]
     failure: RuleFailure | None
 
 
@@ -48,7 +49,7 @@ class RuleResults:
         self.all_waivers = waivers
         self.violations: dict[str, dict[str, list[Violation]]] = {rule.id: {} for rule in rules}
         self.failures: dict[str, RuleFailure] = {}
-        self.memos: dict[str, dict[str, object]] = {rule.id: {} for rule in rules}
+        self.memos: dict[str, dict[str, Any]] = {rule.id: {} for rule in rules}
         self.as_of = dt.date.today()
         self.deferred_stale = False  # an edit happened since the rules without reach last ran
 
@@ -106,19 +107,15 @@ class RuleResults:
 
     def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None,
                   partial: Repository | None = None) -> _Evaluation:
-        if near is None:
-            findings, failure = run_findings(repository, rule, self.as_of, memo=self.memos[rule.id])
-        elif not near:
-            findings, failure = [], None
-        elif rule.engine == "sparql" and partial is not None:
-            from archrepo.graph.rdf import restrict_variable
-
-            iris = sorted(partial.rdf.iri(e) for e in near)
-            body = restrict_variable(rule.body, "element", iris)
-            findings, failure = run_findings(partial, replace(rule, body=body), self.as_of)
-        else:  # a Python rule: the whole model, findings wanted near the change only
-            findings, failure = run_findings(repository, rule, self.as_of, frozenset(near), self.memos[rule.id])
-        return _Evaluation(rule, near, findings, failure)
+        """One rule through the engine's loop (its time budget and failure policy): in full, or for ``near``
+        (a SPARQL rule on the ``partial`` graph, a Python rule on the whole model)."""
+        if near is not None and not near:
+            return _Evaluation(rule, near, [], None)
+        scopes = {rule.id: frozenset(near)} if near is not None else {}
+        plan = RulePlan(scopes=scopes, graph=partial, memos={rule.id: self.memos[rule.id]})
+        result = evaluate(repository, [rule], plan, self.as_of)
+        failure = result.failures[0] if result.failures else None
+        return _Evaluation(rule, near, result.violations, failure)
 
     def _apply(self, repository: Repository, evaluation: _Evaluation) -> set[str]:
         """Put an evaluation's violations in place of the ones it replaces; the elements touched."""
@@ -139,11 +136,9 @@ class RuleResults:
             for gone in [e for e in current if e not in model.elements]:
                 current.pop(gone)
                 touched.add(gone)
-        for finding in evaluation.findings:
-            if finding.element not in model.elements:
-                continue  # a finding on an element with errors: the errors are what the user sees
-            current.setdefault(finding.element, []).append(stamp(rule, finding, repository))
-            touched.add(finding.element)
+        for violation in evaluation.violations:
+            current.setdefault(violation.element, []).append(violation)
+            touched.add(violation.element)
         return touched
 
     def _restamp(self, repository: Repository, rule: RuleDefinition, changed: set[str]) -> set[str]:
