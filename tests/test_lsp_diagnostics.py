@@ -4,6 +4,7 @@ unsaved text, broken files, files changed on disk."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,29 @@ async def test_violations_move_with_their_elements(client: LanguageClient, tmp_p
     found = await diagnostics_until(client, document, lambda ds: sorted(
         d.range.start.line for d in ds if d.code == "QA001") == [line + 2 for line in lines])
     assert all(d.range.end.character > d.range.start.character for d in found)
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def watching_client(lsp_client: LanguageClient):
+    """A client that lets servers register file watchers (as VS Code does), recording what they ask for."""
+    lsp_client.registrations = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    capabilities = types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)))
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_server_asks_to_be_told_of_yaml_files_changing(watching_client: LanguageClient) -> None:
+    for _ in range(200):
+        if watching_client.registrations:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.05)
+    (registration,) = watching_client.registrations  # type: ignore[attr-defined]
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert [w["globPattern"] for w in registration.register_options["watchers"]] == ["**/*.yaml", "**/*.yml"]
