@@ -77,9 +77,7 @@ def _requests(server: ArchrepoServer) -> None:
                     types.CompletionOptions(trigger_characters=[":", " ", "[", ",", "-"]))
     @guarded(server, "completing", request=True)
     async def complete(params: types.CompletionParams) -> types.CompletionList:
-        found = server.locate(params.text_document.uri)
-        if found is not None and found[0].root not in server.loaded:
-            await server.flush(found[0])
+        found = await server.ready(params.text_document.uri, changes=False)  # the text as typed is read below
         text = server.workspace.get_text_document(params.text_document.uri).source
         items = completion.complete(found[0] if found else None, text, params.position)
         return types.CompletionList(is_incomplete=False, items=items)
@@ -139,6 +137,8 @@ def _workspace(server: ArchrepoServer) -> None:
     async def symbols(params: types.WorkspaceSymbolParams) -> list[types.SymbolInformation]:
         for workspace in list(server.repositories.values()):
             await server.flush(workspace)
+        async with server.lock:
+            pass
         return navigation.workspace_symbols(list(server.repositories.values()), params.query, server.uri_of)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)

@@ -124,11 +124,14 @@ class ArchrepoServer(LanguageServer):
                 dirty |= await asyncio.to_thread(workspace.run_deferred)
             self.publish(workspace, dirty)
 
-    async def ready(self, uri: str) -> tuple[RepositoryWorkspace, str] | None:
-        """The document's repository with every change before this request applied."""
+    async def ready(self, uri: str, changes: bool = True) -> tuple[RepositoryWorkspace, str] | None:
+        """The document's repository, loaded, with every change before this request applied (``changes``:
+        else only loaded), and no analysis running: the caller reads it without awaiting anything."""
         found = self.locate(uri)
-        if found is not None and (found[0].root not in self.loaded or self.pending.get(found[0].root)):
+        if found is not None and (found[0].root not in self.loaded or (changes and self.pending.get(found[0].root))):
             await self.flush(found[0])
+        async with self.lock:  # an analysis in its worker thread finishes first
+            pass
         return found
 
     def publish(self, workspace: RepositoryWorkspace, files: set[str]) -> None:
