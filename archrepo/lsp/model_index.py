@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archrepo.errors import Diagnostic, DiagnosticSink
-from archrepo.model.elements import Element, Location, Model, SourceMap
+from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
 from archrepo.model.loader import FileResult
 from archrepo.model.references import REFERENCE_FIELDS, check_cycles, check_references, element_references
 from archrepo.model.yamlsource import ParsedDocument
@@ -66,6 +66,7 @@ class ModelIndex:
         self.reference_problems: dict[str, list[Diagnostic]] = {}  # element id -> its reference problems
         self.duplicate_problems: dict[str, list[Diagnostic]] = {}  # id -> its definitions after the first
         self.cycle_problems: list[Diagnostic] = []
+        self._by_kind: dict[str, list[Element]] | None = None  # see rule_model
 
     # -- changing it ---------------------------------------------------------------------------------------
 
@@ -154,6 +155,7 @@ class ModelIndex:
         """Make the index agree with the definitions of one id (its first one is the element)."""
         found = self.definitions.get(element_id)
         if not found:
+            self._index_kind(element_id, self.valid.get(element_id), None)
             for table in (self.elements, self.valid, self.duplicate_problems):
                 table.pop(element_id, None)
             self.source_map.discard(element_id)
@@ -162,19 +164,36 @@ class ModelIndex:
         first = found[0]
         element = Element(first.kind, element_id, first.document.data, Location(first.file, first.document.line))
         self.elements[element_id] = element
+        before = self.valid.get(element_id)
         if first.valid:
             self.valid[element_id] = element
         else:
             self.valid.pop(element_id, None)
+        self._index_kind(element_id, before, element if first.valid else None)
         self.source_map.add(element_id, first.file, first.document)
-        result = self.files[first.file]
-        alone = sum(1 for d in found if d.file == first.file) == 1  # else the file's references are of another
-        known = result.references.get(element_id) if alone else None
+        # the file's references of the id, unless it defines the id twice (then they are of its last definition)
+        alone = len(found) == 1 or sum(1 for d in found if d.file == first.file) == 1
+        known = self.files[first.file].references.get(element_id) if alone else None
         self.references.update(element_id, known if known is not None else element_references(element))
+        if len(found) == 1:
+            self.duplicate_problems.pop(element_id, None)
+            return
         self.duplicate_problems[element_id] = [
             Diagnostic(d.file, d.document.line_of("id"), f"duplicate id '{element_id}': already defined as a "
                        f"{first.kind} at {element.location}", "Ids are unique across the whole model; rename one "
                        "of them.", element=element_id) for d in found[1:]]
+
+    def _index_kind(self, element_id: str, old: Element | None, new: Element | None) -> None:
+        """Keep the valid elements by kind, sorted by id (``Model.of_kind``), as one changes."""
+        if self._by_kind is None or old is new:
+            return  # not made yet (the first load sorts them once)
+        if old is not None:
+            found = self._by_kind[old.kind]
+            at = bisect.bisect_left(found, element_id, key=_id)
+            if at < len(found) and found[at].id == element_id:
+                del found[at]
+        if new is not None:
+            bisect.insort(self._by_kind[new.kind], new, key=_id)
 
     def _recheck(self, element_ids: list[str]) -> None:
         sink = DiagnosticSink()
@@ -213,6 +232,16 @@ class ModelIndex:
         return [self.elements[i] for i in dict.fromkeys(self.ids_by_file.get(file, ())) if self._defined_in(i, file)]
 
     def rule_model(self, root: Path) -> Model:
-        """The schema-valid elements as a ``Model`` for rules (made per evaluation: a view, not a copy)."""
-        return Model(root, self.valid, self.source_map, sorted(self.files), [],
-                     self.references.references)
+        """The schema-valid elements as a ``Model`` for rules (made per evaluation: a view, not a copy), with
+        its elements by kind kept here rather than sorted again for every edit."""
+        if self._by_kind is None:
+            self._by_kind = {kind: [] for kind in KINDS}
+            for element in sorted(self.valid.values(), key=_id):
+                self._by_kind.setdefault(element.kind, []).append(element)
+        model = Model(root, self.valid, self.source_map, sorted(self.files), [], self.references.references)
+        model.__dict__["_by_kind"] = self._by_kind  # the slot functools.cached_property fills on first use
+        return model
+
+
+def _id(element: Element) -> str:
+    return element.id

@@ -124,7 +124,7 @@ class References:
     def update(self, element_id: str, found: list[tuple[str, str]] | None) -> None:
         """Replace one element's references (``None``: the element is gone), keeping the backward index
         (an editor's model changes one file at a time)."""
-        for field, target in self.references.pop(element_id, ()):
+        for field, target in self.references.pop(element_id, None) or ():
             referrers = self.backward.get((field, target))
             if referrers is not None and element_id in referrers:
                 referrers.remove(element_id)
