@@ -67,6 +67,7 @@ class ModelIndex:
         self.duplicate_problems: dict[str, list[Diagnostic]] = {}  # id -> its definitions after the first
         self.cycle_problems: list[Diagnostic] = []
         self._by_kind: dict[str, list[Element]] | None = None  # see rule_model
+        self._graph_changes: list[tuple[Element | None, Element | None]] = []
 
     # -- changing it ---------------------------------------------------------------------------------------
 
@@ -184,9 +185,11 @@ class ModelIndex:
                        "of them.", element=element_id) for d in found[1:]]
 
     def _index_kind(self, element_id: str, old: Element | None, new: Element | None) -> None:
-        """Keep the valid elements by kind, sorted by id (``Model.of_kind``), as one changes."""
+        """Keep the valid elements by kind, sorted by id (``Model.of_kind``), as one changes, and note the
+        change for the graph (``take_graph_changes``)."""
         if self._by_kind is None or old is new:
             return  # not made yet (the first load sorts them once)
+        self._graph_changes.append((old, new))
         if old is not None:
             found = self._by_kind[old.kind]
             at = bisect.bisect_left(found, element_id, key=_id)
@@ -230,6 +233,14 @@ class ModelIndex:
     def elements_in(self, file: str) -> list[Element]:
         """The elements ``file`` defines (first definitions only), in file order."""
         return [self.elements[i] for i in dict.fromkeys(self.ids_by_file.get(file, ())) if self._defined_in(i, file)]
+
+    def take_graph_changes(self) -> list[tuple[Element | None, Element | None]]:
+        """The (old, new) valid elements changed since the last call (since rules first saw the model)."""
+        changes, self._graph_changes = self._graph_changes, []
+        return changes
+
+    def has_duplicates(self) -> bool:
+        return bool(self.duplicate_problems) and any(self.duplicate_problems.values())
 
     def rule_model(self, root: Path) -> Model:
         """The schema-valid elements as a ``Model`` for rules (made per evaluation: a view, not a copy), with

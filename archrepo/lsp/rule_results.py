@@ -1,10 +1,10 @@
 """The rule violations of an editor's model, evaluated in full once and then near each edit.
 
 A rule with a ``reach`` (SPARQL or Python) is evaluated again after an edit only for the elements whose reach
-paths lead to what changed (``archrepo.rules.incremental``: ``candidates``, ``footprint``, one partial graph
-for all SPARQL rules); its other violations are kept. Rules without ``reach`` and SHACL rules need the whole
-model: they are evaluated on save (``run_deferred``) and their violations are kept in between. A rule that
-fails keeps its previous violations, and the failure is reported against the rule's file.
+paths lead to what changed (``archrepo.rules.incremental.candidates``), SPARQL rules on the whole graph kept in
+step with the model (``LiveGraph``); its other violations are kept. Rules without ``reach`` and SHACL rules
+need the whole model: they are evaluated on save (``run_deferred``) and their violations are kept in between.
+A rule that fails keeps its previous violations, and the failure is reported against the rule's file.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from archrepo.api import Repository
 from archrepo.rules.definitions import RuleDefinition
 from archrepo.rules.engine import RulePlan, evaluate
-from archrepo.rules.incremental import References, candidates, footprint, partial_repository
+from archrepo.rules.incremental import References, candidates
 from archrepo.rules.violation import RuleFailure, Violation
 from archrepo.rules.waivers import Waiver, WaiverFinding, apply_waivers
 
@@ -83,36 +83,28 @@ class RuleResults:
             return self.run_all(repository)  # a new day: dates in rules mean something else now
         model = repository.model
         plans: dict[str, set[str] | None] = {}
-        looked_at: set[str] = set()
         for rule in self.rules:
-            if not self.incremental(rule):
-                continue
-            near = {e for e in candidates(changed, rule.reach or (), references) if e in model.elements}
-            if len(near) > _LARGE_CHANGE * len(model):
-                plans[rule.id] = None
-                continue
-            plans[rule.id] = near
-            if rule.engine == "sparql":
-                looked_at |= footprint(near, rule.reach or (), references)
-        partial = partial_repository(repository, looked_at) if looked_at else None  # one graph for all
+            if self.incremental(rule):
+                near = {e for e in candidates(changed, rule.reach or (), references) if e in model.elements}
+                plans[rule.id] = None if len(near) > _LARGE_CHANGE * len(model) else near
         touched: set[str] = set()
         moved = (moved or set()) | changed
         for rule in self.rules:
             if rule.id in plans:
-                touched |= self._apply(repository, self._evaluate(repository, rule, plans[rule.id], partial))
+                touched |= self._apply(repository, self._evaluate(repository, rule, plans[rule.id]))
             else:
                 self.deferred_stale = self.deferred_stale or bool(changed)
             touched |= self._restamp(repository, rule, moved)
         return touched
 
-    def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None,
-                  partial: Repository | None = None) -> _Evaluation:
+    def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None) -> _Evaluation:
         """One rule through the engine's loop (its time budget and failure policy): in full, or for ``near``
-        (a SPARQL rule on the ``partial`` graph, a Python rule on the whole model)."""
+        (a SPARQL rule restricted to them, on the repository's whole graph, which the editor's model keeps
+        in step with every edit; a Python rule with them as its scope)."""
         if near is not None and not near:
             return _Evaluation(rule, near, [], None)
         scopes = {rule.id: frozenset(near)} if near is not None else {}
-        plan = RulePlan(scopes=scopes, graph=partial, memos={rule.id: self.memos[rule.id]})
+        plan = RulePlan(scopes=scopes, graph=repository, memos={rule.id: self.memos[rule.id]})
         result = evaluate(repository, [rule], plan, self.as_of)
         failure = result.failures[0] if result.failures else None
         return _Evaluation(rule, near, result.violations, failure)

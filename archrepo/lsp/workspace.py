@@ -18,6 +18,7 @@ from typing import Any
 from archrepo.api import Repository, read_files
 from archrepo.config import Config, load_config
 from archrepo.errors import ArchrepoError, Diagnostic, DiagnosticSink, Level
+from archrepo.lsp.live_graph import LiveGraph
 from archrepo.lsp.model_index import ModelIndex
 from archrepo.lsp.rule_results import RuleResults
 from archrepo.model.bulk import bulk_allocation
@@ -56,6 +57,7 @@ class RepositoryWorkspace:
         self.config: Config | None = None
         self.index = ModelIndex()
         self.results: RuleResults | None = None
+        self.live: LiveGraph | None = None
         self.principles: dict[str, Principle] = {}
         self.settings_problems: list[Diagnostic] = []
         self.drafts: dict[str, list[Diagnostic]] = {}  # settings files being edited -> their own problems
@@ -76,13 +78,14 @@ class RepositoryWorkspace:
             self.settings_problems = _diagnostics_of(error, "archrepo.yaml")
             return {"archrepo.yaml"}
         self.index = ModelIndex()
+        self.live = None
         self.index.load(read_files(self.config))
         edited = {file: text for file, text in self.texts.items() if self.role(file) == "model"}
         if edited:
             self.index.replace({file: _parse(file, text) for file, text in edited.items()})
         self._load_rules()
         if self.results is not None:
-            self.results.run_all(self.repository(with_files=True))
+            self.results.run_all(self.repository())
         return self.all_files()
 
     def _load_rules(self) -> None:
@@ -106,11 +109,19 @@ class RepositoryWorkspace:
         self.settings_problems = [d for d in self.settings_problems if d.file == "archrepo.yaml"] + problems
         self.results = RuleResults(rules, waivers)
 
-    def repository(self, with_files: bool = False) -> Repository:
-        """The model as rules see it (``with_files``: the graph from the files' cached triples)."""
+    def repository(self) -> Repository:
+        """The model as rules see it, with the whole graph kept in step with it (``LiveGraph``): built on
+        first use from the files' cached triples (or from the model, when an id is defined twice: the files
+        hold both definitions), then changed element by element."""
         assert self.config is not None
-        files = list(self.index.files.values()) if with_files else None
-        return Repository(self.config, self.index.rule_model(self.config.root), files)
+        repository = Repository(self.config, self.index.rule_model(self.config.root))
+        if self.live is None:
+            files = None if self.index.has_duplicates() else list(self.index.files.values())
+            self.live = LiveGraph(Repository(self.config, repository.model, files))
+            self.index.take_graph_changes()  # the graph is of the model as it is now
+        else:
+            self.live.apply(self.index.take_graph_changes())
+        return self.live.on(repository)
 
     # -- changes -------------------------------------------------------------------------------------------
 
