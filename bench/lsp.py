@@ -135,7 +135,8 @@ def measure(size: int, edits: int) -> dict[str, float]:
 def table(rows: list[dict[str, float]], edits: int) -> str:
     lines = ["# archrepo lsp benchmark", "",
              f"{dt.date.today().isoformat()} · {os.cpu_count()} CPUs · {platform.machine()} · "
-             f"Python {platform.python_version()}", "",
+             f"Python {platform.python_version()} · load average {os.getloadavg()[0]:.1f} when it ended "
+             "(other work on the machine slows every figure alike)", "",
              "| applications | `check` s (empty cache) | **first diagnostics s** | per edit, median s | "
              "**per edit, max s** |", "|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['size']:,} | {r['check']:.2f} | **{r['first']:.2f}** | {r['median']:.3f} | **{r['max']:.3f}** |"
