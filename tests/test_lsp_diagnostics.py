@@ -209,3 +209,16 @@ async def test_the_server_asks_to_be_told_of_yaml_files_changing(watching_client
     (registration,) = watching_client.registrations  # type: ignore[attr-defined]
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
     assert [w["globPattern"] for w in registration.register_options["watchers"]] == ["**/*.yaml", "**/*.yml"]
+
+
+async def test_what_can_be_read_of_a_broken_file_is_checked(client: LanguageClient, tmp_path: Path) -> None:
+    """A YAML error in the second document: the first is still checked (its unknown owner is reported)."""
+    root = small_repo(tmp_path / "repo")
+    text = ("kind: Application\nid: newapp\nname: New\nowner: hsoo\nlifecycle:\n  status: active\n"
+            "---\nkind: Application\nid: [broken\n")
+    document = open_file(client, root / "models/new.yaml", text)
+    found = await diagnostics_until(client, document, lambda ds: len(ds) >= 2)
+    assert any("YAML syntax error" in d.message for d in found)
+    unknown = next(d for d in found if "'hsoo'" in d.message)
+    assert unknown.range == types.Range(types.Position(3, 7), types.Position(3, 11))
+    assert unknown.data == {"fix": "hso", "wrong": "hsoo"}
