@@ -223,3 +223,38 @@ async def test_errors_become_error_responses_and_the_server_goes_on(client: Lang
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(document),
                                                                      types.Position(40, 3)))
     assert hover is None
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def plain_client(lsp_client: LanguageClient):
+    """A client that announces no capabilities at all (no versioned edits, no diagnostic data kept)."""
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_waiver_action_for_a_plain_client(plain_client: LanguageClient, tmp_path: Path) -> None:
+    """On the reference model: the entry is appended to the existing waivers.yaml as plain `changes`, and the
+    action is found from the diagnostic's code and range when the editor dropped its data."""
+    import attrs
+
+    root = reference_repo(tmp_path / "ref")
+    path = root / "models/integrations/logistics/imatis.yaml"
+    document = open_file(plain_client, path)
+    found = await diagnostics_until(plain_client, document, lambda ds: any(d.code == "INT002" for d in ds))
+    violation = attrs.evolve(next(d for d in found if d.code == "INT002"), data=None)
+    actions = await plain_client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(document), violation.range, types.CodeActionContext([violation])))
+    assert actions is not None and len(actions) == 1
+    action = actions[0]
+    assert isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is not None
+    waivers = root / "waivers.yaml"
+    (edit,) = action.edit.changes[uri(waivers)]
+    lines = waivers.read_text(encoding="utf-8").splitlines()
+    assert edit.range.start == edit.range.end == types.Position(len(lines), 0)
+    assert edit.new_text.startswith("- rule: INT002\n  element: imatis-checkin-to-dips\n")
+    appended = waivers.read_text(encoding="utf-8") + edit.new_text
+    waivers.write_text(appended, encoding="utf-8")
+    from tests.conftest import run_cli
+
+    assert run_cli(["validate"], root).exit_code == 0  # the waivers file with the new entry is valid

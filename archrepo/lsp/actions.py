@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from lsprotocol import types
 
 from archrepo.lsp.positions import find_token
-from archrepo.lsp.workspace import RepositoryWorkspace
+from archrepo.lsp.workspace import FIX, NAMED, RepositoryWorkspace
 
 __all__ = ["WAIVER_DAYS", "code_actions"]
 
@@ -16,22 +17,40 @@ WAIVER_DAYS = 90  # the expiry a new waiver is given, to be set by whoever appro
 
 
 def code_actions(workspace: RepositoryWorkspace, uri: str, diagnostics: Sequence[types.Diagnostic],
-                 uri_of: Callable[[str], str]) -> list[types.CodeAction]:
+                 uri_of: Callable[[str], str], document_changes: bool = True) -> list[types.CodeAction]:
+    """Quick fixes for ``diagnostics``. ``document_changes``: whether the editor takes versioned edits and
+    file creation in a WorkspaceEdit (else plain ``changes``)."""
     actions: list[types.CodeAction] = []
-    lines = None
+    lines = _text_of(workspace, uri, uri_of).splitlines()
     for diagnostic in diagnostics:
-        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        if diagnostic.source != "archrepo":
+            continue
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else _data_of(workspace, diagnostic, lines)
         if data.get("fix") and data.get("wrong"):
-            if lines is None:
-                lines = _text_of(workspace, uri, uri_of).splitlines()
             where = find_token(lines, diagnostic.range.start.line, str(data["wrong"])) or diagnostic.range
             actions.append(types.CodeAction(
                 title=f"Change '{data['wrong']}' to '{data['fix']}'", kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic], is_preferred=True,
                 edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(where, str(data["fix"]))]})))
         elif data.get("rule") and data.get("element") and not data.get("waived"):
-            actions.append(_waiver_action(workspace, diagnostic, str(data["rule"]), str(data["element"]), uri_of))
+            actions.append(_waiver_action(workspace, diagnostic, str(data["rule"]), str(data["element"]), uri_of,
+                                          document_changes))
     return actions
+
+
+def _data_of(workspace: RepositoryWorkspace, diagnostic: types.Diagnostic, lines: list[str]) -> dict[str, Any]:
+    """What the server put in ``data``, found again for an editor that does not keep it: a violation's rule is
+    its code and its element the id it underlines; a suggestion is in the message."""
+    start, end = diagnostic.range.start, diagnostic.range.end
+    line = lines[start.line] if start.line < len(lines) else ""
+    underlined = line[start.character:end.character] if start.line == end.line else ""
+    if isinstance(diagnostic.code, str) and underlined in workspace.index.elements:
+        return {"rule": diagnostic.code, "element": underlined,
+                "waived": diagnostic.severity == types.DiagnosticSeverity.Hint}
+    named, fix = NAMED.search(diagnostic.message), FIX.search(diagnostic.message)
+    if named and fix:
+        return {"fix": fix.group(1), "wrong": named.group(1).rsplit(".", 1)[-1]}
+    return {}
 
 
 def _text_of(workspace: RepositoryWorkspace, uri: str, uri_of: Callable[[str], str]) -> str:
@@ -42,7 +61,7 @@ def _text_of(workspace: RepositoryWorkspace, uri: str, uri_of: Callable[[str], s
 
 
 def _waiver_action(workspace: RepositoryWorkspace, diagnostic: types.Diagnostic, rule: str, element: str,
-                   uri_of: Callable[[str], str]) -> types.CodeAction:
+                   uri_of: Callable[[str], str], document_changes: bool) -> types.CodeAction:
     """Append an entry to the waivers file (created when there is none), to be completed and approved."""
     file = (workspace.config.waivers if workspace.config else None) or "waivers.yaml"
     uri = uri_of(file)
@@ -64,9 +83,12 @@ def _waiver_action(workspace: RepositoryWorkspace, diagnostic: types.Diagnostic,
         if not text.endswith("\n"):
             entry = "\n" + entry
             start = end = types.Position(len(lines) - 1, len(lines[-1]))
-    document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
-    edits.append(types.TextDocumentEdit(text_document=document,
-                                        edits=[types.TextEdit(types.Range(start, end), entry)]))
+    edit = types.TextEdit(types.Range(start, end), entry)
+    if document_changes:
+        document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
+        edits.append(types.TextDocumentEdit(text_document=document, edits=[edit]))
+        workspace_edit = types.WorkspaceEdit(document_changes=edits)
+    else:  # an editor without versioned edits creates the file, if missing, as it applies the text
+        workspace_edit = types.WorkspaceEdit(changes={uri: [edit]})
     return types.CodeAction(title=f"Waive {rule} for '{element}' (adds an entry to {file})",
-                            kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
-                            edit=types.WorkspaceEdit(document_changes=edits))
+                            kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], edit=workspace_edit)

@@ -127,8 +127,10 @@ def _requests(server: ArchrepoServer) -> None:
         found = await server.ready(params.text_document.uri)
         if found is None:
             return []
+        capabilities = server.client_capabilities.workspace
+        edits = capabilities.workspace_edit if capabilities else None
         return actions.code_actions(found[0], params.text_document.uri, params.context.diagnostics,
-                                    uri_for(found[0]))
+                                    uri_for(found[0]), bool(edits and edits.document_changes))
 
 
 def _workspace(server: ArchrepoServer) -> None:

@@ -29,7 +29,7 @@ from archrepo.rules.definitions import Principle, RuleDefinition, load_principle
 from archrepo.rules.violation import Violation
 from archrepo.rules.waivers import Waiver, load_waivers
 
-__all__ = ["Problem", "RepositoryWorkspace"]
+__all__ = ["FIX", "NAMED", "Problem", "RepositoryWorkspace"]
 
 _SUFFIXES = (".yaml", ".yml")
 _SCHEMAS = {"rule": "rule", "principle": "principle", "waivers": "waivers", "config": "config"}
@@ -292,16 +292,16 @@ def _diagnostics_of(error: ArchrepoError, default_file: str) -> list[Diagnostic]
 
 
 # what a message names, to underline it on the line: the id or key in quotes after one of these
-_NAMED = re.compile(r"(?:refers to|unknown field|unknown kind|duplicate id|duplicate key|has next|malformed id|"
+NAMED = re.compile(r"(?:refers to|unknown field|unknown kind|duplicate id|duplicate key|has next|malformed id|"
                     r"has an invalid value) '([^']+)'")
-_FIX = re.compile(r"[Dd]id you mean '([^']+)'")
+FIX = re.compile(r"[Dd]id you mean '([^']+)'")
 
 
 def _problem(diagnostic: Diagnostic) -> Problem:
     """A validation problem, with the id or key it names as its token and the 'did you mean' fix as data."""
-    named = _NAMED.search(diagnostic.message)
+    named = NAMED.search(diagnostic.message)
     token = named.group(1).rsplit(".", 1)[-1] if named else None
-    fix = _FIX.search(diagnostic.hint or "")
+    fix = FIX.search(diagnostic.hint or "")
     data: dict[str, Any] = {"fix": fix.group(1), "wrong": token} if fix and token else {}
     message = diagnostic.message + (f"\n{diagnostic.hint}" if diagnostic.hint else "")
     severity = "error" if diagnostic.level is Level.ERROR else "warning"
