@@ -116,9 +116,11 @@ async def _session(model: Path, edits: int) -> dict[str, float]:
 
 
 def _check_seconds(model: Path) -> float:
+    # the report goes to stdout, discarded here: `--output` writes atomically (a rename), which must never
+    # be aimed at /dev/null
     start = time.perf_counter()
-    subprocess.run([PYTHON, "-m", "archrepo", "check", "--as-of", "2026-11-26", "--format", "json", "--output",
-                    os.devnull], cwd=model, capture_output=True, check=False)
+    subprocess.run([PYTHON, "-m", "archrepo", "check", "--as-of", "2026-11-26", "--format", "json"], cwd=model,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - start
 
 
