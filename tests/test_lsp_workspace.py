@@ -64,7 +64,12 @@ def _apply(root: Path, workspace: RepositoryWorkspace, before: dict[str, str]) -
     workspace.run_deferred()  # as on save
 
 
-def test_edits_keep_the_server_equal_to_a_full_run(model_root: Path) -> None:
+@pytest.mark.parametrize("partial_limit", [0, 2_000], ids=["whole-graph", "partial-graphs"])
+def test_edits_keep_the_server_equal_to_a_full_run(model_root: Path, partial_limit: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPARQL rules near an edit run on the whole graph kept in step with the model, or on a graph of what
+    they reach: either way as a full run."""
+    monkeypatch.setattr("archrepo.lsp.rule_results._PARTIAL_LIMIT", partial_limit)
     workspace = RepositoryWorkspace(model_root)
     workspace.load()
     assert _mine(workspace) == _full(model_root)

@@ -1,8 +1,9 @@
 """The rule violations of an editor's model, evaluated in full once and then near each edit.
 
 A rule with a ``reach`` (SPARQL or Python) is evaluated again after an edit only for the elements whose reach
-paths lead to what changed (``archrepo.rules.incremental.candidates``), SPARQL rules on the whole graph kept in
-step with the model (``LiveGraph``); its other violations are kept. Rules without ``reach`` and SHACL rules
+paths lead to what changed (``archrepo.rules.incremental.candidates``), SPARQL rules on a graph of what their
+paths reach when that is small, else on the whole graph kept in step with the model (``LiveGraph``); its other
+violations are kept. Rules without ``reach`` and SHACL rules
 need the whole model: they are evaluated on save (``run_deferred``) and their violations are kept in between.
 A rule that fails keeps its previous violations, and the failure is reported against the rule's file.
 """
@@ -17,7 +18,7 @@ from typing import Any
 from archrepo.api import Repository
 from archrepo.rules.definitions import RuleDefinition
 from archrepo.rules.engine import RulePlan, evaluate
-from archrepo.rules.incremental import References, candidates
+from archrepo.rules.incremental import References, candidates, footprint, partial_repository
 from archrepo.rules.violation import RuleFailure, Violation
 from archrepo.rules.waivers import Waiver, WaiverFinding, apply_waivers
 
@@ -25,6 +26,7 @@ __all__ = ["RuleResults"]
 
 _SCOPED = ("sparql", "python")  # engines that can evaluate a rule for some elements only
 _LARGE_CHANGE = 0.25  # past this share of the model, a rule near a change is evaluated in full
+_PARTIAL_LIMIT = 2_000  # elements a SPARQL rule near a change may reach and still run on a graph of them
 
 
 @dataclass
@@ -83,28 +85,40 @@ class RuleResults:
             return self.run_all(repository)  # a new day: dates in rules mean something else now
         model = repository.model
         plans: dict[str, set[str] | None] = {}
+        looked_at: set[str] = set()  # what the SPARQL rules with a small footprint look at
+        on_partial: set[str] = set()
         for rule in self.rules:
             if self.incremental(rule):
                 near = {e for e in candidates(changed, rule.reach or (), references) if e in model.elements}
                 plans[rule.id] = None if len(near) > _LARGE_CHANGE * len(model) else near
+                if near and plans[rule.id] is not None and rule.engine == "sparql":
+                    reached = footprint(near, rule.reach or (), references)
+                    if len(reached) <= _PARTIAL_LIMIT:
+                        looked_at |= reached
+                        on_partial.add(rule.id)
+        # a query's cost can grow with the graph even for a few elements (AR005's anti-join): those whose paths
+        # reach little run on one small graph of what they reach, the others on the whole graph
+        partial = partial_repository(repository, looked_at) if looked_at else None
         touched: set[str] = set()
         moved = (moved or set()) | changed
         for rule in self.rules:
             if rule.id in plans:
-                touched |= self._apply(repository, self._evaluate(repository, rule, plans[rule.id]))
+                graph = partial if partial is not None and rule.id in on_partial else repository
+                touched |= self._apply(repository, self._evaluate(repository, rule, plans[rule.id], graph))
             else:
                 self.deferred_stale = self.deferred_stale or bool(changed)
             touched |= self._restamp(repository, rule, moved)
         return touched
 
-    def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None) -> _Evaluation:
+    def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None,
+                  graph: Repository | None = None) -> _Evaluation:
         """One rule through the engine's loop (its time budget and failure policy): in full, or for ``near``
-        (a SPARQL rule restricted to them, on the repository's whole graph, which the editor's model keeps
-        in step with every edit; a Python rule with them as its scope)."""
+        (a SPARQL rule restricted to them, on ``graph``: a partial graph, or the repository's whole graph,
+        which the editor's model keeps in step with every edit; a Python rule with them as its scope)."""
         if near is not None and not near:
             return _Evaluation(rule, near, [], None)
         scopes = {rule.id: frozenset(near)} if near is not None else {}
-        plan = RulePlan(scopes=scopes, graph=repository, memos={rule.id: self.memos[rule.id]})
+        plan = RulePlan(scopes=scopes, graph=graph or repository, memos={rule.id: self.memos[rule.id]})
         result = evaluate(repository, [rule], plan, self.as_of)
         failure = result.failures[0] if result.failures else None
         return _Evaluation(rule, near, result.violations, failure)
