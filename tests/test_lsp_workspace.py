@@ -108,3 +108,14 @@ def test_renamed_duplicated_and_deleted(model_root: Path) -> None:
     _apply(model_root, workspace, before)
     assert _mine(workspace)[0] == _full(model_root)[0]
     assert any("does not exist" in message for _, _, message in _mine(workspace)[0])
+
+
+def test_the_first_graph_is_built_from_the_files_triples(model_root: Path) -> None:
+    """The file the editor opened (whose text the first load parses) carries its triples like the cached files,
+    so the graph is loaded from the files' triples rather than built again from the whole model."""
+    path = next(p for p in sorted((model_root / "models").rglob("*.yaml")))
+    workspace = RepositoryWorkspace(model_root)
+    workspace.texts[workspace.relative(path)] = path.read_text(encoding="utf-8")
+    workspace.load()
+    assert all("ntriples" in result.extras for result in workspace.index.files.values())
+    assert _mine(workspace) == _full(model_root)

@@ -80,9 +80,14 @@ class RepositoryWorkspace:
         self.index = ModelIndex()
         self.live = None
         self.index.load(read_files(self.config))
-        edited = {file: text for file, text in self.texts.items() if self.role(file) == "model"}
+        edited = {file: _parse(file, text) for file, text in self.texts.items() if self.role(file) == "model"}
         if edited:
-            self.index.replace({file: _parse(file, text) for file, text in edited.items()})
+            from archrepo.graph.rdf import ntriples_extra
+
+            prepare = ntriples_extra(self.config.base_iri)[1]
+            for result in edited.values():  # with their triples, as the cache has them: the graph is built from
+                result.extras = prepare(result)  # the files' triples, much faster than from the model
+            self.index.replace(dict(edited))
         self._load_rules()
         if self.results is not None:
             self.results.run_all(self.repository())
