@@ -18,8 +18,11 @@ import click
 def lsp(stdio: bool, log_file: Path | None, trace: Path | None) -> None:
     """Language server over stdio: diagnostics, completion, hover, definitions, references, rename, symbols
     and quick fixes for the model, rule, principle, waiver and config files of a repository."""
+    import gc
+
     from archrepo.lsp import serve
 
+    gc.enable()  # a long-running server: the console script's no-collector policy is for one-shot commands
     if log_file is not None:
         logging.basicConfig(filename=log_file, level=logging.INFO,
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
