@@ -19,9 +19,9 @@ from archrepo.api import Repository, read_files
 from archrepo.config import Config, load_config
 from archrepo.errors import ArchrepoError, Diagnostic, DiagnosticSink, Level
 from archrepo.lsp.live_graph import LiveGraph
+from archrepo.lsp.memory import server_allocation
 from archrepo.lsp.model_index import ModelIndex
 from archrepo.lsp.rule_results import RuleResults
-from archrepo.model.bulk import bulk_allocation
 from archrepo.model.loader import FileResult, parse_model_file
 from archrepo.model.schema import validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
@@ -67,7 +67,7 @@ class RepositoryWorkspace:
 
     # -- loading -------------------------------------------------------------------------------------------
 
-    @bulk_allocation()  # the model lives as long as the server: no collector passes over it (as in `check`)
+    @server_allocation()  # the model lives as long as the server: no collector passes over it
     def load(self) -> set[str]:
         """Read everything; returns every file that may have problems."""
         self.settings_problems = []
@@ -130,7 +130,7 @@ class RepositoryWorkspace:
 
     # -- changes -------------------------------------------------------------------------------------------
 
-    @bulk_allocation(freeze=False)
+    @server_allocation(freeze=False)
     def update(self, changes: dict[str, str | None]) -> set[str]:
         """Files changed (text from the editor, or ``None``: as on disk now); returns the files whose problems
         may have changed. Settings files changed on disk reload the rules (or everything, for the config)."""
