@@ -11,10 +11,8 @@ plain Python values itself so that it can
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,17 +21,6 @@ import yaml
 from archrepo.errors import DiagnosticSink, excerpt
 
 __all__ = ["ParsedDocument", "decode_source", "parse_documents"]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 try:  # the C loader is ~7x faster; the pure-Python one is a fallback on unusual platforms
     _Base: type = yaml.CSafeLoader
@@ -128,28 +115,26 @@ def parse_documents(text: str, file: str, sink: DiagnosticSink) -> list[ParsedDo
     if _ANCHOR_HINT.search(text) and _report_anchors(text, file, sink):
         return []
     documents: list[ParsedDocument] = []
-    # the node tree is acyclic garbage: pausing the collector halves parse time on big models (restored after)
-    with _collector_paused():
-        try:
-            for index, node in enumerate(_compose_all(text)):
-                if node is None:
-                    continue
-                lines: dict[str, int] = {}
-                booleans: list[tuple[str, int, str]] = []
-                try:
-                    data = _convert(node, "", lines, set(), booleans)
-                except _Refused as refused:
-                    sink.error(file, refused.line, refused.message, refused.hint)
-                    continue
-                if data is None:
-                    continue
-                documents.append(ParsedDocument(data, node.start_mark.line + 1, lines, index, tuple(booleans)))
-        except yaml.MarkedYAMLError as exc:
-            line, message, hint = _explain_yaml_error(exc, text)
-            sink.error(file, line, message, hint)
-        except yaml.YAMLError as exc:  # errors without a mark are rare (reader errors on odd characters)
-            sink.error(file, 1, f"YAML error: {excerpt(str(exc), 160)}",
-                       "Check the file for characters YAML does not accept.")
+    try:
+        for index, node in enumerate(_compose_all(text)):
+            if node is None:
+                continue
+            lines: dict[str, int] = {}
+            booleans: list[tuple[str, int, str]] = []
+            try:
+                data = _convert(node, "", lines, set(), booleans)
+            except _Refused as refused:
+                sink.error(file, refused.line, refused.message, refused.hint)
+                continue
+            if data is None:
+                continue
+            documents.append(ParsedDocument(data, node.start_mark.line + 1, lines, index, tuple(booleans)))
+    except yaml.MarkedYAMLError as exc:
+        line, message, hint = _explain_yaml_error(exc, text)
+        sink.error(file, line, message, hint)
+    except yaml.YAMLError as exc:  # errors without a mark are rare (reader errors on odd characters)
+        sink.error(file, 1, f"YAML error: {excerpt(str(exc), 160)}",
+                   "Check the file for characters YAML does not accept.")
     return documents
 
 
