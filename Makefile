@@ -7,7 +7,7 @@ ARCHREPO := $(VENV)/bin/archrepo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT ?= out
 
-.PHONY: install system-deps browser virtuoso demo test lint typecheck bench clean
+.PHONY: install system-deps browser virtuoso demo test lint typecheck bench clean vendor-js
 
 install: $(VENV)/.installed system-deps
 
@@ -60,6 +60,11 @@ test: install browser virtuoso
 lint: install
 	$(VENV)/bin/ruff check archrepo tests bench
 	$(VENV)/bin/mypy archrepo
+
+# The browser library of the docs site's explorer (archrepo/site/static/vendor/), fetched with npm at its pinned
+# version; the result is committed (CI does not run npm). See archrepo/site/static/vendor/README.md.
+vendor-js:
+	python3 scripts/vendor_js.py
 
 # The benchmark (bench/run.py): every model shape of the generator at 1,000 and 10,000 applications, check/floor
 # for each; BENCH_SHAPES=bench,small-files,… and BENCH_SIZES=1000,10000,50000 choose others, BENCH_REPEAT the runs.
