@@ -43,7 +43,9 @@ _INSPECT = """(source) => {
   }
   for (const el of doc.querySelectorAll('script')) {
     const src = el.getAttribute('src') || '';
-    if (!/(^|\\/)(search-index\\.js|static\\/site\\.js)$/.test(src)) found.push(`script ${src || el.textContent}`);
+    if (!/(^|\\/)(search-index\\.js|explorer-data\\.js|static\\/(site|explorer|vendor\\/cytoscape\\.min)\\.js)$/.test(src)) {
+      found.push(`script ${src || el.textContent}`);
+    }
   }
   for (const el of doc.querySelectorAll('img, iframe, object, embed, foreignObject, image, use, style, '
                                               + 'animate, set, video, audio, form, base, meta[http-equiv]')) {

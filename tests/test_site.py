@@ -143,7 +143,7 @@ def test_every_internal_link_resolves(site, tab) -> None:
                 broken.append(f"{current.relative_to(root)}: {raw}")
                 continue
             assert root in target.parents, f"{current}: {raw} leaves the site"
-            if url.fragment:
+            if url.fragment and target.name != "explorer.html":  # the explorer's fragment is its state
                 anchors.append((current, target, url.fragment))
             if target.suffix == ".html" and target not in seen:
                 seen.add(target)

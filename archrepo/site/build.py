@@ -4,22 +4,24 @@ templates, and write the site into a directory without touching anything it did 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from archrepo.api import Repository
 from archrepo.errors import ModelError, UsageError
 from archrepo.model.elements import KINDS
-from archrepo.output import write_atomic
 from archrepo.rules.check import CheckOptions, CheckResult, run_check
 from archrepo.rules.definitions import load_rules
 from archrepo.site.content import SiteContent
 from archrepo.site.crossref import build_cross_reference
-from archrepo.site.diagrams import plan_diagrams, render_diagrams
+from archrepo.site.diagrams import render_diagrams
 from archrepo.site.element_pages import element_page
+from archrepo.site.explorer_data import explorer_data, explorer_script
 from archrepo.site.links import Page
 from archrepo.site.overview_pages import (
     ELEMENT_KINDS,
+    explorer_page,
     index_page,
     list_page,
     principle_page,
@@ -27,13 +29,17 @@ from archrepo.site.overview_pages import (
     violations_page,
 )
 from archrepo.site.ownership import claim_files, remove_stale
+from archrepo.site.plan import plan_diagrams
 from archrepo.site.render import FORMATS, MARKER, PageRenderer, static_files
 from archrepo.site.search import search_index_script
+from archrepo.site.writing import write_changed
 from archrepo.views.marks import violation_marks
 
 __all__ = ["SiteSummary", "build_site"]
 
 SITE_TITLE = "Architecture repository"
+# (stage, done, total): "diagrams" and "pages", called as they advance, for a progress bar
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,15 @@ class SiteSummary:
 
 
 def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: dt.date | None = None,
-               result: CheckResult | None = None, workers: int | None = None) -> SiteSummary:
+               result: CheckResult | None = None, workers: int | None = None,
+               progress: Progress | None = None) -> SiteSummary:
     """Write the documentation site of ``repository`` into ``out`` (created if missing).
 
     ``fmt``: ``html`` (pages with inline SVG diagrams and a search box; opens from the file system) or
     ``markdown`` (pages with Mermaid diagrams, for MkDocs or a wiki). ``as_of``: the date lifecycles and
     rules are evaluated at (default today). ``result``: a check already run for that date, if the caller has
-    one. Output is deterministic. Files in ``out`` that archrepo did not generate are never overwritten or
+    one. ``workers``: processes rendering diagrams (default: one per core). ``progress``: told how the diagrams
+    and pages advance. Output is deterministic. Files in ``out`` that archrepo did not generate are never overwritten or
     deleted: UsageError, before anything is written. ModelError when the model is invalid."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown site format '{fmt}'", hint=f"Use one of: {', '.join(FORMATS)}.")
@@ -73,24 +81,57 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     if result.errors:
         raise ModelError.from_diagnostics(result.errors, "the model is invalid; no documentation written")
     model = repository.model
-    views = plan_diagrams(model, repository.dependencies, as_of=day, marks=violation_marks(result),
+    plans = plan_diagrams(model, repository.dependencies, as_of=day, marks=violation_marks(result),
                           ext=FORMATS[fmt] if fmt == "html" else None)
     content = SiteContent(
         model=model, result=result, xref=build_cross_reference(model, result.violations), as_of=day,
         rules=load_rules(repository.config, result.principles, include_disabled=True),
-        enabled=frozenset(r.id for r in result.rules), diagrams=frozenset(views),
+        enabled=frozenset(r.id for r in result.rules),
+        diagrams={key: (plan.view is not None, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
         approved_standards=tuple(repository.config.approved_standards))
     pages = site_pages(content)
-    assets = {"search-index.js": search_index_script(pages, MARKER), **static_files()} if fmt == "html" else {}
+    assets: dict[str, str] = {}
+    if fmt == "html":
+        pages.append(explorer_page(content))
+        data = explorer_data(model, content.xref.by_element, day)
+        assets = {"search-index.js": search_index_script(pages, MARKER),
+                  "explorer-data.js": explorer_script(data, MARKER), **static_files()}
     claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
-    diagrams = render_diagrams(views, "svg" if fmt == "html" else "mermaid", workers=workers)
+    drawn = sum(1 for plan in plans.values() if plan.view is not None)
+    diagrams = render_diagrams(plans, "svg" if fmt == "html" else "mermaid", workers=workers,
+                               progress=_counter(progress, "diagrams", drawn))
     renderer = PageRenderer(fmt, diagrams, title=SITE_TITLE, as_of=day.isoformat())
-    files: dict[str, str] = {page.path + FORMATS[fmt]: renderer.render(page) for page in pages} | assets
-    written = [name for name in sorted(files) if _write_if_changed(out / name, files[name])]
+    files = _render_pages(renderer, pages, progress) | assets
+    written = write_changed(out, files)
     claimed.write_manifest(sorted(files))
     removed = remove_stale(out, claimed.previous - set(files))
     return SiteSummary(out, fmt, len(pages), len(diagrams), tuple(sorted(files)), tuple(written), removed,
                        {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary())
+
+
+def _counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
+    """A callback that adds up what is done and tells ``progress``."""
+    if progress is None:
+        return None
+    done = 0
+    progress(stage, 0, total)
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        progress(stage, done, total)
+
+    return advance
+
+
+def _render_pages(renderer: PageRenderer, pages: list[Page], progress: Progress | None) -> dict[str, str]:
+    advance = _counter(progress, "pages", len(pages))
+    files: dict[str, str] = {}
+    for number, page in enumerate(pages, start=1):
+        files[page.path + renderer.ext] = renderer.render(page)
+        if advance is not None and (number % 200 == 0 or number == len(pages)):
+            advance(200 if number % 200 == 0 else number % 200)
+    return files
 
 
 def site_pages(content: SiteContent) -> list[Page]:
@@ -103,16 +144,3 @@ def site_pages(content: SiteContent) -> list[Page]:
     paths = [page.path for page in pages]
     assert len(paths) == len(set(paths)), "two pages with the same path"
     return pages
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically unless the file already holds exactly this text (keeps mtimes for rebuilds)."""
-    data = text.encode("utf-8")
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    write_atomic(path, data)
-    return True
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from archrepo.model.elements import Element, Model, effective_status
@@ -39,8 +39,21 @@ class SiteContent:
     as_of: dt.date
     rules: list[RuleDefinition]  # every rule, the disabled ones too
     enabled: frozenset[str]  # ids of the rules that ran
-    diagrams: frozenset[str]  # page paths that have a diagram
+    # page path -> (whether a diagram is drawn, a note on what it leaves out or why there is none)
+    diagrams: Mapping[str, tuple[bool, str]]
     approved_standards: tuple[str, ...]
+    explorer: bool = False  # the site has an explorer page (HTML) that pages can link to
+
+    def diagram_section(self, path: str, *, title: str = "Diagram", anchor: str = "diagram",
+                        explore: Item | None = None) -> Section | None:
+        """The section showing the diagram planned for ``path`` (or saying why there is none), with a link
+        into the explorer when the site has one."""
+        planned = self.diagrams.get(path)
+        if planned is None:
+            return None
+        drawn, note = planned
+        links = (explore,) if explore is not None and self.explorer else ()
+        return Section(title, anchor, "diagram", diagram=path if drawn else None, note=note, items=links)
 
     @property
     def principles(self) -> dict[str, Principle]:

@@ -25,8 +25,9 @@ def element_page(content: SiteContent, element: Element) -> Page:
     own = content.xref.by_element.get(element.id, [])
     page.badges = _badges(content, element, own)
     page.sections.append(Section("Details", "details", "fields", fields=tuple(fields)))
-    if path in content.diagrams:
-        page.sections.append(Section("Diagram", "diagram", "diagram", diagram=path))
+    diagram = content.diagram_section(path, explore=_explore(element))
+    if diagram is not None:
+        page.sections.append(diagram)
     page.sections += related
     page.sections.append(violation_table(content, own))
     involving = content.xref.involving.get(element.id, [])
@@ -34,6 +35,15 @@ def element_page(content: SiteContent, element: Element) -> Page:
         page.sections.append(violation_table(content, involving, title="Involved in violations of other elements",
                                              anchor="involved", by="both"))
     return page
+
+
+def _explore(element: Element) -> Item | None:
+    """Where the explorer shows this element's surroundings (its state is in the fragment)."""
+    if element.kind == "Application":
+        return Item("Explore its neighbourhood", "explorer", anchor=f"app={element.id}")
+    if element.kind == "Organisation":
+        return Item("Explore its applications", "explorer", anchor=f"owner={element.id}")
+    return None
 
 
 def _badges(content: SiteContent, element: Element, own: list[Violation]) -> tuple[Item, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from archrepo.model.elements import KINDS, Element
@@ -18,7 +19,7 @@ from archrepo.site.links import (
     rule_path,
 )
 
-__all__ = ["index_page", "list_page", "principle_page", "rule_page", "violations_page"]
+__all__ = ["explorer_page", "index_page", "list_page", "principle_page", "rule_page", "violations_page"]
 
 LANDSCAPE = "index"  # the diagram key of the landscape on the index page
 ELEMENT_KINDS: tuple[str, ...] = ("Application", "Process", "Integration", "DataObject", "Organisation",
@@ -45,9 +46,12 @@ def index_page(content: SiteContent) -> Page:
         page.sections.append(Section("Rules that failed to run", "failures", "table", columns=("Rule", "Problem"),
                                      rows=tuple(((content.rule_ref(f.rule),), (Item(f.message),))
                                                 for f in sorted(content.result.failures))))
-    if LANDSCAPE in content.diagrams:
-        page.sections.append(Section("Application landscape", "landscape", "diagram", diagram=LANDSCAPE,
-                                     note="Click an application to open its page."))
+    landscape = content.diagram_section(LANDSCAPE, title="Application landscape", anchor="landscape",
+                                        explore=Item("Explore the landscape", "explorer"))
+    if landscape is not None:
+        drawn = landscape.diagram is not None
+        page.sections.append(dataclasses.replace(
+            landscape, note=landscape.note or ("Click an application to open its page." if drawn else "")))
     browse = [Item(KIND_LABELS[kind][1], list_path(kind)) for kind in (*ELEMENT_KINDS, "Principle", "Rule")]
     browse.append(Item("All violations", "violations"))
     page.sections.append(Section("Browse", "browse", "list", items=tuple(browse)))
@@ -212,3 +216,13 @@ def violations_page(content: SiteContent) -> Page:
     page = Page("violations", "All violations", "violations", subtitle=f"As of {content.as_of.isoformat()}")
     page.sections.append(violation_table(content, violations, by="both"))
     return page
+
+
+def explorer_page(content: SiteContent) -> Page:
+    """The explorer (HTML only): its own template and script draw it from explorer-data.js."""
+    counts = content.model.counts()
+    return Page("explorer", "Explorer", "explorer", subtitle=f"As of {content.as_of.isoformat()}",
+                summary=f"{plural(counts['Application'], 'application')} and "
+                        f"{plural(counts['Integration'], 'integration')}: drag to pan, scroll to zoom, find an "
+                        "application or click one to see its neighbourhood (1 or 2 hops, through integration "
+                        "platforms); filter by owner, lifecycle, standard and violations.")
