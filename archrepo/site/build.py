@@ -15,7 +15,7 @@ from archrepo.rules.check import CheckOptions, CheckResult, run_check
 from archrepo.rules.definitions import load_rules
 from archrepo.site.content import SiteContent
 from archrepo.site.crossref import build_cross_reference
-from archrepo.site.diagrams import render_diagrams
+from archrepo.site.diagrams import DiagramRendering
 from archrepo.site.element_pages import element_page
 from archrepo.site.explorer_data import explorer_data, explorer_script
 from archrepo.site.links import Page
@@ -38,7 +38,7 @@ from archrepo.views.marks import violation_marks
 __all__ = ["SiteSummary", "build_site"]
 
 SITE_TITLE = "Architecture repository"
-# (stage, done, total): "diagrams" and "pages", called as they advance, for a progress bar
+# (stage, done, total): called as the diagrams and pages of stage "site" advance, for a progress bar
 Progress = Callable[[str, int, int], None]
 
 
@@ -97,40 +97,56 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         assets = {"search-index.js": search_index_script(pages, MARKER),
                   "explorer-data.js": explorer_script(data, MARKER), **static_files()}
     claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
-    drawn = sum(1 for plan in plans.values() if plan.view is not None)
-    diagrams = render_diagrams(plans, "svg" if fmt == "html" else "mermaid", workers=workers,
-                               progress=_counter(progress, "diagrams", drawn))
-    renderer = PageRenderer(fmt, diagrams, title=SITE_TITLE, as_of=day.isoformat())
-    files = _render_pages(renderer, pages, progress) | assets
+    counter = _Counter(progress, len(pages))
+    with DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers,
+                          progress=counter.advance) as diagrams:
+        counter.add(diagrams.total)
+        renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
+        files = _render_pages(renderer, pages, diagrams, counter) | assets
     written = write_changed(out, files)
     claimed.write_manifest(sorted(files))
     removed = remove_stale(out, claimed.previous - set(files))
-    return SiteSummary(out, fmt, len(pages), len(diagrams), tuple(sorted(files)), tuple(written), removed,
+    return SiteSummary(out, fmt, len(pages), len(diagrams.ready), tuple(sorted(files)), tuple(written), removed,
                        {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary())
 
 
-def _counter(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
-    """A callback that adds up what is done and tells ``progress``."""
-    if progress is None:
-        return None
-    done = 0
-    progress(stage, 0, total)
+class _Counter:
+    """Diagrams and pages done, of how many, told to ``progress`` as stage "site"."""
 
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
-        progress(stage, done, total)
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.done, self.total = progress, 0, total
 
-    return advance
+    def add(self, more: int) -> None:
+        self.total += more
+        self.advance(0)
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None:
+            self.progress("site", self.done, self.total)
 
 
-def _render_pages(renderer: PageRenderer, pages: list[Page], progress: Progress | None) -> dict[str, str]:
-    advance = _counter(progress, "pages", len(pages))
+def _render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRendering,
+                  counter: _Counter) -> dict[str, str]:
+    """Every page, by file name: first those whose diagram is ready, then the others as the workers finish
+    their diagrams (the order pages are rendered in does not change them)."""
     files: dict[str, str] = {}
-    for number, page in enumerate(pages, start=1):
+    waiting: dict[str, Page] = {}
+
+    def render(page: Page) -> None:
         files[page.path + renderer.ext] = renderer.render(page)
-        if advance is not None and (number % 200 == 0 or number == len(pages)):
-            advance(200 if number % 200 == 0 else number % 200)
+        counter.advance(1)
+
+    for page in pages:
+        if page.path in diagrams.pending:
+            waiting[page.path] = page
+        else:
+            render(page)
+    for keys in diagrams.finished():
+        for key in keys:
+            if key in waiting:
+                render(waiting.pop(key))
+    assert not waiting, "a page waits for a diagram that was never rendered"
     return files
 
 

@@ -1,47 +1,79 @@
 """Rendering the planned diagrams of the site: inline SVG (Graphviz in worker processes, batches of graphs per
 `dot`, each SVG rebuilt from an allow-list; integration rows drawn directly), or Mermaid text for Markdown.
-Rendered SVGs are kept in a content-keyed cache, so a rebuild renders only the diagrams that changed."""
+
+The pages wait only for their own diagram: :class:`DiagramRendering` hands out what is ready at once (rows drawn
+here, Mermaid) and then each batch as a worker finishes it, so the main process writes pages while the workers
+lay out graphs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
+from types import TracebackType
 
 from archrepo.escaping import one_line, shorten
 from archrepo.site.flow_svg import render_flow_svg
 from archrepo.site.plan import PlannedDiagram
-from archrepo.site.render_pool import DotJob, render_jobs
+from archrepo.site.render_pool import DotJob, rendering
 from archrepo.views import ViewGraph
-from archrepo.views.render_dot import render_dot
 from archrepo.views.render_mermaid import render_mermaid
 
-__all__ = ["render_diagrams"]
+__all__ = ["ALONE_ABOVE", "DiagramRendering"]
 
 Progress = Callable[[int], None]
 ALONE_ABOVE = 40  # boxes
 
 
-def render_diagrams(plans: Mapping[str, PlannedDiagram], fmt: str, *, workers: int | None = None,
-                    progress: Progress | None = None) -> dict[str, str]:
-    """Every planned diagram that has a view, rendered as inline SVG (``fmt="svg"``) or Mermaid text, by the
-    same keys. ``progress`` is called with the number of diagrams done, as they are done. The result does not
-    depend on the order the workers finish in, nor on what the cache held."""
-    drawn = {key: plan for key, plan in sorted(plans.items()) if plan.view is not None}
-    if fmt == "mermaid":
-        return {key: render_mermaid(plan.view) for key, plan in drawn.items() if plan.view is not None}
-    images: dict[str, str] = {}
-    jobs: list[DotJob] = []
-    for key, plan in drawn.items():
-        assert plan.view is not None
-        attributes = _svg_attributes(plan.view)
-        if plan.flow is not None:
-            order, initiator = plan.flow
-            images[key] = render_flow_svg(plan.view, list(order), initiator, attributes)
-        else:
-            jobs.append(DotJob(key, render_dot(plan.view), tuple(attributes.items()), alone=_alone(plan.view)))
-    if progress is not None and images:
-        progress(len(images))
-    images.update(render_jobs(jobs, workers=workers, progress=progress))
-    return {key: images[key] for key in sorted(images)}
+class DiagramRendering:
+    """The diagrams of ``plans`` as inline SVG (``fmt="svg"``) or Mermaid text, by page path. Use as a context
+    manager: ``ready`` holds what is rendered; :meth:`finished` yields the keys of each batch the workers
+    complete, after adding them to ``ready``. Leaving the block ends the workers. ``progress`` is called with
+    the number of diagrams done, as they are done. What is rendered does not depend on the order the workers
+    finish in."""
+
+    def __init__(self, plans: Mapping[str, PlannedDiagram], fmt: str, *, workers: int | None = None,
+                 progress: Progress | None = None) -> None:
+        self.ready: dict[str, str] = {}
+        self.pending: set[str] = set()
+        self._jobs: list[DotJob] = []
+        self._workers = workers
+        self._progress = progress
+        self._stack = ExitStack()
+        for key, plan in sorted(plans.items()):
+            if plan.view is None:
+                continue
+            if fmt == "mermaid":
+                self.ready[key] = render_mermaid(plan.view)
+                continue
+            attributes = _svg_attributes(plan.view)
+            if plan.flow is not None:
+                order, initiator = plan.flow
+                self.ready[key] = render_flow_svg(plan.view, list(order), initiator, attributes)
+            else:
+                self._jobs.append(DotJob(key, plan.view, tuple(attributes.items()), alone=_alone(plan.view)))
+        self.pending = {job.key for job in self._jobs}
+        self.total = len(self.ready) + len(self.pending)
+        self._batches: Iterator[list[tuple[str, str]]] = iter(())
+
+    def __enter__(self) -> DiagramRendering:
+        self._batches = self._stack.enter_context(rendering(self._jobs, workers=self._workers))
+        if self._progress is not None and self.ready:
+            self._progress(len(self.ready))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._stack.__exit__(kind, error, traceback)
+
+    def finished(self) -> Iterator[list[str]]:
+        """The keys of each batch as it is finished (RenderError when a diagram cannot be rendered)."""
+        for done in self._batches:
+            for key, svg in done:
+                self.ready[key] = svg
+                self.pending.discard(key)
+            if self._progress is not None:
+                self._progress(len(done))
+            yield [key for key, _ in done]
 
 
 def _alone(view: ViewGraph) -> bool:

@@ -1,36 +1,50 @@
-"""The site's Graphviz diagrams rendered on every core: worker processes that each run `dot` on a batch of
-graphs and rebuild every SVG from the allow-list (:func:`archrepo.views.svg.sanitise_svg`), which is Python
-work that threads could not share out.
+"""The site's Graphviz diagrams rendered on every core: worker processes (:mod:`archrepo.site.render_worker`)
+that each run `dot` on batches of graphs and rebuild every SVG from the allow-list
+(:func:`archrepo.views.svg.sanitise_svg`), Python work that threads could not share out.
 
-Workers are fresh interpreters (``spawn``: nothing of the loaded model is copied, and no lock held by one of
-archrepo's threads at a fork can be inherited). They ignore Ctrl-C, which the main process handles; they die
-with it (parent-death signal), and so does every `dot` they started. When the main process is interrupted,
-or a diagram fails, the pool is terminated before the exception goes on: no worker and no `dot` is left.
+Workers are fresh interpreters started with the same Python (nothing of the loaded model is copied, no lock
+held by one of archrepo's threads is inherited, and a script that calls the library needs no ``__main__``
+guard). Each runs in its own process group (a Ctrl-C on the terminal reaches the build, not them) and dies with
+the build (parent-death signal), and so do the `dot` processes it starts. When the build leaves the
+:func:`rendering` block, normally or by an exception (an interrupt, SIGTERM, a failure), every worker is ended
+and waited for: no worker and no `dot` outlives it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
 import os
+import queue
 import signal
-from collections.abc import Callable, Sequence
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 from archrepo.errors import RenderError
+from archrepo.site.render_worker import Result, read_message, write_message
+from archrepo.views.graph import ViewGraph
 
-__all__ = ["DotJob", "default_workers", "render_jobs"]
+__all__ = ["DotJob", "default_workers", "rendering"]
 
-# Graphs per `dot` run: large enough to pay its start-up once per many diagrams, small enough that the work is
-# shared evenly and the progress bar moves.
+# Graphs per `dot` run: large enough to pay its start-up (~25 ms) once per many diagrams (~2 ms each), small
+# enough that the work is shared evenly and the progress bar moves.
 _BATCH = 48
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where `archrepo` is importable from
 
 
 @dataclass(frozen=True)
 class DotJob:
-    """One diagram to render: its key (the page path), its DOT source, the attributes of its ``<svg>``."""
+    """One diagram to render: its key (the page path), its view (made DOT in the worker: the graphviz package
+    takes about 3 ms a diagram to write it), the attributes of its ``<svg>``."""
 
     key: str
-    source: str
+    view: ViewGraph
     attributes: tuple[tuple[str, str], ...]
     alone: bool = False  # rendered by a `dot` of its own (see :func:`_batches`)
 
@@ -41,30 +55,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
-
-
-def _worker_start(parent: int) -> None:
-    from archrepo.site.dot_batch import die_with_parent
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process hears Ctrl-C and ends the pool
-    die_with_parent(parent)
-
-
-_Result = tuple[list[tuple[str, str]], str | None, str | None]  # rendered (key, svg); or an error and its hint
-
-
-def _render(jobs: list[DotJob]) -> _Result:
-    """In a worker: a batch through one `dot`, each SVG sanitised. Errors come back as text (they are raised
-    again in the main process, where the error boundary reports them)."""
-    from archrepo.site.dot_batch import render_batch
-    from archrepo.views.svg import sanitise_svg
-
-    try:
-        documents = render_batch([job.source for job in jobs])
-        return [(job.key, sanitise_svg(document, dict(job.attributes)))
-                for job, document in zip(jobs, documents, strict=True)], None, None
-    except RenderError as error:
-        return [], error.message, error.hint
 
 
 def _batches(jobs: Sequence[DotJob]) -> list[list[DotJob]]:
@@ -78,27 +68,90 @@ def _batches(jobs: Sequence[DotJob]) -> list[list[DotJob]]:
             + [[job] for job in ordered if job.alone])
 
 
-def render_jobs(jobs: Sequence[DotJob], *, workers: int | None = None,
-                progress: Callable[[int], None] | None = None) -> dict[str, str]:
-    """The sanitised ``<svg>`` of every job, by key. ``progress`` is called in this process with the number
-    of diagrams each finished batch rendered. RenderError when a diagram cannot be rendered."""
+class _Worker:
+    """One worker process and the thread that feeds it batches and collects what it renders."""
+
+    def __init__(self, todo: queue.SimpleQueue[list[DotJob]], done: queue.SimpleQueue[Result]) -> None:
+        self.errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  # its stderr, read if it dies; closed by stop()
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [_PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "archrepo.site.render_worker", str(os.getpid())], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.errors, process_group=0, env=environment)
+        self.thread = threading.Thread(target=self._serve, args=(todo, done), daemon=True,
+                                       name=f"archrepo-render-{self.process.pid}")
+        self.thread.start()
+
+    def _serve(self, todo: queue.SimpleQueue[list[DotJob]], done: queue.SimpleQueue[Result]) -> None:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        while True:
+            try:
+                batch = todo.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                write_message(stdin, batch)
+                result = read_message(stdout)
+            except (OSError, EOFError, ValueError):
+                done.put(([], f"a diagram worker stopped unexpectedly{self._why()}",
+                          "Run again; if it happens again, report it with ARCHREPO_DEBUG=1."))
+                return
+            done.put(result)  # type: ignore[arg-type]  # what render_worker.render returns
+        with contextlib.suppress(OSError):
+            stdin.close()
+
+    def _why(self) -> str:
+        with contextlib.suppress(OSError):
+            self.errors.seek(0)
+            lines = [line for line in self.errors.read().decode("utf-8", "replace").splitlines() if line.strip()]
+            if lines:
+                return f": {lines[-1][:200]}"
+        return ""
+
+    def stop(self) -> None:
+        """Kill it and its group if it still runs (its `dot` dies with it), and reap it."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self.process.wait()
+        self.thread.join(timeout=5)
+        for stream in (self.process.stdin, self.process.stdout, self.errors):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+
+
+@contextmanager
+def rendering(jobs: Sequence[DotJob], *, workers: int | None = None) -> Iterator[Iterator[list[tuple[str, str]]]]:
+    """Render ``jobs`` in worker processes; the value is an iterator over the batches as they finish, each a
+    list of (key, sanitised ``<svg>``). Iterating raises RenderError when a diagram cannot be rendered.
+    Leaving the block ends the workers (killed, if it is left before they are done)."""
     if not jobs:
-        return {}
+        yield iter(())
+        return
     batches = _batches(jobs)
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(min(workers or default_workers(), len(batches)), initializer=_worker_start,
-                        initargs=(os.getpid(),))
-    rendered: dict[str, str] = {}
+    todo: queue.SimpleQueue[list[DotJob]] = queue.SimpleQueue()
+    for batch in batches:
+        todo.put(batch)
+    done: queue.SimpleQueue[Result] = queue.SimpleQueue()
+    started: list[_Worker] = []
     try:
-        for done, message, hint in pool.imap_unordered(_render, batches):
-            if message is not None:
-                raise RenderError(message, hint=hint)
-            rendered.update(done)
-            if progress is not None:
-                progress(len(done))
-        pool.close()
-        pool.join()
+        for _ in range(min(workers or default_workers(), len(batches))):
+            started.append(_Worker(todo, done))
+        yield _collect(done, len(batches))
+        for worker in started:  # all batches are in: they end when their input closes
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.process.wait(timeout=10)
     finally:
-        pool.terminate()  # an interrupt or a failure: the workers are killed, their `dot` dies with them
-        pool.join()
-    return rendered
+        for worker in started:
+            worker.stop()
+
+
+def _collect(done: queue.SimpleQueue[Result], count: int) -> Iterator[list[tuple[str, str]]]:
+    for _ in range(count):
+        rendered, message, hint = done.get()
+        if message is not None:
+            raise RenderError(message, hint=hint)
+        yield rendered
