@@ -98,10 +98,11 @@ def cache_directory(root: Path) -> Path:
 
 class ParseCache:
     """get/put of JSON-able payloads by key; every failure degrades to a miss, never to a wrong answer.
-    ``unavailable`` says why, when the cache could not be opened at all."""
+    ``unavailable`` says why, when the cache could not be opened at all. ``database``: the file, for another
+    cache with the same guarantees (the docs site keeps its rendered diagrams in one of its own)."""
 
-    def __init__(self, directory: Path, key: CacheKey, scope: str) -> None:
-        self.path = directory / DATABASE
+    def __init__(self, directory: Path, key: CacheKey, scope: str, *, database: str = DATABASE) -> None:
+        self.path = directory / database
         self._key = key
         self._scope = scope.encode("utf-8", "surrogateescape")  # the repository the stat table speaks of
         self._connection: sqlite3.Connection | None = None

@@ -15,6 +15,7 @@ from archrepo.rules.check import CheckOptions, CheckResult, run_check
 from archrepo.rules.definitions import load_rules
 from archrepo.site.content import SiteContent
 from archrepo.site.crossref import build_cross_reference
+from archrepo.site.diagram_cache import DiagramCache
 from archrepo.site.diagrams import DiagramRendering
 from archrepo.site.element_pages import element_page
 from archrepo.site.explorer_data import explorer_data, explorer_script
@@ -87,7 +88,7 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         model=model, result=result, xref=build_cross_reference(model, result.violations), as_of=day,
         rules=load_rules(repository.config, result.principles, include_disabled=True),
         enabled=frozenset(r.id for r in result.rules),
-        diagrams={key: (plan.view is not None, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
+        diagrams={key: (plan.drawn, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
         approved_standards=tuple(repository.config.approved_standards))
     pages = site_pages(content)
     assets: dict[str, str] = {}
@@ -98,7 +99,8 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
                   "explorer-data.js": explorer_script(data, MARKER), **static_files()}
     claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
     counter = _Counter(progress, len(pages))
-    with DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers,
+    cache = DiagramCache.open(repository.config.root) if fmt == "html" else None
+    with DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers, cache=cache,
                           progress=counter.advance) as diagrams:
         counter.add(diagrams.total)
         renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())

@@ -1,9 +1,10 @@
 """Rendering the planned diagrams of the site: inline SVG (Graphviz in worker processes, batches of graphs per
-`dot`, each SVG rebuilt from an allow-list; integration rows drawn directly), or Mermaid text for Markdown.
+`dot`, each SVG rebuilt from an allow-list; integration rows and landscape maps written directly), or Mermaid
+text for Markdown.
 
-The pages wait only for their own diagram: :class:`DiagramRendering` hands out what is ready at once (rows drawn
-here, Mermaid) and then each batch as a worker finishes it, so the main process writes pages while the workers
-lay out graphs."""
+The pages wait only for their own diagram: :class:`DiagramRendering` hands out what is ready at once (rows and
+maps drawn here, Mermaid, SVGs from the diagram cache) and then each batch as a worker finishes it, so the main
+process writes pages while the workers lay out graphs; what they render goes into the cache."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from contextlib import ExitStack
 from types import TracebackType
 
 from archrepo.escaping import one_line, shorten
+from archrepo.site.diagram_cache import DiagramCache
 from archrepo.site.flow_svg import render_flow_svg
 from archrepo.site.plan import PlannedDiagram
 from archrepo.site.render_pool import DotJob, rendering
 from archrepo.views import ViewGraph
+from archrepo.views.map_formats import render_map_mermaid
+from archrepo.views.map_svg import render_map_svg
 from archrepo.views.render_mermaid import render_mermaid
 
 __all__ = ["ALONE_ABOVE", "DiagramRendering"]
@@ -29,28 +33,35 @@ class DiagramRendering:
     manager: ``ready`` holds what is rendered; :meth:`finished` yields the keys of each batch the workers
     complete, after adding them to ``ready``. Leaving the block ends the workers. ``progress`` is called with
     the number of diagrams done, as they are done. What is rendered does not depend on the order the workers
-    finish in."""
+    finish in, nor on what the cache held."""
 
     def __init__(self, plans: Mapping[str, PlannedDiagram], fmt: str, *, workers: int | None = None,
-                 progress: Progress | None = None) -> None:
+                 cache: DiagramCache | None = None, progress: Progress | None = None) -> None:
         self.ready: dict[str, str] = {}
         self.pending: set[str] = set()
         self._jobs: list[DotJob] = []
         self._workers = workers
         self._progress = progress
         self._stack = ExitStack()
+        self._cache = cache
         for key, plan in sorted(plans.items()):
-            if plan.view is None:
+            if plan.map is not None:
+                self.ready[key] = (render_map_mermaid(plan.map) if fmt == "mermaid" else
+                                   render_map_svg(plan.map, _svg_attributes(plan.map.title)))
+            elif plan.view is None:
                 continue
-            if fmt == "mermaid":
+            elif fmt == "mermaid":
                 self.ready[key] = render_mermaid(plan.view)
-                continue
-            attributes = _svg_attributes(plan.view)
-            if plan.flow is not None:
+            elif plan.flow is not None:
                 order, initiator = plan.flow
-                self.ready[key] = render_flow_svg(plan.view, list(order), initiator, attributes)
+                self.ready[key] = render_flow_svg(plan.view, list(order), initiator, _svg_attributes(plan.view.title))
             else:
-                self._jobs.append(DotJob(key, plan.view, tuple(attributes.items()), alone=_alone(plan.view)))
+                attributes = tuple(_svg_attributes(plan.view.title).items())
+                self._jobs.append(DotJob(key, plan.view, attributes, alone=_alone(plan.view)))
+        if cache is not None:
+            self.ready.update(cache.get_many(self._jobs))
+        self._all_jobs = self._jobs
+        self._jobs = [job for job in self._jobs if job.key not in self.ready]
         self.pending = {job.key for job in self._jobs}
         self.total = len(self.ready) + len(self.pending)
         self._batches: Iterator[list[tuple[str, str]]] = iter(())
@@ -63,14 +74,23 @@ class DiagramRendering:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        self._stack.__exit__(kind, error, traceback)
+        try:
+            self._stack.__exit__(kind, error, traceback)
+        finally:
+            if self._cache is not None:
+                if kind is None:
+                    self._cache.keep_only(self._all_jobs)
+                self._cache.close()
 
     def finished(self) -> Iterator[list[str]]:
         """The keys of each batch as it is finished (RenderError when a diagram cannot be rendered)."""
+        jobs = {job.key: job for job in self._jobs}
         for done in self._batches:
             for key, svg in done:
                 self.ready[key] = svg
                 self.pending.discard(key)
+            if self._cache is not None:
+                self._cache.put_many([(jobs[key], svg) for key, svg in done])
             if self._progress is not None:
                 self._progress(len(done))
             yield [key for key, _ in done]
@@ -83,6 +103,6 @@ def _alone(view: ViewGraph) -> bool:
     return len(clusters) > 1 or len(view.nodes) > ALONE_ABOVE
 
 
-def _svg_attributes(view: ViewGraph) -> dict[str, str]:
+def _svg_attributes(title: str) -> dict[str, str]:
     """What the inline SVG carries for the page: its CSS class and an accessible name (escaped when written)."""
-    return {"class": "diagram", "role": "img", "aria-label": shorten(one_line(view.title), 300)}
+    return {"class": "diagram", "role": "img", "aria-label": shorten(one_line(title), 300)}

@@ -9,11 +9,9 @@ elements and attributes that :func:`archrepo.views.svg.sanitise_svg` allows are 
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote
-
 from archrepo.escaping import one_line, shorten, xml_text
 from archrepo.views.graph import ViewGraph, ViewNode
+from archrepo.views.render_dot import relative_link
 from archrepo.views.style import EDGE_STYLE, FILL, SEVERITY_COLOUR
 
 __all__ = ["render_flow_svg"]
@@ -21,7 +19,6 @@ __all__ = ["render_flow_svg"]
 _BOX_W, _BOX_H, _GAP, _PAD, _TOP = 190, 64, 150, 16, 34
 _CHARS_PER_LINE = 27  # 12 px Helvetica averages about 6.5 px a character: 27 fit in 190 px with a margin
 _LINES = 3
-_LINK = re.compile(r"(\.\./)*[A-Za-z0-9._~-][A-Za-z0-9._~/%-]*(#[A-Za-z0-9._~-]+)?")
 
 
 def _escape(text: str) -> str:
@@ -56,13 +53,6 @@ def _wrap(text: str) -> list[str]:
     return lines
 
 
-def _safe_link(link: str | None) -> str | None:
-    if not link:
-        return None
-    encoded = quote(link, safe="/#")
-    return encoded if _LINK.fullmatch(encoded) and ".." not in encoded.lstrip("./").split("/") else None
-
-
 def _box(node: ViewNode, x: int, note: str) -> list[str]:
     colour = SEVERITY_COLOUR.get(node.severity or "", "#374151")
     width = 3 if node.severity else (2.5 if node.focus else 1)
@@ -70,7 +60,7 @@ def _box(node: ViewNode, x: int, note: str) -> list[str]:
     lines = _wrap(node.label)
     first = _TOP + _BOX_H / 2 - (len(lines) - 1) * 7 + 4
     parts = [f'<g class="node"><title>{_escape(shorten(one_line(node.tooltip or node.label), 1000))}</title>']
-    link = _safe_link(node.link)
+    link = relative_link(node.link) if node.link else None
     if link:
         parts.append(f'<a xlink:href="{_escape(link)}" target="_top">')
     parts.append(f'<rect x="{x}" y="{_TOP}" width="{_BOX_W}" height="{_BOX_H}" rx="8" ry="8" '

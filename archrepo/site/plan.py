@@ -5,7 +5,8 @@ Building each view on the whole model instead scans every integration for every 
 applications).
 
 Diagrams are bounded: a page draws at most :data:`BUDGET` boxes and says what it left out; the explorer page
-shows the rest. The index draws the whole landscape only while it stays readable.
+shows the rest. The index and the organisation pages show the landscape map (nested boxes of tiles, laid out and
+written by archrepo, no Graphviz: linear at any size).
 """
 
 from __future__ import annotations
@@ -21,22 +22,27 @@ import networkx as nx
 from archrepo.model.elements import Element, Model, effective_status
 from archrepo.site.links import KIND_DIRS, element_path
 from archrepo.views import ViewEdge, ViewGraph, ViewOptions, build_view
+from archrepo.views.landscape_map import LandscapeMap, build_map
 
-__all__ = ["BUDGET", "LANDSCAPE_LIMIT", "PlannedDiagram", "plan_diagrams"]
+__all__ = ["BUDGET", "PlannedDiagram", "plan_diagrams"]
 
 BUDGET = 60  # boxes in a page's diagram
-LANDSCAPE_LIMIT = 150  # applications the index's landscape may hold (Graphviz lays out a hairball in minutes)
 Marks = Mapping[str, tuple[str, tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
 class PlannedDiagram:
-    """A page's diagram: a view for Graphviz (or Mermaid), or, with ``flow``, a row drawn directly (the ids in
-    data order, and the one that initiates). ``view`` None: too large to draw; ``note`` says so."""
+    """A page's diagram: a view for Graphviz (or Mermaid); with ``flow``, that view as a row drawn directly
+    (the ids in data order, and the one that initiates); or a landscape ``map``. ``note``: what it leaves out."""
 
     view: ViewGraph | None
     flow: tuple[tuple[str, ...], str | None] | None = None
     note: str = ""
+    map: LandscapeMap | None = None
+
+    @property
+    def drawn(self) -> bool:
+        return self.view is not None or self.map is not None
 
 
 def _linker(prefix: str, ext: str) -> Callable[[Element], str | None]:
@@ -125,7 +131,7 @@ def plan_diagrams(model: Model, dependencies: nx.DiGraph, *, as_of: dt.date, mar
     top = ViewOptions(as_of=as_of, violations=marks, link=_linker("", ext) if ext is not None else None)
     below = dataclasses.replace(top, link=_linker("../", ext) if ext is not None else None)
     index = _Index(model, as_of)
-    plans: dict[str, PlannedDiagram] = {"index": _landscape(model, dependencies, top, index)}
+    plans: dict[str, PlannedDiagram] = {"index": _landscape(model, top)}
     for element in model.of_kind("Application"):
         plans[element_path("Application", element.id)] = _context(element, dependencies, below, index)
     for element in model.of_kind("Process"):
@@ -139,18 +145,15 @@ def plan_diagrams(model: Model, dependencies: nx.DiGraph, *, as_of: dt.date, mar
     for element in model.of_kind("Integration"):
         plans[element_path("Integration", element.id)] = _integration(element, every, marks)
     for element in model.of_kind("Organisation"):
-        planned = _organisation(element, dependencies, below, index)
+        planned = _organisation(element, below, index)
         if planned is not None:
             plans[element_path("Organisation", element.id)] = planned
     return plans
 
 
-def _landscape(model: Model, dependencies: nx.DiGraph, options: ViewOptions, index: _Index) -> PlannedDiagram:
-    count = len(index.in_service)
-    if count > LANDSCAPE_LIMIT:
-        return PlannedDiagram(None, note=f"{count} applications in service: too many for one readable drawing. "
-                                         "The explorer shows the whole landscape.")
-    return PlannedDiagram(build_view("landscape", model, dependencies, options))
+def _landscape(model: Model, options: ViewOptions) -> PlannedDiagram:
+    landscape = build_map(model, options)
+    return PlannedDiagram(None, map=landscape) if landscape.boxes else PlannedDiagram(None)
 
 
 def _context(application: Element, dependencies: nx.DiGraph, options: ViewOptions, index: _Index) -> PlannedDiagram:
@@ -214,17 +217,12 @@ def _integration(integration: Element, every: ViewGraph, marks: Marks) -> Planne
     return PlannedDiagram(graph, flow=(order, initiator))
 
 
-def _organisation(organisation: Element, dependencies: nx.DiGraph, options: ViewOptions,
-                  index: _Index) -> PlannedDiagram | None:
-    """Its applications (and those of the organisations under it) in service, with their integrations."""
+def _organisation(organisation: Element, options: ViewOptions, index: _Index) -> PlannedDiagram | None:
+    """The map of its applications in service (and those of the organisations under it)."""
     applications = {a for o in index.below(organisation.id) for a in index.owned.get(o, ())
                     if a in index.in_service}
     if not applications:
         return None
-    if len(applications) > BUDGET:
-        return PlannedDiagram(None, note=f"{len(applications)} applications in service: too many for one readable "
-                                         "drawing. The explorer shows them, filtered by this organisation.")
-    submodel = index.submodel([*sorted(applications), *(i.id for i in index.between(applications))])
-    view = build_view("landscape", submodel, dependencies, options)
-    view.title = f"Applications of {organisation.name}"
-    return PlannedDiagram(view)
+    landscape = build_map(index.submodel(sorted(applications)), options)
+    landscape.title = f"Applications of {organisation.name}"
+    return PlannedDiagram(None, map=landscape)

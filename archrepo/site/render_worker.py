@@ -10,7 +10,7 @@ from __future__ import annotations
 import pickle
 import signal
 import sys
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 from archrepo.errors import RenderError
 from archrepo.site.dot_batch import die_with_parent, render_batch
@@ -23,7 +23,7 @@ __all__ = ["main", "read_message", "render", "write_message"]
 Result = tuple[list[tuple[str, str]], str | None, str | None]  # (key, svg) of each diagram; or an error, a hint
 
 
-def read_message(stream: BinaryIO) -> object:
+def read_message(stream: IO[bytes]) -> object:
     """One length-prefixed pickle; EOFError at the end of the stream."""
     header = stream.read(8)
     if len(header) < 8:
@@ -35,7 +35,7 @@ def read_message(stream: BinaryIO) -> object:
     return pickle.loads(payload)
 
 
-def write_message(stream: BinaryIO, value: object) -> None:
+def write_message(stream: IO[bytes], value: object) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(len(data).to_bytes(8, "little") + data)
     stream.flush()

@@ -57,7 +57,9 @@ def _tooltip(text: str) -> Any:
 def relative_link(link: str) -> str | None:
     """The node's link, percent-encoded, if it is a plain relative link; anything else is dropped."""
     encoded = quote(link, safe="/#")
-    if not _RELATIVE_LINK.fullmatch(encoded) or encoded.startswith("/") or ".." in encoded.split("/"):
+    # the site's pages one folder down link up with "../" first; ".." anywhere else is not a link archrepo made
+    below = encoded.removeprefix("../")
+    if not _RELATIVE_LINK.fullmatch(below) or below.startswith("/") or ".." in below.split("/"):
         return None
     return encoded
 

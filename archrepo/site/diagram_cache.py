@@ -1,0 +1,89 @@
+"""Rendered diagrams kept between builds, keyed by their content, so that a rebuild after an edit lays out only
+the diagrams that changed.
+
+The store is the parse cache's (:class:`archrepo.model.cache.ParseCache`, in a database of its own in
+``.archrepo-cache/``): every entry carries a MAC made with the key outside the repository, mixed with the
+digest of archrepo's code, so an SVG this machine's archrepo did not render and sanitise (one committed to git,
+edited by hand, made by another version) is a miss, never a page. The key of a diagram covers its view, the
+attributes of its ``<svg>``, the Graphviz version and the code digest. ``ARCHREPO_NO_CACHE=1`` switches it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import subprocess
+import zlib
+from pathlib import Path
+
+from archrepo.model.cache import ParseCache, cache_directory
+from archrepo.model.cachekey import CacheUnavailable, code_digest, load_cache_key
+from archrepo.site.render_pool import DotJob
+
+__all__ = ["DATABASE", "DiagramCache"]
+
+DATABASE = "diagrams-v1.sqlite"
+
+
+def _graphviz_version() -> str:
+    """What `dot -V` says (a new Graphviz may lay the same graph out differently); "" when it cannot run."""
+    try:
+        completed = subprocess.run(["dot", "-V"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return (completed.stderr + completed.stdout).decode("utf-8", "replace").strip()
+
+
+class DiagramCache:
+    """SVGs by diagram; every failure is a miss. Use :meth:`open`."""
+
+    def __init__(self, store: ParseCache) -> None:
+        self._store = store
+        self._salt = f"{code_digest()}\0{_graphviz_version()}".encode()
+        self._keys: dict[str, str] = {}  # page path -> cache key, made once a build
+        self.hits = 0
+
+    @classmethod
+    def open(cls, root: Path) -> DiagramCache | None:
+        """The cache of the repository at ``root``; None when switched off or unusable (the site is the same
+        without it, only slower)."""
+        if os.environ.get("ARCHREPO_NO_CACHE"):
+            return None
+        try:
+            store = ParseCache(cache_directory(root), load_cache_key(root), str(root), database=DATABASE)
+        except CacheUnavailable:
+            return None
+        if store.unavailable:
+            store.close()
+            return None
+        return cls(store)
+
+    def key(self, job: DotJob) -> str:
+        known = self._keys.get(job.key)
+        if known is None:
+            digest = hashlib.blake2b(self._salt, digest_size=20)
+            digest.update(pickle.dumps((job.view, job.attributes, job.alone), protocol=5))
+            known = self._keys[job.key] = digest.hexdigest()
+        return known
+
+    def get_many(self, jobs: list[DotJob]) -> dict[str, str]:
+        """The SVG of each job found, by the job's key (its page path)."""
+        keys = {self.key(job): job.key for job in jobs}
+        found: dict[str, str] = {}
+        for key, (payload, _) in self._store.get_many(sorted(keys)).items():
+            with contextlib.suppress(zlib.error, UnicodeDecodeError):
+                found[keys[key]] = zlib.decompress(payload).decode("utf-8")
+        self.hits += len(found)
+        return found
+
+    def put_many(self, rendered: list[tuple[DotJob, str]]) -> None:
+        self._store.put_many((self.key(job), (zlib.compress(svg.encode("utf-8"), 1), b"")) for job, svg in rendered)
+
+    def keep_only(self, jobs: list[DotJob]) -> None:
+        """Forget diagrams no page shows any more, once they outnumber the live ones."""
+        self._store.prune({self.key(job) for job in jobs})
+
+    def close(self) -> None:
+        self._store.close()
