@@ -158,3 +158,8 @@ class DiagnosticSink:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.level is Level.WARNING]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where a command asks for it: it unwinds like Ctrl-C (subprocesses are ended, nothing half
+    written), and the command line exits with 143 (128 + SIGTERM)."""

@@ -14,7 +14,7 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 class ArchrepoGroup(click.Group):
@@ -33,9 +33,12 @@ class ArchrepoGroup(click.Group):
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as interrupt:
+            from archrepo.errors import Terminated
+
+            terminated = isinstance(interrupt, Terminated)
+            click.echo("terminated" if terminated else "interrupted", err=True)
+            ctx.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
         except BrokenPipeError as error:
             if not _stdout_reader_gone():  # a pipe of something else (a subprocess) broke: a failure, not an end
                 _internal_error(ctx, error)

@@ -100,9 +100,10 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
     counter = _Counter(progress, len(pages))
     cache = DiagramCache.open(repository.config.root) if fmt == "html" else None
-    with DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers, cache=cache,
-                          progress=counter.advance) as diagrams:
-        counter.add(diagrams.total)
+    rendering = DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers, cache=cache,
+                                 progress=counter.advance)
+    counter.add(rendering.total)
+    with rendering as diagrams:
         renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
         files = _render_pages(renderer, pages, diagrams, counter) | assets
     written = write_changed(out, files)

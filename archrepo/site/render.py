@@ -75,30 +75,37 @@ class PageRenderer:
 
 
 def _html_items(url: Callable[..., str]) -> dict[str, Callable[..., Markup]]:
-    """``item`` and ``items`` for the HTML templates, in Python: a page of 5,000 table rows renders about five
-    times faster than through Jinja macros. Text is made printable and escaped here, as ``finalize`` and
-    autoescaping do for everything else."""
-    def item(i: Item) -> Markup:
-        inner = escape(printable_text(i.text))
+    """``item``, ``items`` and the table ``rows`` for the HTML templates, in Python on plain strings: a page of
+    5,000 table rows renders several times faster than through Jinja macros and Markup objects. Text is made
+    printable and escaped here, as ``finalize`` and autoescaping do for everything else."""
+    def text(value: str) -> str:
+        return str(escape(printable_text(value)))
+
+    def item(i: Item) -> str:
+        inner = text(i.text)
         if i.code:
-            inner = Markup("<code>%s</code>") % inner
+            inner = f"<code>{inner}</code>"
         if i.badge:
-            inner = Markup('<span class="badge b-%s">%s</span>') % (printable_text(i.badge), inner)
+            inner = f'<span class="badge b-{text(i.badge)}">{inner}</span>'
         if i.path is not None:
-            inner = Markup('<a href="%s">%s</a>') % (printable_text(url(i)), inner)
+            inner = f'<a href="{text(url(i))}">{inner}</a>'
         if i.note:
-            inner += Markup(' <span class="note">%s</span>') % printable_text(i.note)
+            inner += f' <span class="note">{text(i.note)}</span>'
         return inner
 
-    def items(values: Sequence[Item]) -> Markup:
+    def items(values: Sequence[Item]) -> str:
         parts = []
         for position, value in enumerate(values):
             if position:
                 parts.append(" " if value.badge else ", ")
             parts.append(item(value))
-        return Markup("").join(parts)
+        return "".join(parts)
 
-    return {"item": item, "items": items}
+    def rows(table: Sequence[Sequence[Sequence[Item]]]) -> Markup:
+        return Markup("".join(f"      <tr>{''.join(f'<td>{items(cell)}</td>' for cell in row)}</tr>\n"
+                              for row in table))
+
+    return {"item": lambda i: Markup(item(i)), "items": lambda values: Markup(items(values)), "rows": rows}
 
 
 def static_files() -> dict[str, str]:
