@@ -71,10 +71,10 @@ def claim_files(out: Path, fmt: str, names: Iterable[str]) -> Claim:
     manifest = manifest_name(fmt)
     previous = {name for name in _read_manifest(out / manifest) if _inside(name)}
     conflicts = []
+    in_the_way = _Folders(out)
     for name in sorted({*names, manifest}):
         path = out / name
-        blocked = next((p for p in reversed(path.parents) if _is_within(p, out) and p != out
-                        and (p.is_symlink() or (p.exists() and not p.is_dir()))), None)
+        blocked = in_the_way.first(name)
         if blocked is not None:
             conflicts.append(f"{blocked} is in the way of {name}")
         elif path.is_symlink() or path.is_dir():
@@ -89,12 +89,24 @@ def claim_files(out: Path, fmt: str, names: Iterable[str]) -> Claim:
     return Claim(out, fmt, previous)
 
 
-def _is_within(path: Path, out: Path) -> bool:
-    try:
-        path.relative_to(out)
-    except ValueError:
-        return False
-    return True
+class _Folders:
+    """Which folder under ``out`` on the way to a file is not a plain folder (a link, a file), each folder
+    looked at once (a site has thousands of files in a dozen folders)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.blocked: dict[str, Path | None] = {}
+
+    def first(self, name: str) -> Path | None:
+        parts = name.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            if folder not in self.blocked:
+                path = self.out / folder
+                self.blocked[folder] = path if path.is_symlink() or (path.exists() and not path.is_dir()) else None
+            if self.blocked[folder] is not None:
+                return self.blocked[folder]
+        return None
 
 
 def remove_stale(out: Path, names: Iterable[str]) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from archrepo.escaping import markdown_code, markdown_inline, printable_text
-from archrepo.site.links import KIND_DIRS, KIND_LABELS, Item, Page, list_path
+from archrepo.site.links import KIND_DIRS, KIND_LABELS, Field, Item, Page, list_path
 
 __all__ = ["FORMATS", "MARKER", "PageRenderer", "static_files"]
 
@@ -105,7 +105,12 @@ def _html_items(url: Callable[..., str]) -> dict[str, Callable[..., Markup]]:
         return Markup("".join(f"      <tr>{''.join(f'<td>{items(cell)}</td>' for cell in row)}</tr>\n"
                               for row in table))
 
-    return {"item": lambda i: Markup(item(i)), "items": lambda values: Markup(items(values)), "rows": rows}
+    def fields(values: Sequence[Field]) -> Markup:
+        return Markup("".join(f'      <tr><th scope="row">{text(f.label)}</th><td>{items(f.items)}</td></tr>\n'
+                              for f in values))
+
+    return {"item": lambda i: Markup(item(i)), "items": lambda values: Markup(items(values)), "rows": rows,
+            "fields": fields}
 
 
 def static_files() -> dict[str, str]:
