@@ -397,8 +397,7 @@
   });
   el("explorer-landscape").addEventListener("click", function () {
     state.focus = -1;
-    el("explorer-detail").textContent = "";
-    el("explorer-detail").appendChild(make("p", "Click an application, or find one by name, to see its neighbourhood.", "empty"));
+    el("explorer-detail").replaceChildren(make("p", "Click an application, or find one by name, to see its neighbourhood.", "empty"));
     drawLandscape();
     saveState();
   });
@@ -414,6 +413,7 @@
     try { history.replaceState(null, "", "#" + params.toString()); } catch (error) { /* file:// may refuse */ }
   }
   function loadState() {
+    state.focus = -1;
     var params = new URLSearchParams(window.location.hash.slice(1));
     state.hops = params.get("hops") === "2" ? 2 : 1;
     var owner = orgById.get(params.get("owner") || "");
@@ -431,7 +431,13 @@
     if (typeof index === "number") select(index);
   });
 
-  var initial = loadState();
-  drawLandscape();
-  if (initial >= 0) select(initial);
+  function start() {
+    var initial = loadState();
+    drawLandscape();
+    if (initial >= 0) select(initial);
+    else el("explorer-detail").replaceChildren(make("p", "Click an application, or find one by name, to see its neighbourhood.", "empty"));
+  }
+  // a link to another state of this page (or Back) changes only the fragment: no new page load
+  window.addEventListener("hashchange", start);
+  start();
 })();
