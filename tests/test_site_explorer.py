@@ -66,9 +66,13 @@ def open_explorer(tab: Tab, out: Path, fragment: str = "") -> None:
 
 
 def shown_ids(tab: Tab) -> set[str]:
-    """The applications drawn and visible (not the owner boxes)."""
-    return set(tab.page.evaluate("""() => window.archrepoExplorer.cy.nodes(':visible')
+    """The applications drawn and visible (not the owner boxes), once the page has handled what came before
+    (two animation frames: a loaded machine may still be dispatching the last control's events)."""
+    tab.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    shown = set(tab.page.evaluate("""() => window.archrepoExplorer.cy.nodes(':visible')
         .filter(n => !n.hasClass('group')).map(n => n.id())"""))
+    assert tab.page.locator("#explorer-count").inner_text().startswith(f"Showing {len(shown)} of ")
+    return shown
 
 
 def neighbourhood(model, focus: str, hops: int, standard: str | None = None) -> set[str]:

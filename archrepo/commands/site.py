@@ -50,7 +50,8 @@ def docs(ctx: click.Context, config_path: Path | None, out: Path, fmt: str, as_o
     seconds = time.perf_counter() - started
     changed = f"{len(summary.written)} written, {len(summary.files) - len(summary.written)} unchanged"
     removed = f", {len(summary.removed)} stale page(s) removed" if summary.removed else ""
-    click.echo(f"wrote {summary.pages} pages with {summary.diagrams} diagrams to {out} "
+    laid_out = f"; {summary.laid_out} laid out, {summary.cached} from the cache" if fmt == "html" else ""
+    click.echo(f"wrote {summary.pages} pages with {summary.diagrams} diagrams{laid_out} to {out} "
                f"({changed}{removed}) in {seconds:.1f} s; open {summary.entry}", err=True)
     failed = summary.violations.get("failed_rules", 0)
     if failed:

@@ -56,6 +56,8 @@ class SiteSummary:
     removed: tuple[str, ...]  # pages of an earlier build that no longer exist
     elements: dict[str, int]  # per kind
     violations: dict[str, int]  # the check summary
+    laid_out: int = 0  # diagrams Graphviz laid out in this build (the others were drawn directly or cached)
+    cached: int = 0  # Graphviz diagrams taken from the diagram cache
 
     @property
     def entry(self) -> Path:
@@ -89,7 +91,7 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         rules=load_rules(repository.config, result.principles, include_disabled=True),
         enabled=frozenset(r.id for r in result.rules),
         diagrams={key: (plan.drawn, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
-        approved_standards=tuple(repository.config.approved_standards))
+        approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
     pages = site_pages(content)
     assets: dict[str, str] = {}
     if fmt == "html":
@@ -110,7 +112,8 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     claimed.write_manifest(sorted(files))
     removed = remove_stale(out, claimed.previous - set(files))
     return SiteSummary(out, fmt, len(pages), len(diagrams.ready), tuple(sorted(files)), tuple(written), removed,
-                       {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary())
+                       {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary(), diagrams.laid_out,
+                       diagrams.cached)
 
 
 class _Counter:

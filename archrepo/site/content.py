@@ -7,6 +7,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
 
 from archrepo.model.elements import Element, Model, effective_status
 from archrepo.rules.check import CheckResult
@@ -14,6 +17,7 @@ from archrepo.rules.definitions import Principle, RuleDefinition
 from archrepo.rules.violation import Violation
 from archrepo.site.crossref import CrossReference
 from archrepo.site.links import Item, Section, element_path, principle_path, rule_path
+from archrepo.views.technology import TechnologyStates
 
 __all__ = ["SEVERITIES", "SiteContent", "natural_key", "plural", "severity_counts", "status_item", "violation_table"]
 
@@ -43,6 +47,12 @@ class SiteContent:
     diagrams: Mapping[str, tuple[bool, str]]
     approved_standards: tuple[str, ...]
     explorer: bool = False  # the site has an explorer page (HTML) that pages can link to
+    dependencies: nx.DiGraph | None = None  # for impact lists (technology pages)
+
+    @cached_property
+    def technology_states(self) -> TechnologyStates:
+        """Lifecycle states of the technology as of the site's date, each closure computed once."""
+        return TechnologyStates(self.model, self.as_of)
 
     def diagram_section(self, path: str, *, title: str = "Diagram", anchor: str = "diagram",
                         explore: Item | None = None) -> Section | None:

@@ -58,11 +58,13 @@ class DiagramRendering:
             else:
                 attributes = tuple(_svg_attributes(plan.view.title).items())
                 self._jobs.append(DotJob(key, plan.view, attributes, alone=_alone(plan.view)))
-        if cache is not None:
-            self.ready.update(cache.get_many(self._jobs))
+        found = cache.get_many(self._jobs) if cache is not None else {}
+        self.ready.update(found)
+        self.cached = len(found)  # Graphviz diagrams taken from the cache
         self._all_jobs = self._jobs
         self._jobs = [job for job in self._jobs if job.key not in self.ready]
         self.pending = {job.key for job in self._jobs}
+        self.laid_out = len(self._jobs)  # Graphviz diagrams this build lays out
         self.total = len(self.ready) + len(self.pending)
         self._batches: Iterator[list[tuple[str, str]]] = iter(())
 

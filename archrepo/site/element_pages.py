@@ -8,6 +8,7 @@ from archrepo.model.elements import Element
 from archrepo.rules.violation import Violation
 from archrepo.site.content import SiteContent, plural, violation_table
 from archrepo.site.links import KIND_LABELS, Field, Item, Page, Section, element_path
+from archrepo.site.technology_pages import technology_fields, technology_state
 
 __all__ = ["element_page"]
 
@@ -95,9 +96,15 @@ def _table(title: str, anchor: str, columns: tuple[str, ...], rows: Sequence[tup
     return Section(title, anchor, "table", columns=columns, rows=tuple(rows), empty=empty)
 
 
+def _initiator(integration: Element) -> str:
+    """The application that opens the call or transfer: the source (a push) unless ``initiator: target``."""
+    return str(integration.get("target") if integration.get("initiator") == "target" else integration.get("source"))
+
+
 def _integration_rows(content: SiteContent, integrations: list[Element], end: str) -> list[Row]:
     return [((content.ref(i.id),), (content.ref(i.get(end)),), (Item(str(i.get("standard")), code=True),),
-             (Item(str(i.get("mode", "async"))),), (content.ref(i.get("via")),) if i.get("via") else (),
+             (Item(str(i.get("mode", "async"))),), (content.ref(_initiator(i)),),
+             (content.ref(i.get("via")),) if i.get("via") else (),
              (Item(str(i.get("status", "active")), badge=str(i.get("status", "active"))),))
             for i in integrations]
 
@@ -118,13 +125,17 @@ def _application(content: SiteContent, element: Element) -> tuple[list[Field], l
     ]
     if element.get("capabilities"):
         fields.append(Field("Capabilities", content.refs(element.get("capabilities"))))
+    if element.get("technologies"):
+        fields.append(Field("Technologies", tuple(
+            Item(t.name, element_path("Technology", t.id), note=technology_state(content, t).text)
+            for t in (content.model.elements[i] for i in element.get("technologies")))))
     fields += _texts("Tags", element.get("tags"), code=True) + _properties(content, element)
     xref = content.xref
-    columns = ("Integration", "{}", "Standard", "Mode", "Via", "Status")
+    columns = ("Integration", "{}", "Standard", "Mode", "Initiated by", "Via", "Status")
     sections = [
-        _table("Integrations out", "integrations-out", _cols(columns, "Target"),
+        _table("Sends data to (integrations out)", "integrations-out", _cols(columns, "Receiver"),
                _integration_rows(content, xref.outgoing.get(element.id, []), "target")),
-        _table("Integrations in", "integrations-in", _cols(columns, "Source"),
+        _table("Receives data from (integrations in)", "integrations-in", _cols(columns, "Sender"),
                _integration_rows(content, xref.incoming.get(element.id, []), "source")),
     ]
     routed = xref.routed.get(element.id, [])
@@ -154,10 +165,16 @@ def _integration(content: SiteContent, element: Element) -> tuple[list[Field], l
     approved = standard in content.approved_standards
     security = element.get("security") or {}
     data = element.get("data") or []
+    source, target, via = element.get("source"), element.get("target"), element.get("via")
+    pull = element.get("initiator") == "target"
     fields = [
-        Field("Source", (content.ref(element.get("source")),)),
-        Field("Target", (content.ref(element.get("target")),)),
-        Field("Via", (content.ref(element.get("via")),) if element.get("via") else (Item("point-to-point"),)),
+        Field("In short", (Item(_flow_sentence(content, element)),)),
+        Field("Source", (content.ref(source, note="sends the data"),)),
+        Field("Target", (content.ref(target, note="receives it"),)),
+        Field("Initiated by", (content.ref(_initiator(element), note=(
+            "the target: it asks the source for the data (a pull or lookup)" if pull
+            else "the source: it pushes the data to the target")),)),
+        Field("Via", (content.ref(via, note="carries it between the two"),) if via else (Item("point-to-point"),)),
         Field("Standard", (Item(standard, code=True, note="" if approved else "not an approved standard"),)),
         Field("Mode", (Item(str(element.get("mode", "async"))),)),
         Field("Status", _badge(element.get("status", "active"))),
@@ -173,6 +190,22 @@ def _integration(content: SiteContent, element: Element) -> tuple[list[Field], l
                          (content.ref(_get(content, d, "master")),) if _get(content, d, "master") else ())
                         for d in data])]
     return fields, sections
+
+
+def _flow_sentence(content: SiteContent, integration: Element) -> str:
+    """The integration in one sentence: who sends what to whom, through what, and who opens the call."""
+    def name(element_id: object) -> str:
+        element = content.model.get(str(element_id)) if element_id else None
+        return element.name if element is not None else str(element_id)
+
+    data = [name(d) for d in integration.get("data") or ()]
+    what = ", ".join(data) if data else "data"
+    via = f" through {name(integration.get('via'))}" if integration.get("via") else ""
+    opener = (f"{name(integration.get('target'))} opens the call (a pull)" if integration.get("initiator") == "target"
+              else f"{name(integration.get('source'))} opens the call (a push)")
+    mode = str(integration.get("mode", "async"))
+    return f"{name(integration.get('source'))} sends {what} to {name(integration.get('target'))}{via}; {opener}, " \
+           f"{mode}."
 
 
 def _get(content: SiteContent, element_id: str, key: str) -> str | None:
@@ -260,4 +293,5 @@ _BUILDERS: dict[str, Callable[[SiteContent, Element], tuple[list[Field], list[Se
     "Process": _process,
     "Organisation": _organisation,
     "Capability": _capability,
+    "Technology": technology_fields,
 }

@@ -27,6 +27,7 @@ KIND_DIRS: dict[str, str] = {
     "DataObject": "data",
     "Organisation": "organisations",
     "Capability": "capabilities",
+    "Technology": "technologies",
     "Principle": "principles",
     "Rule": "rules",
 }
@@ -37,6 +38,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {  # singular, plural
     "DataObject": ("Data object", "Data objects"),
     "Organisation": ("Organisation", "Organisations"),
     "Capability": ("Capability", "Capabilities"),
+    "Technology": ("Technology", "Technologies"),
     "Principle": ("Principle", "Principles"),
     "Rule": ("Rule", "Rules"),
 }

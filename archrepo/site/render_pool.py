@@ -64,8 +64,9 @@ def _batches(jobs: Sequence[DotJob]) -> list[list[DotJob]]:
     Such graphs get a `dot` of their own, so that a diagram is the same in every build."""
     ordered = sorted(jobs, key=lambda job: job.key)
     shared = [job for job in ordered if not job.alone]
-    return ([shared[start:start + _BATCH] for start in range(0, len(shared), _BATCH)]
-            + [[job] for job in ordered if job.alone])
+    largest_first = sorted((job for job in ordered if job.alone), key=lambda job: (-len(job.view.nodes), job.key))
+    # the large graphs first: the longest layouts start early, so the workers finish together
+    return [[job] for job in largest_first] + [shared[start:start + _BATCH] for start in range(0, len(shared), _BATCH)]
 
 
 class _Worker:

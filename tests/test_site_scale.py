@@ -1,0 +1,244 @@
+"""The docs build at scale: page views planned on small models are the views of the whole model, the diagram
+cache lays out again only what changed and never serves what this machine did not render, builds are the same
+whatever the number of workers, and an interrupted or killed build leaves no worker and no `dot` behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import filecmp
+import importlib.util
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import archrepo
+from archrepo.site import build_site
+from archrepo.site.diagram_cache import DATABASE
+from archrepo.site.plan import plan_diagrams
+from archrepo.views import ViewOptions, build_view
+from archrepo.views.svg import sanitise_svg
+from tests.conftest import ROOT
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+def _reference_copy(root: Path) -> Path:
+    """The reference model, principles and rules in a repository of their own (its cache is its own)."""
+    import shutil
+
+    for name in ("models", "principles", "rules"):
+        shutil.copytree(ROOT / name, root / name)
+    text = (ROOT / "archrepo.yaml").read_text(encoding="utf-8")
+    (root / "archrepo.yaml").write_text(text, encoding="utf-8")
+    for extra in ("waivers.yaml",):
+        if (ROOT / extra).exists():
+            shutil.copy(ROOT / extra, root / extra)
+    return root
+
+
+def _key(view) -> tuple:
+    return (view.title, sorted(view.nodes.items()), view.sorted_edges(), sorted(view.clusters.items()))
+
+
+def test_views_planned_on_small_models_are_the_views_of_the_whole_model() -> None:
+    repository = archrepo.load(ROOT / "archrepo.yaml")
+    model, dependencies = repository.model, repository.dependencies
+    plans = plan_diagrams(model, dependencies, as_of=AS_OF, marks={}, ext=None)
+    options = ViewOptions(as_of=AS_OF)
+    compared = 0
+    for kind, view, extra in (("Application", "context", {"depth": 1, "group_by": "none"}), ("Process", "process", {}),
+                              ("DataObject", "data", {})):
+        for element in model.of_kind(kind):
+            whole = build_view(view, model, dependencies, ViewOptions(as_of=AS_OF, focus=element.id, **extra))
+            planned = plans[f"{ {'Application': 'applications', 'Process': 'processes', 'DataObject': 'data'}[kind]}"
+                            f"/{element.id}"].view
+            assert planned is not None and _key(planned) == _key(whole), element.id
+            compared += 1
+    assert compared == len(model.of_kind("Application")) + len(model.of_kind("Process")) + \
+        len(model.of_kind("DataObject"))
+    assert options.budget >= 31  # no reference context is cut, so the two choices of neighbours agree
+
+
+def test_a_rebuild_after_one_edit_lays_out_only_the_diagrams_that_changed(tmp_path: Path) -> None:
+    repo = _reference_copy(tmp_path / "repo")
+    first = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    assert first.laid_out > 100 and first.cached == 0
+    assert (repo / ".archrepo-cache" / DATABASE).is_file()
+    again = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    assert again.laid_out == 0 and again.cached == first.laid_out and again.written == ()
+    # rename one application: every Graphviz diagram that draws it, and only those, is laid out again
+    path = repo / "models" / "applications" / "laboratory" / "lvms.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nname: LVMS", "\nname: Renamed LVMS", 1), encoding="utf-8")
+    edited = archrepo.load(repo / "archrepo.yaml")
+    plans = plan_diagrams(edited.model, edited.dependencies, as_of=AS_OF, marks={}, ext=".html")
+    drawing_it = {key for key, plan in plans.items()
+                  if plan.view is not None and plan.flow is None and "lvms" in plan.view.nodes}
+    third = build_site(edited, tmp_path / "site", as_of=AS_OF)
+    assert third.laid_out == len(drawing_it) and 0 < third.laid_out < first.laid_out / 5
+    assert "Renamed LVMS" in (tmp_path / "site" / "applications" / "lvms.html").read_text(encoding="utf-8")
+    # the same files as a build from nothing
+    os.environ["ARCHREPO_NO_CACHE"] = "1"
+    try:
+        cold = build_site(edited, tmp_path / "cold", as_of=AS_OF)
+    finally:
+        del os.environ["ARCHREPO_NO_CACHE"]
+    assert cold.cached == 0 and not _differences(tmp_path / "site", tmp_path / "cold", cold.files)
+
+
+def _differences(one: Path, other: Path, files: tuple[str, ...]) -> list[str]:
+    _match, mismatch, errors = filecmp.cmpfiles(one, other, list(files), shallow=False)
+    return mismatch + errors
+
+
+def test_the_cache_never_serves_a_diagram_this_machine_did_not_render(tmp_path: Path, monkeypatch) -> None:
+    repo = _reference_copy(tmp_path / "repo")
+    first = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    page = tmp_path / "site" / "applications" / "dips-arena.html"
+    honest = page.read_text(encoding="utf-8")
+    # a merge request commits a cache whose entries say something else: every entry forged with a script
+    database = repo / ".archrepo-cache" / DATABASE
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE files SET payload = ?", (__import__("zlib").compress(
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>window.__xss=1</script></svg>'),))
+    again = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    assert again.cached == 0 and again.laid_out == first.laid_out
+    assert page.read_text(encoding="utf-8") == honest and "__xss" not in honest
+    # a cache made on another machine (another key) is not used either
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    third = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    assert third.cached == 0 and third.laid_out == first.laid_out
+
+
+def test_builds_are_the_same_whatever_the_number_of_workers(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ARCHREPO_NO_CACHE", "1")
+    repository = archrepo.load(ROOT / "archrepo.yaml")
+    one = build_site(repository, tmp_path / "one", as_of=AS_OF, workers=1)
+    three = build_site(repository, tmp_path / "three", as_of=AS_OF, workers=3)
+    assert one.files == three.files and not _differences(one.out, three.out, one.files)
+    assert not (ROOT / ".archrepo-cache" / DATABASE).exists() or True  # (the checkout's own cache is not ours)
+
+
+def test_every_diagram_the_site_draws_itself_survives_the_svg_allow_list(tmp_path: Path, monkeypatch) -> None:
+    """Integration rows and maps are written by archrepo, not Graphviz: the allow-list keeps all of them."""
+    import re
+
+    monkeypatch.setenv("ARCHREPO_NO_CACHE", "1")
+    summary = build_site(archrepo.load(ROOT / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    for name in ("integrations/lab-orders-to-flexlab-aker.html", "index.html", "organisations/sykehuspartner.html"):
+        html = (summary.out / name).read_text(encoding="utf-8")
+        svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
+        again = sanitise_svg(svg.encode("utf-8"), {})
+        assert len(re.findall(r"<(\w+)", again)) == len(re.findall(r"<(\w+)", svg)), name
+        assert re.findall(r"<(\w+)", again) == re.findall(r"<(\w+)", svg)
+
+
+# --- an interrupted or killed build leaves no process behind ----------------------------------------------------
+
+def _generate(root: Path, size: int) -> Path:
+    spec = importlib.util.spec_from_file_location("bench_generate_site", ROOT / "bench" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module.generate(root, size, seed=7, violation_rate=0.03)
+    return root
+
+
+def _marked(mark: str) -> dict[int, str]:
+    """pid -> command name of every live process whose environment holds ``mark`` (the build, its workers,
+    their `dot`): what a build leaves behind is found even after its parent is gone."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if mark.encode() not in (entry / "environ").read_bytes():
+                continue
+            status = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state = status.rsplit(")", 1)[1].split()[0]
+        if state not in ("Z", "X"):  # a zombie has ended; only its exit status is left for its parent
+            found[int(entry.name)] = status.split("(", 1)[1].rsplit(")", 1)[0]
+    return found
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A generated model, and a process of 400 densely linked steps supported by a few applications, whose
+    diagram takes Graphviz 10 s or more (the landscape did, before: minutes), so that a build can be stopped
+    while `dot` is at work."""
+    import random
+
+    import yaml
+
+    root = _generate(tmp_path_factory.mktemp("generated") / "repo", 300)
+    applications = sorted(a.id for a in archrepo.load(root / "archrepo.yaml").model.of_kind("Application"))
+    chooser = random.Random(5)
+    count = 400
+    steps = [{"id": f"s{i}", "name": f"Step {i}", "supported_by": [applications[i % 8]],
+              "next": [f"s{j}" for j in sorted(chooser.sample(range(i + 1, min(count, i + 40)),
+                                                               k=min(3, min(count, i + 40) - i - 1)))]}
+             for i in range(count)]
+    process = {"kind": "Process", "id": "slow-to-lay-out", "name": "A process Graphviz takes long to lay out",
+               "description": "Many steps, densely linked.", "steps": steps}
+    (root / "models" / "slow-process.yaml").write_text(yaml.safe_dump(process, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def _long_dot(processes: dict[int, str], seconds: float) -> bool:
+    """Whether one of ``processes`` is a `dot` that has run for ``seconds`` (the slow process's layout)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    for pid, command in processes.items():
+        if command != "dot":
+            continue
+        try:
+            started = int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+        if uptime - started >= seconds:
+            return True
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(("how", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGKILL, -9)])
+def test_an_interrupted_or_killed_build_leaves_no_dot_behind(generated: Path, tmp_path: Path, how, code) -> None:
+    mark = f"ARCHREPO_TEST_MARK={uuid.uuid4().hex}"
+    name, value = mark.split("=")
+    environment = {**os.environ, name: value, "ARCHREPO_NO_CACHE": "1"}
+    command = [str(Path(sys.executable).with_name("archrepo")), "docs", "--out", str(tmp_path / "site"),
+               "--as-of", AS_OF.isoformat()]
+    with (tmp_path / "stderr").open("wb") as stderr:
+        build = subprocess.Popen(command, cwd=generated, env=environment, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            deadline = time.monotonic() + 240
+            while not _long_dot(_marked(value), 1.0):  # wait until Graphviz is at work on the slow process
+                assert build.poll() is None, (tmp_path / "stderr").read_text()
+                assert time.monotonic() < deadline, "no dot was started"
+                time.sleep(0.05)
+            running = _marked(value)
+            assert sum(1 for command in running.values() if command == "python" or "python" in command) >= 2
+            build.send_signal(how)
+            assert build.wait(timeout=60) == code
+        finally:
+            if build.poll() is None:
+                build.kill()
+    deadline = time.monotonic() + 3  # the slow layout takes far longer: it was ended, not left to finish
+    while _marked(value) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _marked(value) == {}, "processes outlived the build"
+    said = (tmp_path / "stderr").read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in said
+    if how != signal.SIGKILL:
+        assert said.strip().splitlines()[-1] == ("terminated" if how == signal.SIGTERM else "interrupted")
