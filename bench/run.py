@@ -179,6 +179,39 @@ def measure_views(model: Model) -> dict[str, float]:
     return figures
 
 
+def _run_tree(args: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS in MB of the largest process, and CPU seconds (user + system) of one process and
+    every process it waited for (the docs build's diagram workers and their `dot`)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = process.stderr.read() if process.stderr else b""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{stderr.decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def measure_docs(model: Model) -> dict[str, float]:
+    """`archrepo docs` from nothing (no cache, no earlier site), then again after renaming the first element of
+    one file with the first build's cache and site in place (the rebuild an author waits for)."""
+    shutil.rmtree(model.cache, ignore_errors=True)
+    site = model.root.parent / f"{model.root.name}-site"
+    shutil.rmtree(site, ignore_errors=True)
+    command = [PYTHON, "-m", "archrepo", "docs", "--as-of", AS_OF, "--out", str(site)]
+    seconds, peak, cpu = _run_tree(command, model.root)
+    files = model.files()
+    edited = files[len(files) // 2]
+    original = edited.read_bytes()
+    try:
+        edited.write_bytes(_renamed(original))
+        again, _, again_cpu = _run_tree(command, model.root)
+    finally:
+        edited.write_bytes(original)
+        shutil.rmtree(site, ignore_errors=True)
+    return {"docs": seconds, "docs_mb": peak, "docs_cpu": cpu, "redocs": again, "redocs_cpu": again_cpu}
+
+
 @dataclass(frozen=True)
 class Measurement:
     name: str
@@ -192,10 +225,11 @@ MEASUREMENTS = (
     Measurement("stages", measure_stages, ("bench",)),
     Measurement("check", measure_check),
     Measurement("recheck", measure_recheck, ("bench",)),
-    Measurement("views", measure_views, ("bench",)),  # last: it empties the cache the re-check uses
+    Measurement("views", measure_views, ("bench",)),  # after the re-check: it empties the cache that one uses
+    Measurement("docs", measure_docs, ("bench",)),
 )
 # summarised by the maximum over the repetitions; everything else by the median
-MAXIMA = {"peak_mb", "map_mb", "integrations_mb"}
+MAXIMA = {"peak_mb", "map_mb", "integrations_mb", "docs_mb"}
 
 
 @dataclass(frozen=True)
@@ -224,6 +258,11 @@ COLUMNS = (
     Column("map peak MB", "views", lambda r: f"{r['map_mb']:.0f}"),
     Column("integrations s", "views", lambda r: f"{r['integrations']:.2f}"),
     Column("**integrations / check**", "views", lambda r: f"**{r['integrations'] / r['check']:.2f}×**"),
+    Column("docs s (CPU s)", "docs", lambda r: f"{r['docs']:.1f} ({r['docs_cpu']:.1f})"),
+    Column("**docs / check**", "docs", lambda r: f"**{r['docs'] / r['check']:.1f}×**"),
+    Column("docs peak MB", "docs", lambda r: f"{r['docs_mb']:.0f}"),
+    Column("docs after an edit s (CPU s)", "docs", lambda r: f"{r['redocs']:.1f} ({r['redocs_cpu']:.1f})"),
+    Column("**after an edit / docs**", "docs", lambda r: f"**{r['redocs'] / r['docs']:.2f}×**"),
 )
 NOTES = {
     "bench": "Stages (load … report) are timed one after the other in one process (bench/stages.py); `check` is "
@@ -232,7 +271,10 @@ NOTES = {
              "up to 10,000 applications its report is checked to be identical to a full check's. Peak memory is "
              "the maximum resident set of the check process. `map` is `archrepo diagram landscape` (the map, SVG) "
              "and `integrations` `archrepo diagram integrations` (Graphviz SVG), each in a fresh process with an "
-             "empty cache.",
+             "empty cache. `docs` is `archrepo docs` (HTML: a page and a diagram per element, the explorer) from "
+             "nothing (no cache, no site), with the CPU time of it and its diagram workers in parentheses and the "
+             "peak of its largest process; `docs after an edit` builds it again after renaming the first element "
+             "of one file, with the first build's cache and site in place.",
 }
 OTHER_NOTE = ("`check` is the whole `archrepo check --format json` in a fresh process with an empty cache; the floor "
               "is PyYAML's C loader reading the same files. Peak memory is the maximum resident set of the check.")
