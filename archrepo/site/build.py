@@ -86,26 +86,21 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     model = repository.model
     plans = plan_diagrams(model, repository.dependencies, as_of=day, marks=violation_marks(result),
                           ext=FORMATS[fmt] if fmt == "html" else None)
-    content = SiteContent(
-        model=model, result=result, xref=build_cross_reference(model, result.violations), as_of=day,
-        rules=load_rules(repository.config, result.principles, include_disabled=True),
-        enabled=frozenset(r.id for r in result.rules),
-        diagrams={key: (plan.drawn, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
-        approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
-    pages = site_pages(content)
-    assets: dict[str, str] = {}
-    if fmt == "html":
-        pages.append(explorer_page(content))
-        data = explorer_data(model, content.xref.by_element, day)
-        assets = {"search-index.js": search_index_script(pages, MARKER),
-                  "explorer-data.js": explorer_script(data, MARKER), **static_files()}
-    claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
-    counter = _Counter(progress, len(pages))
+    counter = _Counter(progress)
     cache = DiagramCache.open(repository.config.root) if fmt == "html" else None
     rendering = DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers, cache=cache,
                                  progress=counter.advance)
     counter.add(rendering.total)
-    with rendering as diagrams:
+    with rendering as diagrams:  # the workers lay out graphs from here on, while this process makes the pages
+        content = SiteContent(
+            model=model, result=result, xref=build_cross_reference(model, result.violations), as_of=day,
+            rules=load_rules(repository.config, result.principles, include_disabled=True),
+            enabled=frozenset(r.id for r in result.rules),
+            diagrams={key: (plan.drawn, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
+            approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
+        pages, assets = _pages_and_assets(content, fmt)
+        claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
+        counter.add(len(pages))
         renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
         files = _render_pages(renderer, pages, diagrams, counter) | assets
     written = write_changed(out, files)
@@ -116,11 +111,22 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
                        diagrams.cached)
 
 
+def _pages_and_assets(content: SiteContent, fmt: str) -> tuple[list[Page], dict[str, str]]:
+    """Every page, and (HTML) the scripts and styles beside them by file name."""
+    pages = site_pages(content)
+    if fmt != "html":
+        return pages, {}
+    pages.append(explorer_page(content))
+    data = explorer_data(content.model, content.xref.by_element, content.as_of)
+    return pages, {"search-index.js": search_index_script(pages, MARKER),
+                   "explorer-data.js": explorer_script(data, MARKER), **static_files()}
+
+
 class _Counter:
     """Diagrams and pages done, of how many, told to ``progress`` as stage "site"."""
 
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.done, self.total = progress, 0, total
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.done, self.total = progress, 0, 0
 
     def add(self, more: int) -> None:
         self.total += more

@@ -44,18 +44,15 @@ class DiagramRendering:
         self._progress = progress
         self._stack = ExitStack()
         self._cache = cache
+        self._fmt = fmt
+        self._drawn_here: list[tuple[str, PlannedDiagram]] = []  # maps, rows, Mermaid: drawn once workers run
         for key, plan in sorted(plans.items()):
-            if plan.map is not None:
-                self.ready[key] = (render_map_mermaid(plan.map) if fmt == "mermaid" else
-                                   render_map_svg(plan.map, _svg_attributes(plan.map.title)))
-            elif plan.view is None:
+            if plan.map is None and plan.view is None:
                 continue
-            elif fmt == "mermaid":
-                self.ready[key] = render_mermaid(plan.view)
-            elif plan.flow is not None:
-                order, initiator = plan.flow
-                self.ready[key] = render_flow_svg(plan.view, list(order), initiator, _svg_attributes(plan.view.title))
+            if plan.map is not None or plan.flow is not None or fmt == "mermaid":
+                self._drawn_here.append((key, plan))
             else:
+                assert plan.view is not None
                 attributes = tuple(_svg_attributes(plan.view.title).items())
                 self._jobs.append(DotJob(key, plan.view, attributes, alone=_alone(plan.view)))
         found = cache.get_many(self._jobs) if cache is not None else {}
@@ -65,11 +62,13 @@ class DiagramRendering:
         self._jobs = [job for job in self._jobs if job.key not in self.ready]
         self.pending = {job.key for job in self._jobs}
         self.laid_out = len(self._jobs)  # Graphviz diagrams this build lays out
-        self.total = len(self.ready) + len(self.pending)
+        self.total = len(self.ready) + len(self.pending) + len(self._drawn_here)
         self._batches: Iterator[list[tuple[str, str]]] = iter(())
 
     def __enter__(self) -> DiagramRendering:
         self._batches = self._stack.enter_context(rendering(self._jobs, workers=self._workers))
+        for key, plan in self._drawn_here:
+            self.ready[key] = _draw_here(plan, self._fmt)
         if self._progress is not None and self.ready:
             self._progress(len(self.ready))
         return self
@@ -96,6 +95,19 @@ class DiagramRendering:
             if self._progress is not None:
                 self._progress(len(done))
             yield [key for key, _ in done]
+
+
+def _draw_here(plan: PlannedDiagram, fmt: str) -> str:
+    """A diagram this process draws: a map, an integration row, or any view as Mermaid."""
+    if plan.map is not None:
+        return render_map_mermaid(plan.map) if fmt == "mermaid" else render_map_svg(
+            plan.map, _svg_attributes(plan.map.title))
+    assert plan.view is not None
+    if fmt == "mermaid":
+        return render_mermaid(plan.view)
+    assert plan.flow is not None
+    order, initiator = plan.flow
+    return render_flow_svg(plan.view, list(order), initiator, _svg_attributes(plan.view.title))
 
 
 def _alone(view: ViewGraph) -> bool:

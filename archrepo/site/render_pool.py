@@ -1,6 +1,9 @@
 """The site's Graphviz diagrams rendered on every core: worker processes (:mod:`archrepo.site.render_worker`)
 that each run `dot` on batches of graphs and rebuild every SVG from the allow-list
-(:func:`archrepo.views.svg.sanitise_svg`), Python work that threads could not share out.
+(:func:`archrepo.views.svg.sanitise_svg`), Python work that threads could not share out. Each worker gets its
+share of the batches up front, in a file, and leaves each result in a file: it never waits for the build,
+which meanwhile makes pages (threads talking to the workers would wait for the interpreter lock, and the
+workers for them).
 
 Workers are fresh interpreters started with the same Python (nothing of the loaded model is copied, no lock
 held by one of archrepo's threads is inherited, and a script that calls the library needs no ``__main__``
@@ -14,12 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
+import pickle
+import select
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from archrepo.errors import RenderError
-from archrepo.site.render_worker import Result, read_message, write_message
+from archrepo.site.render_worker import Result, result_path
 from archrepo.views.graph import ViewGraph
 
 __all__ = ["DotJob", "default_workers", "rendering"]
@@ -70,37 +73,37 @@ def _batches(jobs: Sequence[DotJob]) -> list[list[DotJob]]:
 
 
 class _Worker:
-    """One worker process and the thread that feeds it batches and collects what it renders."""
+    """One worker process, its share of the batches, and what it has said it finished."""
 
-    def __init__(self, todo: queue.SimpleQueue[list[DotJob]], done: queue.SimpleQueue[Result]) -> None:
+    def __init__(self, folder: Path, index: int, batches: list[list[DotJob]]) -> None:
+        self.folder, self.index, self.count = folder, index, len(batches)
+        (folder / f"jobs-{index}").write_bytes(pickle.dumps(batches, protocol=pickle.HIGHEST_PROTOCOL))
         self.errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  # its stderr, read if it dies; closed by stop()
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [_PACKAGE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "archrepo.site.render_worker", str(os.getpid())], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self.errors, process_group=0, env=environment)
-        self.thread = threading.Thread(target=self._serve, args=(todo, done), daemon=True,
-                                       name=f"archrepo-render-{self.process.pid}")
-        self.thread.start()
+            [sys.executable, "-m", "archrepo.site.render_worker", str(os.getpid()), str(folder), str(index)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.errors, process_group=0, env=environment)
+        self.said = b""
+        self.finished = 0
 
-    def _serve(self, todo: queue.SimpleQueue[list[DotJob]], done: queue.SimpleQueue[Result]) -> None:
-        stdin, stdout = self.process.stdin, self.process.stdout
-        assert stdin is not None and stdout is not None
-        while True:
-            try:
-                batch = todo.get_nowait()
-            except queue.Empty:
-                break
-            try:
-                write_message(stdin, batch)
-                result = read_message(stdout)
-            except (OSError, EOFError, ValueError):
-                done.put(([], f"a diagram worker stopped unexpectedly{self._why()}",
-                          "Run again; if it happens again, report it with ARCHREPO_DEBUG=1."))
-                return
-            done.put(result)  # type: ignore[arg-type]  # what render_worker.render returns
-        with contextlib.suppress(OSError):
-            stdin.close()
+    def read(self) -> list[Result]:
+        """The results it has announced since the last call; RenderError if it stopped before its last."""
+        assert self.process.stdout is not None
+        chunk = os.read(self.process.stdout.fileno(), 65536)
+        if not chunk and self.finished < self.count:
+            self.process.wait()
+            raise RenderError(f"a diagram worker stopped unexpectedly{self._why()}",
+                              hint="Run again; if it happens again, report it with ARCHREPO_DEBUG=1.")
+        self.said += chunk
+        *lines, self.said = self.said.split(b"\n")
+        results = []
+        for line in lines:
+            path = result_path(self.folder, self.index, int(line))
+            results.append(pickle.loads(path.read_bytes()))
+            path.unlink()
+            self.finished += 1
+        return results
 
     def _why(self) -> str:
         with contextlib.suppress(OSError):
@@ -117,11 +120,27 @@ class _Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):
             self.process.wait()
-        self.thread.join(timeout=5)
-        for stream in (self.process.stdin, self.process.stdout, self.errors):
+        for stream in (self.process.stdout, self.errors):
             with contextlib.suppress(OSError):
                 if stream is not None:
                     stream.close()
+
+
+def _shares(batches: list[list[DotJob]], count: int) -> list[list[list[DotJob]]]:
+    """The batches dealt to ``count`` workers, the costliest first to the least loaded (their order kept within
+    a share: the large graphs first), so that they finish at about the same time."""
+    loads = [0] * count
+    shares: list[list[list[DotJob]]] = [[] for _ in range(count)]
+    for batch in sorted(batches, key=lambda b: -_cost(b)):
+        least = loads.index(min(loads))
+        shares[least].append(batch)
+        loads[least] += _cost(batch)
+    return [sorted(share, key=lambda b: -_cost(b)) for share in shares if share]
+
+
+def _cost(batch: list[DotJob]) -> int:
+    """About what a batch costs: `dot` starting once, and each graph by its size."""
+    return 40 + sum(len(job.view.nodes) + len(job.view.edges) for job in batch)
 
 
 @contextmanager
@@ -132,27 +151,30 @@ def rendering(jobs: Sequence[DotJob], *, workers: int | None = None) -> Iterator
     if not jobs:
         yield iter(())
         return
-    batches = _batches(jobs)
-    todo: queue.SimpleQueue[list[DotJob]] = queue.SimpleQueue()
-    for batch in batches:
-        todo.put(batch)
-    done: queue.SimpleQueue[Result] = queue.SimpleQueue()
+    shares = _shares(_batches(jobs), workers or default_workers())
     started: list[_Worker] = []
-    try:
-        for _ in range(min(workers or default_workers(), len(batches))):
-            started.append(_Worker(todo, done))
-        yield _collect(done, len(batches))
-        for worker in started:  # all batches are in: they end when their input closes
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                worker.process.wait(timeout=10)
-    finally:
-        for worker in started:
-            worker.stop()
+    with tempfile.TemporaryDirectory(prefix="archrepo-render-") as folder:
+        try:
+            for index, share in enumerate(shares):
+                started.append(_Worker(Path(folder), index, share))
+            yield _collect(started)
+            for worker in started:
+                worker.process.wait()
+        finally:
+            for worker in started:
+                worker.stop()
 
 
-def _collect(done: queue.SimpleQueue[Result], count: int) -> Iterator[list[tuple[str, str]]]:
-    for _ in range(count):
-        rendered, message, hint = done.get()
-        if message is not None:
-            raise RenderError(message, hint=hint)
-        yield rendered
+def _collect(workers: list[_Worker]) -> Iterator[list[tuple[str, str]]]:
+    """Each batch as its worker announces it (waiting on their stdout, not polling)."""
+    open_ = {worker.process.stdout.fileno(): worker for worker in workers if worker.process.stdout is not None}
+    while open_:
+        readable, _, _ = select.select(list(open_), [], [])
+        for descriptor in readable:
+            worker = open_[descriptor]
+            for rendered, message, hint in worker.read():
+                if message is not None:
+                    raise RenderError(message, hint=hint)
+                yield rendered
+            if worker.finished == worker.count:
+                del open_[descriptor]

@@ -1,16 +1,20 @@
-"""A diagram worker of the docs build: ``python -m archrepo.site.render_worker PARENT_PID``.
+"""A diagram worker of the docs build: ``python -m archrepo.site.render_worker PARENT_PID FOLDER INDEX``.
 
-It reads batches of diagrams from stdin and writes each batch's SVGs to stdout (a length, then a pickle, both
-ways; only the build that started it talks to it). It ignores Ctrl-C (the build handles it and ends the
-workers), dies with the build (parent-death signal), and so do the `dot` processes it starts.
+It reads its share of the batches from ``FOLDER/jobs-INDEX`` (a pickle the build wrote into a private temporary
+folder), renders them one after the other, writes each batch's SVGs to ``FOLDER/INDEX-N.result`` (atomically)
+and then says ``N`` on a line of stdout. It never waits for the build: no pipe it writes can fill up while the
+build is busy making pages. It ignores Ctrl-C (the build handles it and ends the workers), dies with the build
+(parent-death signal), and so do the `dot` processes it starts.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
 import sys
-from typing import IO, TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archrepo.errors import RenderError
 from archrepo.site.dot_batch import die_with_parent, render_batch
@@ -18,27 +22,13 @@ from archrepo.site.dot_batch import die_with_parent, render_batch
 if TYPE_CHECKING:
     from archrepo.site.render_pool import DotJob
 
-__all__ = ["main", "read_message", "render", "write_message"]
+__all__ = ["Result", "main", "render", "result_path"]
 
 Result = tuple[list[tuple[str, str]], str | None, str | None]  # (key, svg) of each diagram; or an error, a hint
 
 
-def read_message(stream: IO[bytes]) -> object:
-    """One length-prefixed pickle; EOFError at the end of the stream."""
-    header = stream.read(8)
-    if len(header) < 8:
-        raise EOFError
-    size = int.from_bytes(header, "little")
-    payload = stream.read(size)
-    if len(payload) < size:
-        raise EOFError
-    return pickle.loads(payload)
-
-
-def write_message(stream: IO[bytes], value: object) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(8, "little") + data)
-    stream.flush()
+def result_path(folder: Path, index: int, batch: int) -> Path:
+    return folder / f"{index}-{batch}.result"
 
 
 def render(jobs: list[DotJob]) -> Result:
@@ -58,14 +48,16 @@ def render(jobs: list[DotJob]) -> Result:
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(int(sys.argv[1]))
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        try:
-            jobs = read_message(source)
-        except EOFError:
-            return
-        assert isinstance(jobs, list)
-        write_message(sink, render(jobs))
+    folder, index = Path(sys.argv[2]), int(sys.argv[3])
+    with (folder / f"jobs-{index}").open("rb") as handle:
+        batches: list[list[DotJob]] = pickle.load(handle)
+    for number, batch in enumerate(batches):
+        target = result_path(folder, index, number)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_bytes(pickle.dumps(render(batch), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, target)
+        sys.stdout.write(f"{number}\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
