@@ -14,7 +14,7 @@ from types import TracebackType
 
 from archrepo.escaping import one_line, shorten
 from archrepo.site.diagram_cache import DiagramCache
-from archrepo.site.flow_svg import render_flow_svg
+from archrepo.site.flow_svg import render_flow_svg, render_rows_svg
 from archrepo.site.plan import PlannedDiagram
 from archrepo.site.render_pool import DotJob, rendering
 from archrepo.views import ViewGraph
@@ -49,7 +49,7 @@ class DiagramRendering:
         for key, plan in sorted(plans.items()):
             if plan.map is None and plan.view is None:
                 continue
-            if plan.map is not None or plan.flow is not None or fmt == "mermaid":
+            if plan.map is not None or plan.flow is not None or plan.rows or fmt == "mermaid":
                 self._drawn_here.append((key, plan))
             else:
                 assert plan.view is not None
@@ -105,6 +105,8 @@ def _draw_here(plan: PlannedDiagram, fmt: str) -> str:
     assert plan.view is not None
     if fmt == "mermaid":
         return render_mermaid(plan.view)
+    if plan.rows:
+        return render_rows_svg(plan.view, _svg_attributes(plan.view.title))
     assert plan.flow is not None
     order, initiator = plan.flow
     return render_flow_svg(plan.view, list(order), initiator, _svg_attributes(plan.view.title))

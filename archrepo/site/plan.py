@@ -33,12 +33,14 @@ Marks = Mapping[str, tuple[str, tuple[str, ...]]]
 @dataclass(frozen=True)
 class PlannedDiagram:
     """A page's diagram: a view for Graphviz (or Mermaid); with ``flow``, that view as a row drawn directly
-    (the ids in data order, and the one that initiates); or a landscape ``map``. ``note``: what it leaves out."""
+    (the ids in data order, and the one that initiates); with ``rows``, as rows drawn directly; or a landscape
+    ``map``. ``note``: what it leaves out."""
 
     view: ViewGraph | None
     flow: tuple[tuple[str, ...], str | None] | None = None
     note: str = ""
     map: LandscapeMap | None = None
+    rows: bool = False  # the view drawn as one row per edge (a data object's lineage)
 
     @property
     def drawn(self) -> bool:
@@ -194,7 +196,7 @@ def _data(data_object: Element, dependencies: nx.DiGraph, options: ViewOptions, 
             if len(carriers) < len(shown) else "")
     submodel = index.submodel([data_object.id, *sorted(ends), *(i.id for i in carriers)])
     view = build_view("data", submodel, dependencies, dataclasses.replace(options, focus=data_object.id))
-    return PlannedDiagram(view, note=note)
+    return PlannedDiagram(view, note=note, rows=True)
 
 
 def _integration(integration: Element, every: ViewGraph, marks: Marks) -> PlannedDiagram:
