@@ -16,7 +16,7 @@ from pathlib import Path
 
 __all__ = ["write_changed"]
 
-_THREADS = 8  # file system calls release the GIL; a few in flight hide their latency
+_THREADS = 2  # file system calls release the GIL; two in flight hide their latency, more only contend for it
 _counter = itertools.count()
 
 
