@@ -201,3 +201,41 @@ def test_docs_command_refuses_foreign_files(tmp_path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     code, _, stderr = _cli(["docs", "--config", str(SMALL / "archrepo.yaml"), "--out", str(tmp_path / "file")])
     assert code == 2 and "Traceback" not in stderr
+
+
+def _docs_with_stderr_on(terminal: bool, tmp_path: Path) -> str:
+    """`archrepo docs` in a real process, its stderr a terminal (a pseudo-terminal) or a pipe (a CI log)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).with_name("archrepo")), "docs", "--config", str(SMALL / "archrepo.yaml"),
+               "--out", str(tmp_path / f"site-{terminal}"), "--as-of", "2026-11-26"]
+    if not terminal:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stderr
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower)
+        os.close(follower)
+        said = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process ended
+                break
+            if not chunk:
+                break
+            said += chunk
+        assert process.wait() == 0
+    finally:
+        os.close(leader)
+    return said.decode("utf-8", "replace")
+
+
+def test_a_progress_bar_on_a_terminal_and_none_in_a_ci_log(tmp_path) -> None:
+    on_terminal = _docs_with_stderr_on(True, tmp_path)
+    assert re.search(r"\r\[#+\.*\] [\d,]+ / [\d,]+ diagrams and pages", on_terminal)
+    assert "wrote " in on_terminal
+    in_log = _docs_with_stderr_on(False, tmp_path)
+    assert "\r" not in in_log and "diagrams and pages" not in in_log and "wrote " in in_log
