@@ -73,6 +73,7 @@ def test_a_rebuild_after_one_edit_lays_out_only_the_diagrams_that_changed(tmp_pa
     assert (repo / ".archrepo-cache" / DATABASE).is_file()
     again = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
     assert again.laid_out == 0 and again.cached == first.laid_out and again.written == ()
+    assert first.rendered == first.pages and again.rendered == 0  # every page's file already holds it
     # rename one application: every Graphviz diagram that draws it, and only those, is laid out again
     path = repo / "models" / "applications" / "laboratory" / "lvms.yaml"
     text = path.read_text(encoding="utf-8")
@@ -83,6 +84,8 @@ def test_a_rebuild_after_one_edit_lays_out_only_the_diagrams_that_changed(tmp_pa
                   if plan.view is not None and plan.flow is None and not plan.rows and "lvms" in plan.view.nodes}
     third = build_site(edited, tmp_path / "site", as_of=AS_OF)
     assert third.laid_out == len(drawing_it) and 0 < third.laid_out < first.laid_out / 5
+    assert 0 < third.rendered < first.pages / 3 and set(third.written) <= {f"{p}.html" for p in
+                                                                        _paths_naming(edited, "lvms")} | _assets()
     assert "Renamed LVMS" in (tmp_path / "site" / "applications" / "lvms.html").read_text(encoding="utf-8")
     # the same files as a build from nothing
     os.environ["ARCHREPO_NO_CACHE"] = "1"
@@ -91,6 +94,32 @@ def test_a_rebuild_after_one_edit_lays_out_only_the_diagrams_that_changed(tmp_pa
     finally:
         del os.environ["ARCHREPO_NO_CACHE"]
     assert cold.cached == 0 and not _differences(tmp_path / "site", tmp_path / "cold", cold.files)
+
+
+def _paths_naming(repository, application: str) -> set[str]:
+    """Pages that can show the application's name: its own, those of elements referring to it or it refers to,
+    those of integrations, data, processes and technology around it, the lists, the index and the violations."""
+    from archrepo.site.links import KIND_DIRS, element_path
+
+    model = repository.model
+    near = {application}
+    for element in model:
+        text = repr(element.data)
+        if application in text:
+            near.add(element.id)
+    near |= {target for element_id in list(near) for _, target in model.references.get(element_id, ())}
+    paths = {element_path(model.elements[e].kind, e) for e in near if model.elements[e].kind in KIND_DIRS}
+    for element_id in list(near):
+        kind = model.elements[element_id].kind
+        if kind == "Integration":  # a changed name shows on the pages of both ends and the platform
+            element = model.elements[element_id]
+            paths |= {element_path("Application", e) for e in (element.get("source"), element.get("target"),
+                                                                 element.get("via")) if e}
+    return paths | {f"{directory}/index" for directory in KIND_DIRS.values()} | {"index", "violations", "explorer"}
+
+
+def _assets() -> set[str]:
+    return {"explorer-data.js", "search-index.js"}
 
 
 def _differences(one: Path, other: Path, files: tuple[str, ...]) -> list[str]:
@@ -111,6 +140,17 @@ def test_the_cache_never_serves_a_diagram_this_machine_did_not_render(tmp_path: 
     again = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
     assert again.cached == 0 and again.laid_out == first.laid_out
     assert page.read_text(encoding="utf-8") == honest and "__xss" not in honest
+    # the page records are checked the same way, and a page whose file was changed is written again
+    from archrepo.site.page_cache import DATABASE as PAGES
+
+    with sqlite3.connect(repo / ".archrepo-cache" / PAGES) as connection:
+        connection.execute("UPDATE files SET payload = ?", (b"\0" * 20,))
+    page.write_text("<p>edited by hand</p>", encoding="utf-8")
+    fourth = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    assert fourth.rendered == fourth.pages and page.read_text(encoding="utf-8") == honest
+    (tmp_path / "site" / "index.html").write_text("<p>edited again</p>", encoding="utf-8")
+    fifth = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    assert fifth.rendered == 1 and fifth.written == ("index.html",)
     # a cache made on another machine (another key) is not used either
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
     third = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)

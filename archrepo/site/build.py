@@ -4,7 +4,6 @@ templates, and write the site into a directory without touching anything it did 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from archrepo.errors import ModelError, UsageError
 from archrepo.model.elements import KINDS
 from archrepo.rules.check import CheckOptions, CheckResult, run_check
 from archrepo.rules.definitions import load_rules
+from archrepo.site.assemble import Counter, Progress, render_pages
 from archrepo.site.content import SiteContent
 from archrepo.site.crossref import build_cross_reference
 from archrepo.site.diagram_cache import DiagramCache
@@ -30,6 +30,7 @@ from archrepo.site.overview_pages import (
     violations_page,
 )
 from archrepo.site.ownership import claim_files, remove_stale
+from archrepo.site.page_cache import PageCache
 from archrepo.site.plan import plan_diagrams
 from archrepo.site.render import FORMATS, MARKER, PageRenderer, static_files
 from archrepo.site.search import search_index_script
@@ -39,8 +40,6 @@ from archrepo.views.marks import violation_marks
 __all__ = ["SiteSummary", "build_site"]
 
 SITE_TITLE = "Architecture repository"
-# (stage, done, total): called as the diagrams and pages of stage "site" advance, for a progress bar
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,7 @@ class SiteSummary:
     violations: dict[str, int]  # the check summary
     laid_out: int = 0  # diagrams Graphviz laid out in this build (the others were drawn directly or cached)
     cached: int = 0  # Graphviz diagrams taken from the diagram cache
+    rendered: int = 0  # pages rendered in this build (the others' files already held them)
 
     @property
     def entry(self) -> Path:
@@ -86,7 +86,7 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     model = repository.model
     plans = plan_diagrams(model, repository.dependencies, as_of=day, marks=violation_marks(result),
                           ext=FORMATS[fmt] if fmt == "html" else None)
-    counter = _Counter(progress)
+    counter = Counter(progress)
     cache = DiagramCache.open(repository.config.root) if fmt == "html" else None
     rendering = DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers, cache=cache,
                                  progress=counter.advance)
@@ -102,13 +102,22 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
         counter.add(len(pages))
         renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
-        files = _render_pages(renderer, pages, diagrams, counter) | assets
-    written = write_changed(out, files)
+        page_cache = PageCache.open(repository.config.root, (fmt, SITE_TITLE, day.isoformat()))
+        try:
+            page_files = render_pages(renderer, pages, diagrams, counter, out, page_cache)
+            files: dict[str, str | None] = {**page_files, **assets}
+            written = write_changed(out, files)
+        except BaseException:
+            if page_cache is not None:
+                page_cache.abandon()
+            raise
+        if page_cache is not None:
+            page_cache.close()
     claimed.write_manifest(sorted(files))
     removed = remove_stale(out, claimed.previous - set(files))
     return SiteSummary(out, fmt, len(pages), len(diagrams.ready), tuple(sorted(files)), tuple(written), removed,
                        {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary(), diagrams.laid_out,
-                       diagrams.cached)
+                       diagrams.cached, sum(1 for text in page_files.values() if text is not None))
 
 
 def _pages_and_assets(content: SiteContent, fmt: str) -> tuple[list[Page], dict[str, str]]:
@@ -120,46 +129,6 @@ def _pages_and_assets(content: SiteContent, fmt: str) -> tuple[list[Page], dict[
     data = explorer_data(content.model, content.xref.by_element, content.as_of)
     return pages, {"search-index.js": search_index_script(pages, MARKER),
                    "explorer-data.js": explorer_script(data, MARKER), **static_files()}
-
-
-class _Counter:
-    """Diagrams and pages done, of how many, told to ``progress`` as stage "site"."""
-
-    def __init__(self, progress: Progress | None) -> None:
-        self.progress, self.done, self.total = progress, 0, 0
-
-    def add(self, more: int) -> None:
-        self.total += more
-        self.advance(0)
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        if self.progress is not None:
-            self.progress("site", self.done, self.total)
-
-
-def _render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRendering,
-                  counter: _Counter) -> dict[str, str]:
-    """Every page, by file name: first those whose diagram is ready, then the others as the workers finish
-    their diagrams (the order pages are rendered in does not change them)."""
-    files: dict[str, str] = {}
-    waiting: dict[str, Page] = {}
-
-    def render(page: Page) -> None:
-        files[page.path + renderer.ext] = renderer.render(page)
-        counter.advance(1)
-
-    for page in pages:
-        if page.path in diagrams.pending:
-            waiting[page.path] = page
-        else:
-            render(page)
-    for keys in diagrams.finished():
-        for key in keys:
-            if key in waiting:
-                render(waiting.pop(key))
-    assert not waiting, "a page waits for a diagram that was never rendered"
-    return files
 
 
 def site_pages(content: SiteContent) -> list[Page]:

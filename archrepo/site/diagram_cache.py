@@ -20,7 +20,6 @@ from pathlib import Path
 
 from archrepo.model.cache import ParseCache, cache_directory
 from archrepo.model.cachekey import CacheUnavailable, code_digest, load_cache_key
-from archrepo.site.render_pool import DotJob
 
 __all__ = ["DATABASE", "DiagramCache"]
 
@@ -60,17 +59,19 @@ class DiagramCache:
             return None
         return cls(store)
 
-    def key(self, job: DotJob) -> str:
-        known = self._keys.get(job.key)
+    def key(self, name: str, content: object) -> str:
+        """The cache key of a diagram: ``content`` is what it is drawn from (a view and its ``<svg>``
+        attributes, a map, ...), ``name`` its page (one key a build)."""
+        known = self._keys.get(name)
         if known is None:
             digest = hashlib.blake2b(self._salt, digest_size=20)
-            digest.update(pickle.dumps((job.view, job.attributes, job.alone), protocol=5))
-            known = self._keys[job.key] = digest.hexdigest()
+            digest.update(pickle.dumps(content, protocol=5))
+            known = self._keys[name] = digest.hexdigest()
         return known
 
-    def get_many(self, jobs: list[DotJob]) -> dict[str, str]:
-        """The SVG of each job found, by the job's key (its page path)."""
-        keys = {self.key(job): job.key for job in jobs}
+    def get_many(self, items: list[tuple[str, object]]) -> dict[str, str]:
+        """The SVG of each (name, content) found, by name."""
+        keys = {self.key(name, content): name for name, content in items}
         found: dict[str, str] = {}
         for key, (payload, _) in self._store.get_many(sorted(keys)).items():
             with contextlib.suppress(zlib.error, UnicodeDecodeError):
@@ -78,12 +79,14 @@ class DiagramCache:
         self.hits += len(found)
         return found
 
-    def put_many(self, rendered: list[tuple[DotJob, str]]) -> None:
-        self._store.put_many((self.key(job), (zlib.compress(svg.encode("utf-8"), 1), b"")) for job, svg in rendered)
+    def put_many(self, rendered: list[tuple[str, object, str]]) -> None:
+        """Keep the SVG of each (name, content, svg)."""
+        self._store.put_many((self.key(name, content), (zlib.compress(svg.encode("utf-8"), 1), b""))
+                             for name, content, svg in rendered)
 
-    def keep_only(self, jobs: list[DotJob]) -> None:
+    def keep_only(self, items: list[tuple[str, object]]) -> None:
         """Forget diagrams no page shows any more, once they outnumber the live ones."""
-        self._store.prune({self.key(job) for job in jobs})
+        self._store.prune({self.key(name, content) for name, content in items})
 
     def close(self) -> None:
         self._store.close()

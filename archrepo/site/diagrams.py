@@ -55,7 +55,7 @@ class DiagramRendering:
                 assert plan.view is not None
                 attributes = tuple(_svg_attributes(plan.view.title).items())
                 self._jobs.append(DotJob(key, plan.view, attributes, alone=_alone(plan.view)))
-        found = cache.get_many(self._jobs) if cache is not None else {}
+        found = cache.get_many([(job.key, _content(job)) for job in self._jobs]) if cache is not None else {}
         self.ready.update(found)
         self.cached = len(found)  # Graphviz diagrams taken from the cache
         self._all_jobs = self._jobs
@@ -67,8 +67,7 @@ class DiagramRendering:
 
     def __enter__(self) -> DiagramRendering:
         self._batches = self._stack.enter_context(rendering(self._jobs, workers=self._workers))
-        for key, plan in self._drawn_here:
-            self.ready[key] = _draw_here(plan, self._fmt)
+        self._draw_here()
         if self._progress is not None and self.ready:
             self._progress(len(self.ready))
         return self
@@ -80,8 +79,23 @@ class DiagramRendering:
         finally:
             if self._cache is not None:
                 if kind is None:
-                    self._cache.keep_only(self._all_jobs)
+                    self._cache.keep_only([(job.key, _content(job)) for job in self._all_jobs]
+                                          + [(key, _drawn_content(plan)) for key, plan in self._drawn_here])
                 self._cache.close()
+
+    def _draw_here(self) -> None:
+        """Maps, rows and Mermaid, drawn in this process (those the cache holds are taken from it: drawing
+        6,000 of them is a second or two of a rebuild)."""
+        items = [(key, _drawn_content(plan)) for key, plan in self._drawn_here]
+        found = self._cache.get_many(items) if self._cache is not None else {}
+        drawn = []
+        for key, plan in self._drawn_here:
+            if key not in found:
+                found[key] = _draw_here(plan, self._fmt)
+                drawn.append((key, _drawn_content(plan), found[key]))
+        if self._cache is not None:
+            self._cache.put_many(drawn)
+        self.ready.update(found)
 
     def finished(self) -> Iterator[list[str]]:
         """The keys of each batch as it is finished (RenderError when a diagram cannot be rendered)."""
@@ -91,10 +105,20 @@ class DiagramRendering:
                 self.ready[key] = svg
                 self.pending.discard(key)
             if self._cache is not None:
-                self._cache.put_many([(jobs[key], svg) for key, svg in done])
+                self._cache.put_many([(key, _content(jobs[key]), svg) for key, svg in done])
             if self._progress is not None:
                 self._progress(len(done))
             yield [key for key, _ in done]
+
+
+def _content(job: DotJob) -> object:
+    """What a Graphviz diagram is drawn from, for its cache key."""
+    return ("dot", job.view, job.attributes, job.alone)
+
+
+def _drawn_content(plan: PlannedDiagram) -> object:
+    """What a diagram drawn here is drawn from, for its cache key."""
+    return ("here", plan.map, plan.view, plan.flow, plan.rows)
 
 
 def _draw_here(plan: PlannedDiagram, fmt: str) -> str:

@@ -20,14 +20,14 @@ _THREADS = 2  # file system calls release the GIL; two in flight hide their late
 _counter = itertools.count()
 
 
-def write_changed(out: Path, files: Mapping[str, str]) -> list[str]:
-    """Write every file of ``files`` (name relative to ``out`` -> text) whose content differs from what is
-    there; the names written, sorted."""
-    for directory in sorted({(out / name).parent for name in files}):
+def write_changed(out: Path, files: Mapping[str, str | None]) -> list[str]:
+    """Write every file of ``files`` (name relative to ``out`` -> text, or None for one known to hold it
+    already) whose content differs from what is there; the names written, sorted."""
+    names = sorted(name for name, text in files.items() if text is not None)
+    for directory in sorted({(out / name).parent for name in names}):
         directory.mkdir(parents=True, exist_ok=True)
-    names = sorted(files)
     with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="archrepo-write") as pool:
-        changed = list(pool.map(lambda name: _write_if_changed(out / name, files[name].encode("utf-8")), names))
+        changed = list(pool.map(lambda name: _write_if_changed(out / name, str(files[name]).encode("utf-8")), names))
     return [name for name, written in zip(names, changed, strict=True) if written]
 
 
