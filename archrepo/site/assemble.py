@@ -1,5 +1,5 @@
-"""Rendering every page of the site: each as soon as its diagram is ready, and none whose content is what the
-file already holds (:mod:`archrepo.site.page_cache`)."""
+"""Rendering and writing every page of the site: each as soon as its diagram is ready, written at once, and
+none whose content is what the file already holds (:mod:`archrepo.site.page_cache`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from archrepo.site.diagrams import DiagramRendering
 from archrepo.site.links import Page
 from archrepo.site.page_cache import PageCache, unchanged
 from archrepo.site.render import PageRenderer
+from archrepo.site.writing import write_if_changed
 
 __all__ = ["Counter", "Progress", "render_pages"]
 
@@ -34,24 +35,30 @@ class Counter:
 
 
 def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRendering, counter: Counter,
-                 out: Path, cache: PageCache | None) -> dict[str, str | None]:
-    """Every page's text by file name, or None for a page whose file already holds it. First the pages whose
-    diagram is ready, then the others as the workers finish their diagrams (the order pages are rendered in
-    does not change them)."""
-    files: dict[str, str | None] = {}
+                 out: Path, cache: PageCache | None) -> tuple[list[str], int]:
+    """Render every page and write it into ``out`` as soon as it is rendered (a site of 10,000 applications
+    holds gigabytes of page text otherwise), unless its file already holds it. First the pages whose diagram is
+    ready, then the others as the workers finish their diagrams (the order does not change the pages). Returns
+    the names written and the number of pages rendered."""
+    written: list[str] = []
+    rendered = 0
     waiting: dict[str, Page] = {}
     ready = [page for page in pages if page.path not in diagrams.pending]
     keys = {page.path: cache.key(page, diagrams.ready.get(page.path)) for page in ready} if cache else {}
     known = cache.known(list(keys.values())) if cache else {}
+    for folder in sorted({(out / page.path).parent for page in pages}):
+        folder.mkdir(parents=True, exist_ok=True)
 
     def render(page: Page, key: str | None) -> None:
+        nonlocal rendered
         name = page.path + renderer.ext
-        if key is not None and key in known and unchanged(out / name, known[key]):
-            files[name] = None
-        else:
-            text = files[name] = renderer.render(page)
+        if key is None or key not in known or not unchanged(out / name, known[key]):
+            data = renderer.render(page).encode("utf-8")
+            rendered += 1
+            if write_if_changed(out / name, data):
+                written.append(name)
             if cache is not None:
-                cache.remember(key or cache.key(page, diagrams.ready.get(page.path)), text.encode("utf-8"))
+                cache.remember(key or cache.key(page, diagrams.ready.get(page.path)), data)
         counter.advance(1)
 
     for page in pages:
@@ -64,4 +71,4 @@ def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRen
             if key in waiting:
                 render(waiting.pop(key), None)
     assert not waiting, "a page waits for a diagram that was never rendered"
-    return files
+    return sorted(written), rendered

@@ -104,20 +104,20 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
         page_cache = PageCache.open(repository.config.root, (fmt, SITE_TITLE, day.isoformat()))
         try:
-            page_files = render_pages(renderer, pages, diagrams, counter, out, page_cache)
-            files: dict[str, str | None] = {**page_files, **assets}
-            written = write_changed(out, files)
+            written, rendered = render_pages(renderer, pages, diagrams, counter, out, page_cache)
+            written = sorted(written + write_changed(out, assets))
         except BaseException:
             if page_cache is not None:
                 page_cache.abandon()
             raise
         if page_cache is not None:
             page_cache.close()
+    files = {page.path + FORMATS[fmt] for page in pages} | set(assets)
     claimed.write_manifest(sorted(files))
-    removed = remove_stale(out, claimed.previous - set(files))
+    removed = remove_stale(out, claimed.previous - files)
     return SiteSummary(out, fmt, len(pages), len(diagrams.ready), tuple(sorted(files)), tuple(written), removed,
                        {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary(), diagrams.laid_out,
-                       diagrams.cached, sum(1 for text in page_files.values() if text is not None))
+                       diagrams.cached, rendered)
 
 
 def _pages_and_assets(content: SiteContent, fmt: str) -> tuple[list[Page], dict[str, str]]:

@@ -14,24 +14,25 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-__all__ = ["write_changed"]
+__all__ = ["write_changed", "write_if_changed"]
 
 _THREADS = 2  # file system calls release the GIL; two in flight hide their latency, more only contend for it
 _counter = itertools.count()
 
 
-def write_changed(out: Path, files: Mapping[str, str | None]) -> list[str]:
-    """Write every file of ``files`` (name relative to ``out`` -> text, or None for one known to hold it
-    already) whose content differs from what is there; the names written, sorted."""
-    names = sorted(name for name, text in files.items() if text is not None)
+def write_changed(out: Path, files: Mapping[str, str]) -> list[str]:
+    """Write every file of ``files`` (name relative to ``out`` -> text) whose content differs from what is
+    there; the names written, sorted."""
+    names = sorted(files)
     for directory in sorted({(out / name).parent for name in names}):
         directory.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="archrepo-write") as pool:
-        changed = list(pool.map(lambda name: _write_if_changed(out / name, str(files[name]).encode("utf-8")), names))
+        changed = list(pool.map(lambda name: write_if_changed(out / name, files[name].encode("utf-8")), names))
     return [name for name, written in zip(names, changed, strict=True) if written]
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` (its folder must exist) unless the file holds exactly it; whether it wrote."""
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
