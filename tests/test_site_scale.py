@@ -283,3 +283,6 @@ def test_an_interrupted_or_killed_build_leaves_no_dot_behind(generated: Path, tm
     assert "Traceback" not in said
     if how != signal.SIGKILL:
         assert said.strip().splitlines()[-1] == ("terminated" if how == signal.SIGTERM else "interrupted")
+        # nothing of the site was put in place, and no staged file is left behind
+        site = tmp_path / "site"
+        assert not site.exists() or not [p for p in site.rglob("*") if p.is_file()]

@@ -4,13 +4,12 @@ none whose content is what the file already holds (:mod:`archrepo.site.page_cach
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from archrepo.site.diagrams import DiagramRendering
 from archrepo.site.links import Page
 from archrepo.site.page_cache import PageCache, unchanged
 from archrepo.site.render import PageRenderer
-from archrepo.site.writing import write_if_changed
+from archrepo.site.writing import StagedWrites
 
 __all__ = ["Counter", "Progress", "render_pages"]
 
@@ -35,19 +34,17 @@ class Counter:
 
 
 def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRendering, counter: Counter,
-                 out: Path, cache: PageCache | None) -> tuple[list[str], int]:
-    """Render every page and write it into ``out`` as soon as it is rendered (a site of 10,000 applications
-    holds gigabytes of page text otherwise), unless its file already holds it. First the pages whose diagram is
-    ready, then the others as the workers finish their diagrams (the order does not change the pages). Returns
-    the names written and the number of pages rendered."""
-    written: list[str] = []
+                 files: StagedWrites, cache: PageCache | None) -> int:
+    """Render every page and stage it in ``files`` as soon as it is rendered (a site of 10,000 applications
+    would hold gigabytes of page text otherwise), unless its file already holds it. First the pages whose
+    diagram is ready, then the others as the workers finish their diagrams (the order does not change the
+    pages). Returns the number of pages rendered."""
+    out = files.out
     rendered = 0
     waiting: dict[str, Page] = {}
     ready = [page for page in pages if page.path not in diagrams.pending]
     keys = {page.path: cache.key(page, diagrams.ready.get(page.path)) for page in ready} if cache else {}
     known = cache.known(list(keys.values())) if cache else {}
-    for folder in sorted({(out / page.path).parent for page in pages}):
-        folder.mkdir(parents=True, exist_ok=True)
 
     def render(page: Page, key: str | None) -> None:
         nonlocal rendered
@@ -55,8 +52,7 @@ def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRen
         if key is None or key not in known or not unchanged(out / name, known[key]):
             data = renderer.render(page).encode("utf-8")
             rendered += 1
-            if write_if_changed(out / name, data):
-                written.append(name)
+            files.write(name, data)
             if cache is not None:
                 cache.remember(key or cache.key(page, diagrams.ready.get(page.path)), data)
         counter.advance(1)
@@ -71,4 +67,4 @@ def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRen
             if key in waiting:
                 render(waiting.pop(key), None)
     assert not waiting, "a page waits for a diagram that was never rendered"
-    return sorted(written), rendered
+    return rendered

@@ -34,7 +34,7 @@ from archrepo.site.page_cache import PageCache
 from archrepo.site.plan import plan_diagrams
 from archrepo.site.render import FORMATS, MARKER, PageRenderer, static_files
 from archrepo.site.search import search_index_script
-from archrepo.site.writing import write_changed
+from archrepo.site.writing import StagedWrites
 from archrepo.views.marks import violation_marks
 
 __all__ = ["SiteSummary", "build_site"]
@@ -104,8 +104,11 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
         page_cache = PageCache.open(repository.config.root, (fmt, SITE_TITLE, day.isoformat()))
         try:
-            written, rendered = render_pages(renderer, pages, diagrams, counter, out, page_cache)
-            written = sorted(written + write_changed(out, assets))
+            with StagedWrites(out) as staged:
+                rendered = render_pages(renderer, pages, diagrams, counter, staged, page_cache)
+                for name, text in assets.items():
+                    staged.write(name, text.encode("utf-8"))
+                written = staged.commit()  # only now, with every page and diagram made, is the site changed
         except BaseException:
             if page_cache is not None:
                 page_cache.abandon()

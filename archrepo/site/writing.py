@@ -1,6 +1,7 @@
-"""Writing the site's files: each atomically (a temporary file beside it, then a rename: a reader never sees
-half a page), only when its content changed (a rebuild keeps the mtimes of what it did not change), several at
-a time.
+"""Writing the site's files: each page to a temporary file beside its place as soon as it is rendered (the
+texts of a large site are not held in memory), and all of them renamed into place only once every page and
+diagram is made, so that a build that fails or is interrupted leaves the site as it was, and a reader never
+sees half a page. A file whose content is already what the build makes is left alone (its mtime too).
 
 Unlike the reports archrepo writes, pages are not flushed to the disk one by one (``fsync``): a site is made
 again by the next build, and syncing 8,000 pages took 36 s of a 1,000-application build.
@@ -8,48 +9,68 @@ again by the next build, and syncing 8,000 pages took 36 s of a 1,000-applicatio
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-__all__ = ["write_changed", "write_if_changed"]
+__all__ = ["StagedWrites"]
 
-_THREADS = 2  # file system calls release the GIL; two in flight hide their latency, more only contend for it
 _counter = itertools.count()
 
 
-def write_changed(out: Path, files: Mapping[str, str]) -> list[str]:
-    """Write every file of ``files`` (name relative to ``out`` -> text) whose content differs from what is
-    there; the names written, sorted."""
-    names = sorted(files)
-    for directory in sorted({(out / name).parent for name in names}):
-        directory.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="archrepo-write") as pool:
-        changed = list(pool.map(lambda name: write_if_changed(out / name, files[name].encode("utf-8")), names))
-    return [name for name, written in zip(names, changed, strict=True) if written]
+class StagedWrites:
+    """Files of ``out`` written to temporary files, put in place by :meth:`commit` (or removed by
+    :meth:`abandon`); use as a context manager to abandon on any exception."""
 
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._staged: list[tuple[Path, Path, str]] = []  # temporary file, its place, the name
+        self._folders: set[Path] = set()
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` (its folder must exist) unless the file holds exactly it; whether it wrote."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    _replace(path, data)
-    return True
+    def __enter__(self) -> StagedWrites:
+        return self
 
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if kind is not None:
+            self.abandon()
 
-def _replace(path: Path, data: bytes) -> None:
-    """A new file beside ``path`` (never through a link: O_NOFOLLOW, O_EXCL), renamed over it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{next(_counter)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-    try:
+    def write(self, name: str, data: bytes) -> bool:
+        """Stage ``data`` for the file ``name`` (relative to ``out``) unless it holds exactly that; whether it
+        will be written."""
+        path = self.out / name
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{next(_counter)}.tmp")
+        # never through a link, never over a file already there (O_NOFOLLOW, O_EXCL)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        self._staged.append((temporary, path, name))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        return True
+
+    def commit(self) -> list[str]:
+        """Rename every staged file into place; the names written, sorted."""
+        names = []
+        try:
+            while self._staged:
+                temporary, path, name = self._staged[-1]
+                os.replace(temporary, path)
+                self._staged.pop()
+                names.append(name)
+        finally:
+            self.abandon()
+        return sorted(names)
+
+    def abandon(self) -> None:
+        """Remove every staged file that is not in place yet."""
+        for temporary, _, _ in self._staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        self._staged.clear()
