@@ -48,9 +48,9 @@ class StagedWrites:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{next(_counter)}.tmp")
+        self._staged.append((temporary, path, name))  # first: an interrupt right after the open still removes it
         # never through a link, never over a file already there (O_NOFOLLOW, O_EXCL)
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-        self._staged.append((temporary, path, name))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         return True
