@@ -95,7 +95,7 @@ def test_export_structure(tmp_path: Path) -> None:
     assert len(view.findall(f"{_A}node")) == counts["Application"]
     assert len(view.findall(f"{_A}connection")) == counts["Integration"]
     labels = [item.findtext(f"{_A}label") for item in root.iterfind(f"{_A}organizations/{_A}item")]
-    assert labels == ["Strategy", "Business", "Application", "Relations", "Views"]
+    assert labels == ["Strategy", "Business", "Application", "Technology", "Relations", "Views"]
     names = {d.findtext(f"{_A}name") for d in root.iterfind(f"{_A}propertyDefinitions/{_A}propertyDefinition")}
     assert {"archrepo:id", "archrepo:lifecycle.status", "archrepo:standard", "archrepo:security.encrypted",
             "archrepo:relation", "hosting_country"} <= names
