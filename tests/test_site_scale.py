@@ -23,6 +23,7 @@ from archrepo.site import build_site
 from archrepo.site.diagram_cache import DATABASE
 from archrepo.site.plan import plan_diagrams
 from archrepo.views import ViewOptions, build_view
+from archrepo.views.impact import analyse_impact
 from archrepo.views.svg import sanitise_svg
 from tests.conftest import ROOT
 
@@ -98,7 +99,8 @@ def test_a_rebuild_after_one_edit_lays_out_only_the_diagrams_that_changed(tmp_pa
 
 def _paths_naming(repository, application: str) -> set[str]:
     """Pages that can show the application's name: its own, those of elements referring to it or it refers to,
-    those of integrations, data, processes and technology around it, the lists, the index and the violations."""
+    those of integrations, data, processes and technology around it, the technologies whose impact reaches it, the
+    lists, the index and the violations."""
     from archrepo.site.links import KIND_DIRS, element_path
 
     model = repository.model
@@ -115,6 +117,11 @@ def _paths_naming(repository, application: str) -> set[str]:
             element = model.elements[element_id]
             paths |= {element_path("Application", e) for e in (element.get("source"), element.get("target"),
                                                                  element.get("via")) if e}
+    # a technology's page lists the applications its loss reaches, with the applications in between
+    for technology in model.of_kind("Technology"):
+        reached = analyse_impact(model, repository.dependencies, technology.id, AS_OF).applications
+        if any(application == impacted.id or application in impacted.path for impacted in reached):
+            paths.add(element_path("Technology", technology.id))
     return paths | {f"{directory}/index" for directory in KIND_DIRS.values()} | {"index", "violations", "explorer"}
 
 
