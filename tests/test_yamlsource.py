@@ -65,6 +65,14 @@ def test_anchor_and_alias_are_refused_without_expansion() -> None:
     assert "anchor" in sink.errors[0].message
 
 
+def test_anchors_are_found_wherever_yaml_allows_them() -> None:
+    # the quick look for a mark before the event stream must not miss one in any place YAML takes it
+    for text in ("&a x: 1\n", "k: &a v\n", "k:\n  - &a v\n", "k: [&a 1]\n", "k: [1,&a 2]\n", "k: {x: &a 1}\n",
+                 "k: {&a x: 1}\n", "k:\t&a v\n", "k: &a\n  x: 1\n", "a: &a 1\nb: *a\n"):
+        docs, sink = parse(text)
+        assert not docs and "anchor" in sink.errors[0].message, text
+
+
 def test_text_that_only_looks_like_an_anchor_is_fine() -> None:
     docs, sink = parse("description: R&D uses *bold* & more\n")
     assert not sink.items
