@@ -7,7 +7,8 @@ near a change or an editor asks for) and applies one failure policy to every rul
   contributes no violations; the other rules still run;
 * a rule past its time budget (``rule_timeout`` in archrepo.yaml, ``check --rule-timeout``) is a failure too.
   Each rule runs in a worker thread that the loop waits for with a deadline (Oxigraph and pySHACL cannot be
-  cancelled from outside; Oxigraph releases the GIL while it evaluates). A rule past its budget is abandoned:
+  cancelled from outside; Oxigraph releases the GIL while it evaluates, so two rule threads at a time keep two
+  cores busy). A rule past its budget is abandoned:
   a Python rule is asked to stop (an exception raised in its thread), a query runs on in the background. The
   command line leaves with ``os._exit``, so an abandoned thread never keeps it alive; a long-lived library
   caller (a language server) should know that an abandoned query keeps one core busy until it ends;
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,7 +38,7 @@ from archrepo.rules.shacl import run_shacl_rule
 from archrepo.rules.sparql import run_sparql_rule
 from archrepo.rules.violation import Finding, RuleFailure, RuleRunError, Violation, fingerprint
 
-__all__ = ["Evaluation", "RulePlan", "evaluate", "run_rules", "stamp"]
+__all__ = ["RULES_AT_ONCE", "Evaluation", "RulePlan", "evaluate", "run_rules", "stamp"]
 
 Adapter = Callable[[RuleDefinition, RuleContext], Iterator[Finding]]
 ADAPTERS: dict[str, Adapter] = {"sparql": run_sparql_rule, "shacl": run_shacl_rule, "python": run_python_rule}
@@ -77,14 +80,27 @@ def run_rules(repository: Repository, rules: Iterable[RuleDefinition], as_of: dt
 
 def evaluate(repository: Repository, rules: Iterable[RuleDefinition], plan: RulePlan, as_of: dt.date,
              budget: float | None = None) -> Evaluation:
-    """Run ``rules`` as ``plan`` says, each within ``budget`` seconds (default: the config's ``rule_timeout``)."""
+    """Run ``rules`` as ``plan`` says, each within ``budget`` seconds (default: the config's ``rule_timeout``),
+    up to ``RULES_AT_ONCE`` at a time."""
     seconds = budget if budget is not None else repository.config.rule_timeout
+    rules = list(rules)
+    jobs: list[_Job | RuleRunError] = []
+    for rule in rules:
+        try:
+            jobs.append(_job(repository, rule, plan, as_of))
+        except RuleRunError as error:
+            jobs.append(error)
+    outcomes = _run_all([job.work if isinstance(job, _Job) else None for job in jobs], seconds)
     violations: list[Violation] = []
     failures: list[RuleFailure] = []
     findings: dict[str, list[Finding]] = {}
-    for rule in rules:
+    for rule, job, outcome in zip(rules, jobs, outcomes, strict=True):
         try:
-            found = _findings(repository, rule, plan, as_of, seconds)
+            if isinstance(job, RuleRunError):
+                raise job
+            if isinstance(outcome, RuleRunError):
+                raise outcome
+            found = job.finish(outcome or [])
             stamped = [stamp(rule, finding, repository) for finding in found]
         except RuleRunError as error:
             failures.append(RuleFailure(rule.id, str(error), rule.location))
@@ -94,15 +110,24 @@ def evaluate(repository: Repository, rules: Iterable[RuleDefinition], plan: Rule
     return Evaluation(sorted(set(violations)), sorted(failures), findings)
 
 
-def _findings(repository: Repository, rule: RuleDefinition, plan: RulePlan, as_of: dt.date,
-              budget: float) -> list[Finding]:
-    """One rule's findings as the plan asks for them; RuleRunError when it fails, whatever the reason."""
+@dataclass(frozen=True)
+class _Job:
+    """One rule as the plan asks for it: the work for a rule thread (None: nothing to evaluate), and what
+    makes its findings of what that work returns."""
+
+    work: Callable[[], list[Finding]] | None
+    finish: Callable[[list[Finding]], list[Finding]]
+
+
+def _job(repository: Repository, rule: RuleDefinition, plan: RulePlan, as_of: dt.date) -> _Job:
+    """One rule's job; RuleRunError when it cannot even be prepared."""
     scope = plan.scopes.get(rule.id)
     memo = plan.memos.get(rule.id)
+    kept = list(plan.kept.get(rule.id, ()))
     context = RuleContext(repository, as_of, None, memo if memo is not None else {}, rule.param_values)
     definition = rule
     if scope is not None and not scope:
-        return list(plan.kept.get(rule.id, ()))
+        return _Job(None, lambda _found: kept)
     if scope is not None and rule.engine == "sparql" and plan.graph is not None:
         from archrepo.graph.rdf import restrict_variable
 
@@ -113,10 +138,14 @@ def _findings(repository: Repository, rule: RuleDefinition, plan: RulePlan, as_o
         context = replace(context, scope=scope)
     _prepare(context, rule)
     adapter = ADAPTERS[rule.engine]
-    found = _bounded(lambda: list(adapter(definition, context)), budget)
-    if context.scope is not None:
-        found = [finding for finding in found if finding.element in context.scope]
-    return [*plan.kept.get(rule.id, ()), *found] if scope is not None else found
+    bounded = context
+
+    def finish(found: list[Finding]) -> list[Finding]:
+        if bounded.scope is not None:
+            found = [finding for finding in found if finding.element in bounded.scope]
+        return [*kept, *found] if scope is not None else found
+
+    return _Job(lambda: list(adapter(definition, bounded)), finish)
 
 
 def _prepare(context: RuleContext, rule: RuleDefinition) -> None:
@@ -140,37 +169,71 @@ def _raised(error: BaseException) -> str:
     return f"the rule raised {type(error).__name__}" + (f": {text}" if text else "")
 
 
-def _bounded(work: Callable[[], list[Finding]], budget: float) -> list[Finding]:
-    """``work()`` in a worker thread, waited for at most ``budget`` seconds. Whatever it raises (SystemExit
-    too) and a timeout become RuleRunError; KeyboardInterrupt while waiting propagates at once."""
-    outcome: list[list[Finding] | BaseException] = []
-    done = threading.Event()
+# Rules are independent queries, and Oxigraph releases the GIL while it evaluates one: two rule threads keep
+# two cores busy (Python rules, which hold the GIL, simply take turns)
+RULES_AT_ONCE = 2
 
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as error:  # the rule's, whatever it is: reported, never raised in the loop
-            _forget_frames(error)
-            outcome.append(error)
-        finally:
-            done.set()
+_Outcome = list[Finding] | RuleRunError
 
-    worker = threading.Thread(target=run, name="archrepo-rule", daemon=True)
-    worker.start()
+
+def _run_all(works: list[Callable[[], list[Finding]] | None], budget: float) -> list[_Outcome | None]:
+    """Each work in a worker thread of its own, ``RULES_AT_ONCE`` at a time, each waited for at most ``budget``
+    seconds from its start. Whatever one raises (SystemExit too) and a timeout become its RuleRunError;
+    KeyboardInterrupt while waiting abandons the running ones and propagates at once."""
+    outcomes: list[_Outcome | None] = [None] * len(works)
+    finished: queue.SimpleQueue[tuple[int, list[Finding] | BaseException]] = queue.SimpleQueue()
+    running: dict[int, tuple[threading.Thread, float]] = {}
+    waiting = iter([(index, work) for index, work in enumerate(works) if work is not None])
+
+    def start(index: int, work: Callable[[], list[Finding]]) -> None:
+        def run() -> None:
+            try:
+                result: list[Finding] | BaseException = work()
+            except BaseException as error:  # the rule's, whatever it is: reported, never raised in the loop
+                _forget_frames(error)
+                result = error
+            finished.put((index, result))
+
+        worker = threading.Thread(target=run, name="archrepo-rule", daemon=True)
+        running[index] = (worker, time.monotonic() + budget)
+        worker.start()
+
     try:
-        finished = done.wait(min(budget, threading.TIMEOUT_MAX))
-    except KeyboardInterrupt:  # Ctrl-C: stop waiting at once, and ask the rule to stop too
-        _abandon(worker)
+        while True:
+            while len(running) < RULES_AT_ONCE and (following := next(waiting, None)) is not None:
+                start(*following)
+            if not running:
+                return outcomes
+            first = min(deadline for _, deadline in running.values())
+            try:
+                index, result = finished.get(timeout=min(max(first - time.monotonic(), 0), threading.TIMEOUT_MAX))
+            except queue.Empty:
+                _abandon_late(running, outcomes, budget)
+                continue
+            if running.pop(index, None) is not None:  # (an abandoned rule that ends later is not heard)
+                outcomes[index] = _outcome(result)
+    except KeyboardInterrupt:  # Ctrl-C: stop waiting at once, and ask the rules to stop too
+        for worker, _ in running.values():
+            _abandon(worker)
         raise
-    if not finished:
-        _abandon(worker)
-        raise RuleRunError(f"the rule did not finish within its time budget of {budget:g} s (rule_timeout in "
-                           "archrepo.yaml, or check --rule-timeout)")
-    result = outcome[0]
+
+
+def _abandon_late(running: dict[int, tuple[threading.Thread, float]], outcomes: list[_Outcome | None],
+                  budget: float) -> None:
+    now = time.monotonic()
+    for index, (worker, deadline) in list(running.items()):
+        if deadline <= now:
+            _abandon(worker)
+            del running[index]
+            outcomes[index] = RuleRunError(f"the rule did not finish within its time budget of {budget:g} s "
+                                           "(rule_timeout in archrepo.yaml, or check --rule-timeout)")
+
+
+def _outcome(result: list[Finding] | BaseException) -> _Outcome:
     if isinstance(result, RuleRunError):
-        raise result
+        return result
     if isinstance(result, BaseException):
-        raise RuleRunError(_raised(result))
+        return RuleRunError(_raised(result))
     return result
 
 
