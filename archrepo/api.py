@@ -15,6 +15,7 @@ from archrepo.model.loader import FileResult, ReadStats, read_model_files, valid
 if TYPE_CHECKING:
     import networkx as nx
 
+    from archrepo.graph.loading import GraphLoader
     from archrepo.graph.rdf import ModelGraph
 
 __all__ = ["Repository", "load", "read_files"]
@@ -27,12 +28,16 @@ class Repository:
     config: Config
     model: Model
     files: list[FileResult] | None = None  # the parsed files, with each one's triples when read for a graph
+    # the store the files' triples were loaded into as they were parsed (``read_files``), if they were
+    loader: GraphLoader | None = None
 
     @cached_property
     def rdf(self) -> ModelGraph:
         """The RDF graph in an embedded Oxigraph store."""
-        from archrepo.graph.rdf import build_graph
+        from archrepo.graph.loading import build_graph
 
+        if self.loader is not None and self.files is not None:
+            return self.loader.graph(self.model, self.files)
         prepared = None
         files = self.files
         if files is not None and all("ntriples" in f.extras for f in files):
@@ -41,7 +46,7 @@ class Repository:
 
     def with_graph(self, graph: ModelGraph) -> Repository:
         """The same repository answering ``rdf`` with another graph (a partial one, for a re-check)."""
-        other = Repository(self.config, self.model, self.files)
+        other = Repository(self.config, self.model, self.files, self.loader)
         other.__dict__["rdf"] = graph  # the slot functools.cached_property fills on first use
         return other
 
@@ -53,18 +58,24 @@ class Repository:
         return build_dependency_graph(self.model)
 
 
-def read_files(config: Config, *, use_cache: bool = True, stats: ReadStats | None = None) -> list[FileResult]:
-    """The repository's model files, parsed (cached, in parallel) with each file's part of the RDF graph."""
+def read_files(config: Config, *, use_cache: bool = True, stats: ReadStats | None = None,
+               loader: GraphLoader | None = None) -> list[FileResult]:
+    """The repository's model files, parsed (cached, in parallel) with each file's part of the RDF graph;
+    ``loader`` (for a ``Repository`` of them) loads the triples of the files parsed as they arrive."""
     from archrepo.graph.rdf import ntriples_extra
 
-    return read_model_files(config, use_cache=use_cache, extra=ntriples_extra(config.base_iri), stats=stats)
+    return read_model_files(config, use_cache=use_cache, extra=ntriples_extra(config.base_iri), stats=stats,
+                            on_parsed=loader.add if loader is not None else None)
 
 
 def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True) -> Repository:
     """Find and read the config, then load and validate the model. Raises ConfigError or ModelError."""
+    from archrepo.graph.loading import GraphLoader
+
     config = load_config(Path(config_path) if config_path else None, cwd=cwd)
-    files = read_files(config, use_cache=use_cache)
+    loader = GraphLoader(config.base_iri, config.approved_standards)
+    files = read_files(config, use_cache=use_cache, loader=loader)
     model, diagnostics = validate_model(config, files)
     if model is None:
         raise ModelError.from_diagnostics(diagnostics, "the model is invalid")
-    return Repository(config, model, files)
+    return Repository(config, model, files, loader)

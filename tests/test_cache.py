@@ -159,3 +159,28 @@ def test_unchanged_files_are_not_read_again_but_any_change_is_seen(repo: Path,
     # the field lines of a file not read in this run come from reading it when an error needs them
     dips_lines = next(f for f in again if f.file.endswith("dips-arena.yaml")).documents[0][1]
     assert dips_lines.line_of("name") == dips_lines.line  # it changed since: no field lines, the element's
+
+
+@pytest.mark.parametrize("use_cache", [False, True])
+def test_the_graph_loaded_while_parsing_is_the_graph_of_the_model(repo: Path, use_cache: bool,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyoxigraph as ox
+
+    from archrepo.api import Repository, read_files
+    from archrepo.graph.loading import GraphLoader, build_graph
+    from archrepo.model import loader as loader_module
+    from archrepo.model.loader import validate_model
+
+    monkeypatch.setattr(loader_module, "_PARALLEL_BYTES", 0)  # the worker processes, however small the model
+    config = load_config(repo / "archrepo.yaml")
+    expected = None
+    for _ in range(2):  # parsed in this run (loaded as they arrive), then, with the cache, read from it
+        loader = GraphLoader(config.base_iri, config.approved_standards)
+        files = read_files(config, use_cache=use_cache, loader=loader)
+        model, _ = validate_model(config, files)
+        assert model is not None
+        quads = set(Repository(config, model, files, loader).rdf.store.quads_for_pattern(None, None, None))
+        expected = expected or set(build_graph(model, config.base_iri, config.approved_standards).store
+                                   .quads_for_pattern(None, None, None))
+        assert quads == expected
+        assert any(q.graph_name == ox.DefaultGraph() for q in quads)

@@ -6,23 +6,21 @@ parsing, serialisation and SHACL through oxrdflib, without a copy of the data.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property, partial
-from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from archrepo.errors import QueryError
-from archrepo.graph.iris import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
+from archrepo.graph.iris import ARCH_IRI
 from archrepo.graph.sparql_text import check_query, into_where_group
 from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Location, Model
 from archrepo.model.loader import FileResult
 
-__all__ = ["PREFIXES", "ModelGraph", "build_graph"]
+__all__ = ["PREFIXES", "RDF_TYPE", "XSD", "ModelGraph", "model_ntriples"]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -345,57 +343,3 @@ def _first_line(exc: BaseException, limit: int = 160) -> str:
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
     return line if len(line) <= limit else line[:limit].rstrip() + " …"
-
-
-def _ontology_quads() -> list[ox.Quad]:
-    text = resources.files("archrepo").joinpath("ontology.ttl").read_bytes()
-    graph = ox.NamedNode(ONTOLOGY_GRAPH)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(text, format=ox.RdfFormat.TURTLE)]
-
-
-def _config_quads(approved_standards: Iterable[str]) -> list[ox.Quad]:
-    graph = settings = ox.NamedNode(CONFIG_GRAPH)
-    quads = [ox.Quad(settings, ox.NamedNode(RDF_TYPE), ox.NamedNode(ARCH_IRI + "Configuration"), graph)]
-    quads += [ox.Quad(settings, ox.NamedNode(ARCH_IRI + "approvedStandard"), ox.Literal(standard), graph)
-              for standard in approved_standards]
-    return quads
-
-
-class _Chunks(io.RawIOBase):
-    """A byte stream over text chunks, so the store reads the graph without one huge copy of it in memory."""
-
-    def __init__(self, chunks: Iterable[str]) -> None:
-        self._chunks = iter(chunks)
-        self._buffer = memoryview(b"")
-        self._position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: Any) -> int:
-        while self._position >= len(self._buffer):
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer, self._position = memoryview(chunk.encode("utf-8")), 0
-        size = min(len(target), len(self._buffer) - self._position)
-        target[:size] = self._buffer[self._position:self._position + size]
-        self._position += size
-        return size
-
-
-def build_graph(model: Model | None, base_iri: str, approved_standards: Iterable[str] = (),
-                ntriples: Iterable[str] | None = None) -> ModelGraph:
-    """Load the model (default graph), the ontology and the settings rules read (each in its own named
-    graph) into a new in-memory store. ``ntriples``: the model's triples prepared per file, if at hand."""
-    store = ox.Store()
-    if ntriples is None and model is None:
-        raise ValueError("build_graph needs the model or its triples")
-    chunks = ntriples if ntriples is not None else [model_ntriples(model, base_iri)]  # type: ignore[arg-type]
-    # lenient: the N-Triples are archrepo's own, made from schema-valid elements (ids, keys and the base IRI
-    # checked by pattern, literals escaped), so the parser's IRI validation only costs time (~40% of loading)
-    store.bulk_load(io.BufferedReader(_Chunks(chunks), buffer_size=1 << 20), format=ox.RdfFormat.N_TRIPLES,
-                    lenient=True)
-    store.bulk_extend(_ontology_quads())
-    store.bulk_extend(_config_quads(approved_standards))
-    return ModelGraph(store, base_iri)

@@ -6,7 +6,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -49,6 +49,7 @@ _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "Sy
 Extra = Callable[[FileResult], Mapping[str, str]]
 _PAYLOAD_FORMAT = 5  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
 _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
+_CHUNKS_PER_JOB = 8  # more chunks: the first parses reach the caller sooner; fewer: less to hand around
 
 
 def discover_files(config: Config) -> list[tuple[Path, str]]:
@@ -149,19 +150,22 @@ def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bo
     return results
 
 
-def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, encode: bool) -> list[Any]:
-    """Parse in ``jobs`` processes when there is enough to parse (YAML parsing is CPU-bound); keeps the order."""
+def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, encode: bool
+               ) -> Iterator[tuple[int, Any]]:
+    """(position in ``items``, parse) of every file, as the parses arrive: in ``jobs`` processes when there is
+    enough to parse (YAML parsing is CPU-bound), in chunks small enough that the caller can work on the first
+    ones (load their triples, say) while the workers parse the others."""
     size = sum(len(raw) for raw, _ in items)
     if jobs <= 1 or size < _PARALLEL_BYTES or len(items) < 2 * jobs:
-        return _parse_chunk(items, extra, encode)
-    count = jobs * 4
+        for index, item in enumerate(items):
+            yield index, _parse_chunk([item], extra, encode)[0]
+        return
+    count = jobs * _CHUNKS_PER_JOB
     chunks = [items[start::count] for start in range(count)]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        parsed = list(pool.map(_parse_chunk, chunks, [extra] * count, [encode] * count))
-    ordered: list[Any] = [None] * len(items)
-    for start, chunk in enumerate(parsed):
-        ordered[start::count] = chunk
-    return ordered
+        for start, chunk in enumerate(pool.map(_parse_chunk, chunks, [extra] * count, [encode] * count)):
+            for offset, result in enumerate(chunk):
+                yield start + offset * count, result
 
 
 @dataclass
@@ -177,10 +181,13 @@ class ReadStats:
 
 
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
-                     extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None) -> list[FileResult]:
+                     extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None,
+                     on_parsed: Callable[[FileResult], None] | None = None) -> list[FileResult]:
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
-    parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file. A path
-    that cannot be read is a FileResult holding that error."""
+    parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file;
+    ``on_parsed`` is called here with each file parsed in this run as soon as its parse arrives (in no
+    particular order), while the others are still being parsed. A path that cannot be read is a FileResult
+    holding that error."""
     jobs = jobs if jobs is not None else parallel_jobs()
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
@@ -196,16 +203,22 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
             except Unreadable as error:
                 failed.append(_unreadable(relative, error))
         stats.parsed = stats.read = len(items)
-        return list(_parse_all(items, function, jobs, encode=False)) + failed
+        ordered: list[FileResult] = [FileResult("")] * len(items)
+        for index, result in _parse_all(items, function, jobs, encode=False):
+            ordered[index] = result
+            if on_parsed is not None:
+                on_parsed(result)
+        return ordered + failed
     from archrepo.model.cache import content_key, file_digest
     from archrepo.model.cachekey import code_digest
 
     namespace = f"{code_digest()}|{_PAYLOAD_FORMAT}|{extra[0] if extra else ''}"
+    parsed: dict[str, FileResult] = {}  # key -> the parse of a file parsed in this run, once decoded
     try:
         sources, settled = _sources(files, parse_cache.file_stats(), failed)
         keys = [content_key(namespace, source.relative, source.digest) for source in sources]
         payloads = parse_cache.get_many(keys)
-        missing: list[tuple[bytes, str, str]] = []  # (bytes, path, key) of the files to parse
+        missing: list[tuple[FileSource, str]] = []  # (source with its bytes, key) of the files to parse
         for index, source in enumerate(sources):
             if keys[index] in payloads:
                 continue
@@ -215,9 +228,16 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
                     source.raw = _read_or_empty(source, failed)
                 source.digest = file_digest(source.raw)
                 keys[index] = content_key(namespace, source.relative, source.digest)
-            missing.append((source.raw, source.relative, keys[index]))
-        fresh = _parse_all([(raw, relative) for raw, relative, _ in missing], function, jobs, encode=True)
-        parse_cache.put_many((key, payload) for (_, _, key), payload in zip(missing, fresh, strict=True))
+            missing.append((source, keys[index]))
+        fresh: dict[str, tuple[bytes, bytes]] = {}
+        for index, payload in _parse_all([(source.raw or b"", source.relative) for source, _ in missing],
+                                         function, jobs, encode=True):
+            source, key = missing[index]
+            fresh[key] = packed, extras = payload
+            if on_parsed is not None:
+                parsed[key] = FileResult.from_cache(packed, extras, source)
+                on_parsed(parsed[key])
+        parse_cache.put_many(fresh.items())
         parse_cache.prune(set(keys))
         parse_cache.put_file_stats(settled, {source.relative for source in sources})
         stats.parsed, stats.cached, stats.rejected = len(missing), len(payloads), parse_cache.rejected
@@ -225,8 +245,9 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
         stats.keys = {source.relative: key for source, key in zip(sources, keys, strict=True)}
     finally:
         parse_cache.close()
-    payloads.update((key, payload) for (_, _, key), payload in zip(missing, fresh, strict=True))
-    return [FileResult.from_cache(*payloads[key], source) for key, source in zip(keys, sources, strict=True)] + failed
+    payloads.update(fresh)
+    return [parsed.get(key) or FileResult.from_cache(*payloads[key], source)
+            for key, source in zip(keys, sources, strict=True)] + failed
 
 
 def parallel_jobs() -> int:

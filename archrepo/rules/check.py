@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from archrepo.api import Repository, read_files
 from archrepo.config import Config
 from archrepo.errors import Diagnostic, Level, UsageError
+from archrepo.graph.loading import GraphLoader
 from archrepo.model.cache import CACHE_DIR
 from archrepo.model.loader import FileResult, ReadStats, validate_model
 from archrepo.model.schema import suggest
@@ -123,14 +124,18 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     if options.new_since:
         known, baseline_display = _known_at_revision(config, options)
     stats = ReadStats()
+    loader = None
     if files is None:
-        files = read_files(config, use_cache=options.use_cache, stats=stats)
+        # the triples of each file go into the store while the others are parsed (a re-check that needs no
+        # full graph loads only those of the files it parsed)
+        loader = GraphLoader(config.base_iri, config.approved_standards) if not options.store else None
+        files = read_files(config, use_cache=options.use_cache, stats=stats, loader=loader)
     model, diagnostics = validate_model(config, files)
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
     if model is None:
         return CheckResult(options.as_of, 0, rules, principles, errors=errors, warnings=warnings)
-    repository = Repository(config, model, files)
+    repository = Repository(config, model, files, loader)
     if options.store:
         repository = _on_store(StoreRepository(config, model, files), options.store, options.graph, warnings)
         violations, failures = run_rules(repository, rules, options.as_of, options.rule_timeout)

@@ -310,7 +310,8 @@ def _storable(memo: dict[str, Any] | None) -> bool:
 
 def partial_repository(repository: Repository, elements: set[str]) -> Repository:
     """The repository with a graph of only ``elements`` (and the settings and ontology graphs)."""
-    from archrepo.graph.rdf import build_graph, elements_ntriples
+    from archrepo.graph.loading import build_graph
+    from archrepo.graph.rdf import elements_ntriples
 
     model = repository.model
     chosen: list[Element] = [model.elements[e] for e in sorted(elements) if e in model.elements]
