@@ -14,11 +14,11 @@ import pyoxigraph as ox
 from archrepo.graph.iris import ARCH_IRI, CONFIG_GRAPH, ONTOLOGY_GRAPH
 from archrepo.graph.rdf import RDF_TYPE, ModelGraph, model_ntriples
 from archrepo.model.elements import Model
-from archrepo.model.fileresult import FileResult
+from archrepo.model.fileresult import FileResult, extra_bytes
 
 __all__ = ["GraphLoader", "build_graph"]
 
-_BATCH = 8_000_000  # characters of N-Triples per bulk load: a call per file would cost a fifth more
+_BATCH = 8_000_000  # bytes of N-Triples per bulk load: a call per file would cost a fifth more
 
 
 class GraphLoader:
@@ -31,14 +31,14 @@ class GraphLoader:
         self.approved_standards = tuple(approved_standards)
         self._store = ox.Store()
         self._loaded: set[str] = set()  # the files whose triples are in the store (or in the batch)
-        self._batch: list[str] = []
+        self._batch: list[bytes] = []
         self._size = 0
 
     def add(self, result: FileResult) -> None:
         """Load the triples prepared with one parsed file (none if it has none: ``graph`` then builds anew)."""
         if result.file in self._loaded or "ntriples" not in result.extras:
             return
-        text = result.extras["ntriples"]
+        text = extra_bytes(result.extras, "ntriples")
         self._loaded.add(result.file)
         self._batch.append(text)
         self._size += len(text)
@@ -59,8 +59,7 @@ class GraphLoader:
     def _flush(self) -> None:
         if self._batch:
             # lenient: see build_graph
-            self._store.bulk_load("".join(self._batch).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                                  lenient=True)
+            self._store.bulk_load(b"".join(self._batch), format=ox.RdfFormat.N_TRIPLES, lenient=True)
             self._batch, self._size = [], 0
 
 

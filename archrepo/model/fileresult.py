@@ -3,6 +3,7 @@ stores it and gives it back."""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from archrepo.errors import Diagnostic, Level
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument
 
-__all__ = ["FileResult", "PackedExtras", "pack_extras"]
+__all__ = ["FileResult", "PackedExtras", "extra_bytes", "pack_extras"]
 
 
 @dataclass
@@ -56,7 +57,7 @@ class FileResult:
 
 
 class PackedExtras(Mapping[str, str]):
-    """Extras as the cache stores them (compressed JSON), unpacked on each use and not kept: a re-check that
+    """Extras as the cache stores them (``pack_extras``), unpacked on each use and not kept: a re-check that
     needs no full graph never pays for decoding every file's triples, and a full one holds them only while
     loading them."""
 
@@ -65,12 +66,13 @@ class PackedExtras(Mapping[str, str]):
         self._keys = tuple(keys)
 
     def __getitem__(self, key: str) -> str:
-        from archrepo.model.cache import decode_payload
+        return self.encoded(key).decode("utf-8", "surrogatepass")
 
+    def encoded(self, key: str) -> bytes:
+        """The value of ``key`` as UTF-8, as stored (what a store loads without decoding it first)."""
         if key not in self._keys:
             raise KeyError(key)
-        value: str = decode_payload(self._packed)[key]
-        return value
+        return _unpack(self._packed)[key]
 
     def __contains__(self, key: object) -> bool:
         return key in self._keys
@@ -82,7 +84,34 @@ class PackedExtras(Mapping[str, str]):
         return len(self._keys)
 
 
-def pack_extras(extras: Mapping[str, str]) -> bytes:
-    from archrepo.model.cache import encode_payload
+def extra_bytes(extras: Mapping[str, str], key: str) -> bytes:
+    """One extra as UTF-8: as packed, when it comes from the cache."""
+    if isinstance(extras, PackedExtras):
+        return extras.encoded(key)
+    return extras[key].encode("utf-8", "surrogatepass")
 
-    return encode_payload(dict(extras)) if extras else b""
+
+def pack_extras(extras: Mapping[str, str]) -> bytes:
+    """Each value's UTF-8 after its key and their lengths, compressed: the values are large text (a file's
+    triples) that a JSON encoding would only have to escape and unescape again."""
+    if not extras:
+        return b""
+    parts: list[bytes] = []
+    for key, value in extras.items():
+        name, data = key.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass")
+        parts += [len(name).to_bytes(4, "little"), name, len(data).to_bytes(8, "little"), data]
+    return zlib.compress(b"".join(parts), 1)
+
+
+def _unpack(packed: bytes) -> dict[str, bytes]:
+    data = memoryview(zlib.decompress(packed))
+    values: dict[str, bytes] = {}
+    position = 0
+    while position < len(data):
+        size = int.from_bytes(data[position:position + 4], "little")
+        name = bytes(data[position + 4:position + 4 + size]).decode("utf-8", "surrogatepass")
+        position += 4 + size
+        size = int.from_bytes(data[position:position + 8], "little")
+        values[name] = bytes(data[position + 8:position + 8 + size])
+        position += 8 + size
+    return values

@@ -47,7 +47,7 @@ _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "Sy
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
 Extra = Callable[[FileResult], Mapping[str, str]]
-_PAYLOAD_FORMAT = 5  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
+_PAYLOAD_FORMAT = 6  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
 _PARALLEL_BYTES = 4_000_000  # below this, starting worker processes costs more than it saves
 _CHUNKS_PER_JOB = 8  # more chunks: the first parses reach the caller sooner; fewer: less to hand around
 
