@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -184,3 +186,35 @@ def test_the_graph_loaded_while_parsing_is_the_graph_of_the_model(repo: Path, us
                                    .quads_for_pattern(None, None, None))
         assert quads == expected
         assert any(q.graph_name == ox.DefaultGraph() for q in quads)
+
+
+READ_WHILE_A_THREAD_READS_STDIN = """
+import sys, threading
+from archrepo.config import load_config
+from archrepo.model import loader
+from archrepo.model.loader import read_model_files
+threading.Thread(target=sys.stdin.read, daemon=True).start()  # as the language server's reader holds stdin
+loader._PARALLEL_BYTES = 0  # the worker processes, however small the model
+files = read_model_files(load_config(sys.argv[1]), use_cache=False, jobs=2)
+print(len(files))
+"""
+
+
+def test_files_are_parsed_in_worker_processes_while_another_thread_reads_stdin(repo: Path, tmp_path: Path) -> None:
+    # a forked worker used to wait for ever on stdin's lock, held by the reading thread at the fork
+    output = tmp_path / "output"
+    with output.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-c", READ_WHILE_A_THREAD_READS_STDIN,
+                                    str(repo / "archrepo.yaml")], stdin=subprocess.PIPE, stdout=out, stderr=out,
+                                   text=True, start_new_session=True)
+        try:
+            returncode = process.wait(timeout=60)  # stdin stays open: the thread reads all along
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the workers too
+            process.wait()
+            raise AssertionError("parsing in worker processes hung") from None
+        finally:
+            assert process.stdin is not None
+            process.stdin.close()
+    assert returncode == 0, output.read_text()
+    assert int(output.read_text()) > 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -162,10 +163,17 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
         return
     count = jobs * _CHUNKS_PER_JOB
     chunks = [items[start::count] for start in range(count)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(_start_method())) as pool:
         for start, chunk in enumerate(pool.map(_parse_chunk, chunks, [extra] * count, [encode] * count)):
             for offset, result in enumerate(chunk):
                 yield start + offset * count, result
+
+
+def _start_method() -> str:
+    """Fork starts a worker cheapest, but only a process with one thread can fork safely: a lock another
+    thread holds at that moment stays held in the child for ever (the language server's reader thread holds
+    stdin's, and every forked child waited on it at its start). Others start fresh interpreters."""
+    return "fork" if threading.active_count() == 1 else "spawn"
 
 
 @dataclass
