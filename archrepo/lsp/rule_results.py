@@ -63,17 +63,17 @@ class RuleResults:
         """Every rule on the whole model; returns the elements whose violations may have changed."""
         self.as_of = dt.date.today()
         touched = {e for found in self.violations.values() for e in found}
-        for rule in self.rules:
-            touched |= self._apply(repository, self._evaluate(repository, rule, None))
+        for evaluation in self._evaluate(repository, [(rule, None) for rule in self.rules]):
+            touched |= self._apply(repository, evaluation)
         self.deferred_stale = False
         return touched
 
     def run_deferred(self, repository: Repository) -> set[str]:
         """The rules that cannot be evaluated near a change (on save)."""
         touched: set[str] = set()
-        for rule in self.rules:
-            if not self.incremental(rule):
-                touched |= self._apply(repository, self._evaluate(repository, rule, None))
+        for evaluation in self._evaluate(repository, [(rule, None) for rule in self.rules
+                                                      if not self.incremental(rule)]):
+            touched |= self._apply(repository, evaluation)
         self.deferred_stale = False
         return touched
 
@@ -99,29 +99,38 @@ class RuleResults:
         # a query's cost can grow with the graph even for a few elements (AR005's anti-join): those whose paths
         # reach little run on one small graph of what they reach, the others on the whole graph
         partial = partial_repository(repository, looked_at) if looked_at else None
+        planned = [(rule, plans[rule.id]) for rule in self.rules if rule.id in plans]
+        evaluations = {evaluation.rule.id: evaluation for evaluation in [
+            *self._evaluate(repository, [item for item in planned if item[0].id in on_partial], partial),
+            *self._evaluate(repository, [item for item in planned if item[0].id not in on_partial])]}
         touched: set[str] = set()
         moved = (moved or set()) | changed
         for rule in self.rules:
-            if rule.id in plans:
-                graph = partial if partial is not None and rule.id in on_partial else repository
-                touched |= self._apply(repository, self._evaluate(repository, rule, plans[rule.id], graph))
+            if rule.id in evaluations:
+                touched |= self._apply(repository, evaluations[rule.id])
             else:
                 self.deferred_stale = self.deferred_stale or bool(changed)
             touched |= self._restamp(repository, rule, moved)
         return touched
 
-    def _evaluate(self, repository: Repository, rule: RuleDefinition, near: set[str] | None,
-                  graph: Repository | None = None) -> _Evaluation:
-        """One rule through the engine's loop (its time budget and failure policy): in full, or for ``near``
-        (a SPARQL rule restricted to them, on ``graph``: a partial graph, or the repository's whole graph,
-        which the editor's model keeps in step with every edit; a Python rule with them as its scope)."""
-        if near is not None and not near:
-            return _Evaluation(rule, near, [], None)
-        scopes = {rule.id: frozenset(near)} if near is not None else {}
-        plan = RulePlan(scopes=scopes, graph=graph or repository, memos={rule.id: self.memos[rule.id]})
-        result = evaluate(repository, [rule], plan, self.as_of)
-        failure = result.failures[0] if result.failures else None
-        return _Evaluation(rule, near, result.violations, failure)
+    def _evaluate(self, repository: Repository, items: list[tuple[RuleDefinition, set[str] | None]],
+                  graph: Repository | None = None) -> list[_Evaluation]:
+        """Rules through the engine's one loop (time budget, failure policy, two at a time): each in full
+        (``None``), or for the elements given (a SPARQL rule restricted to them, on ``graph``: a partial graph,
+        or the repository's whole graph, which the editor's model keeps in step with every edit; a Python rule
+        with them as its scope)."""
+        running = [(rule, near) for rule, near in items if near is None or near]
+        if not running:
+            return [_Evaluation(rule, near, [], None) for rule, near in items]
+        scopes = {rule.id: frozenset(near) for rule, near in running if near is not None}
+        plan = RulePlan(scopes=scopes, graph=graph or repository,
+                        memos={rule.id: self.memos[rule.id] for rule, _ in running})
+        result = evaluate(repository, [rule for rule, _ in running], plan, self.as_of)
+        failures = {failure.rule: failure for failure in result.failures}
+        found: dict[str, list[Violation]] = defaultdict(list)
+        for violation in result.violations:  # sorted, and so each rule's
+            found[violation.rule].append(violation)
+        return [_Evaluation(rule, near, found.get(rule.id, []), failures.get(rule.id)) for rule, near in items]
 
     def _apply(self, repository: Repository, evaluation: _Evaluation) -> set[str]:
         """Put an evaluation's violations in place of the ones it replaces; the elements touched."""
