@@ -112,6 +112,7 @@ async def _session(model: Path, edits: int) -> dict[str, float]:
             if server.returncode is None:
                 server.terminate()  # it was not told to exit (the benchmark failed): do not wait for it
         await client.stop()
+    print("  per edit: " + " ".join(f"{seconds:.2f}" for seconds in latencies), file=sys.stderr, flush=True)
     return {"first": first, "median": statistics.median(latencies), "max": max(latencies)}
 
 

@@ -31,6 +31,7 @@ __all__ = ["ArchrepoServer", "Refused"]
 
 log = logging.getLogger("archrepo.lsp")
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+_PUBLISH_AT_ONCE = 200  # files whose diagnostics are published before the next change may be analysed
 
 
 class Refused(Exception):
@@ -50,6 +51,8 @@ class ArchrepoServer(LanguageServer):
         self.debounce = float(os.environ.get("ARCHREPO_LSP_DEBOUNCE", "0.15"))
         self._due: dict[Path, float] = {}
         self._workers: dict[Path, asyncio.Task[None]] = {}
+        self._unpublished: dict[Path, set[str]] = {}  # files whose problems may have changed, not published yet
+        self._publishers: dict[Path, asyncio.Task[None]] = {}
         self._lock: asyncio.Lock | None = None
 
     @property
@@ -135,7 +138,28 @@ class ArchrepoServer(LanguageServer):
         return found
 
     def publish(self, workspace: RepositoryWorkspace, files: set[str]) -> None:
-        for file in sorted(files, key=lambda f: (f not in workspace.texts, f)):  # what the editor shows first
+        """Publish the problems of ``files``, the open ones first. Past ``_PUBLISH_AT_ONCE`` files (the first
+        load of a large repository) the others follow in batches, between which the next change is analysed:
+        an edit then never waits for thousands of other files' diagnostics. Each file's problems are read when
+        it is published, so a later change is never overtaken by an older state."""
+        self._unpublished.setdefault(workspace.root, set()).update(files)
+        self._publish_batch(workspace)
+        task = self._publishers.get(workspace.root)
+        if self._unpublished[workspace.root] and (task is None or task.done()):
+            self._publishers[workspace.root] = asyncio.ensure_future(self._publish_rest(workspace))
+
+    async def _publish_rest(self, workspace: RepositoryWorkspace) -> None:
+        while self._unpublished.get(workspace.root):
+            await asyncio.sleep(0)  # a change waiting for the lock gets it first
+            async with self.lock:
+                self._publish_batch(workspace)
+
+    def _publish_batch(self, workspace: RepositoryWorkspace) -> None:
+        waiting = self._unpublished[workspace.root]
+        ordered = sorted(waiting, key=lambda f: (f not in workspace.texts, f))  # what the editor shows first
+        batch = ordered[:max(_PUBLISH_AT_ONCE, sum(1 for f in ordered if f in workspace.texts))]
+        waiting.difference_update(batch)
+        for file in batch:
             uri = self.uri_of(workspace, file)
             diagnostics = to_lsp(workspace.problems(file), workspace.text(file))
             before = self.published.get(uri)
