@@ -68,12 +68,16 @@ def read_files(config: Config, *, use_cache: bool = True, stats: ReadStats | Non
                             on_parsed=loader.add if loader is not None else None)
 
 
-def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True) -> Repository:
-    """Find and read the config, then load and validate the model. Raises ConfigError or ModelError."""
+def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True,
+         graph: bool = True) -> Repository:
+    """Find and read the config, then load and validate the model. Raises ConfigError or ModelError.
+
+    ``graph``: fill the RDF store while the files are parsed (for callers that query it); with False it is
+    built on first use of ``rdf`` instead, and a caller that never uses it (a view) never pays for it."""
     from archrepo.graph.loading import GraphLoader
 
     config = load_config(Path(config_path) if config_path else None, cwd=cwd)
-    loader = GraphLoader(config.base_iri, config.approved_standards)
+    loader = GraphLoader(config.base_iri, config.approved_standards) if graph else None
     files = read_files(config, use_cache=use_cache, loader=loader)
     model, diagnostics = validate_model(config, files)
     if model is None:

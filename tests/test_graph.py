@@ -51,6 +51,12 @@ def test_ntriples_export_is_deterministic(small: archrepo.Repository) -> None:
     assert serialize_graph(small.rdf, "ntriples") == serialize_graph(again.rdf, "ntriples")
 
 
+def test_a_graph_built_on_first_use_is_the_graph_loaded_while_parsing(small: archrepo.Repository) -> None:
+    later = archrepo.load(SMALL / "archrepo.yaml", graph=False)  # what views load: no store filled while parsing
+    assert later.loader is None and small.loader is not None
+    assert serialize_graph(later.rdf, "ntriples") == serialize_graph(small.rdf, "ntriples")
+
+
 def test_rdflib_graph_is_a_view_of_the_oxigraph_store(small: archrepo.Repository) -> None:
     graph = small.rdf.rdflib_graph
     assert len(graph) == len(small.rdf)

@@ -124,11 +124,13 @@ def config_path_of(ctx: click.Context, config_path: Path | None) -> Path | None:
     return Path(group_value) if group_value else None
 
 
-def load_repository(ctx: click.Context, config_path: Path | None) -> Any:
+def load_repository(ctx: click.Context, config_path: Path | None, graph: bool = True) -> Any:
+    """The repository, loaded and validated; ``graph=False`` for a command that does not query the RDF graph
+    (it is then built only if used)."""
     from archrepo.api import load
     from archrepo.commands.process import keep_until_exit
 
-    repository = load(config_path_of(ctx, config_path))
+    repository = load(config_path_of(ctx, config_path), graph=graph)
     keep_until_exit(repository)  # the command line never frees it object by object
     for warning in repository.model.warnings:
         click.echo(warning.format(), err=True)
