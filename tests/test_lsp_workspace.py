@@ -119,3 +119,21 @@ def test_the_first_graph_is_built_from_the_files_triples(model_root: Path) -> No
     workspace.load()
     assert all("ntriples" in result.extras for result in workspace.index.files.values())
     assert _mine(workspace) == _full(model_root)
+
+
+@pytest.mark.parametrize("name", ["unencrypt an integration", "phase out an application"])
+def test_a_file_open_with_unsaved_changes_at_the_first_load_is_in_the_first_graph(model_root: Path,
+                                                                                   name: str) -> None:
+    """The store filled while the files are parsed holds them as on disk: a file the editor holds otherwise
+    makes the first graph be built from what the editor has."""
+    kind, change = EDITS[name]
+    before = _texts(model_root)
+    _edit(model_root, random.Random(7), kind, change)
+    after = _texts(model_root)
+    (file,) = [f for f in after if before.get(f) != after[f]]
+    (model_root / file).write_text(before[file], encoding="utf-8")  # on disk as it was; the editor has the edit
+    workspace = RepositoryWorkspace(model_root)
+    workspace.texts[file] = after[file]
+    workspace.load()
+    (model_root / file).write_text(after[file], encoding="utf-8")  # the full run reads what the editor had
+    assert _mine(workspace) == _full(model_root)

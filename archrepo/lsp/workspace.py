@@ -18,6 +18,7 @@ from typing import Any
 from archrepo.api import Repository, read_files
 from archrepo.config import Config, load_config
 from archrepo.errors import ArchrepoError, Diagnostic, DiagnosticSink, Level
+from archrepo.graph.loading import GraphLoader
 from archrepo.lsp.live_graph import LiveGraph
 from archrepo.lsp.memory import server_allocation
 from archrepo.lsp.model_index import ModelIndex
@@ -64,6 +65,7 @@ class RepositoryWorkspace:
         self.texts: dict[str, str] = {}  # files open in the editor -> their text
         self._disk: dict[str, str] = {}  # other files' text, read for columns only
         self._roles: dict[tuple[int, str], str | None] = {}  # by (config, file): a reload makes a new config
+        self._loader: GraphLoader | None = None  # the store filled by the last load, until the graph is made
 
     # -- loading -------------------------------------------------------------------------------------------
 
@@ -79,9 +81,14 @@ class RepositoryWorkspace:
             return {"archrepo.yaml"}
         self.index = ModelIndex()
         self.live = None
-        self.index.load(read_files(self.config))
-        edited = {file: _parse(file, text) for file, text in self.texts.items() if self.role(file) == "model"}
+        # the store is filled while the files are parsed, as in `archrepo check`; it is the graph's start unless
+        # the editor holds a model file as it is not on disk
+        self._loader = GraphLoader(self.config.base_iri, self.config.approved_standards)
+        self.index.load(read_files(self.config, loader=self._loader))
+        edited = {file: _parse(file, text) for file, text in self.texts.items()
+                  if self.role(file) == "model" and text != self._on_disk(file)}
         if edited:
+            self._loader = None
             from archrepo.graph.rdf import ntriples_extra
 
             prepare = ntriples_extra(self.config.base_iri)[1]
@@ -122,7 +129,9 @@ class RepositoryWorkspace:
         repository = Repository(self.config, self.index.rule_model(self.config.root))
         if self.live is None:
             files = None if self.index.has_duplicates() else list(self.index.files.values())
-            self.live = LiveGraph(Repository(self.config, repository.model, files))
+            loader, self._loader = self._loader, None  # its store becomes the live graph, or is dropped
+            self.live = LiveGraph(Repository(self.config, repository.model, files,
+                                             loader if files is not None else None))
             self.index.take_graph_changes()  # the graph is of the model as it is now
         else:
             self.live.apply(self.index.take_graph_changes())
@@ -238,6 +247,12 @@ class RepositoryWorkspace:
             except OSError:
                 return None
         return self._disk[file]
+
+    def _on_disk(self, file: str) -> str | None:
+        try:
+            return (self.root / file).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     # -- what the editor shows -----------------------------------------------------------------------------
 
