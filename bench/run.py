@@ -3,6 +3,7 @@ to the floor measured in the same run (PyYAML's C loader reading the same files 
 for the benchmark shape also each stage, the re-check after editing one file, and CLI start-up.
 
     python bench/run.py [--shapes bench,small-files,…] [--sizes 1000,10000] [--repeat 3] [--out bench/results.md]
+                        [--only floor,check]
 
 Shapes are the generator's named presets (bench/generator/shapes.py; ``BENCH_SHAPES``, default all), sizes the
 number of applications (``BENCH_SIZES``, default 1000,10000; add 50000 for the largest model: it takes a while).
@@ -280,8 +281,11 @@ OTHER_NOTE = ("`check` is the whole `archrepo check --format json` in a fresh pr
               "is PyYAML's C loader reading the same files. Peak memory is the maximum resident set of the check.")
 
 
+ONLY: set[str] | None = None  # --only: the measurements to run (None: all)
+
+
 def _applies(measurement: Measurement, shape: str) -> bool:
-    return measurement.shapes is None or shape in measurement.shapes
+    return (measurement.shapes is None or shape in measurement.shapes) and (ONLY is None or measurement.name in ONLY)
 
 
 def measure(shape: str, size: int, repeat: int) -> dict[str, float]:
@@ -339,7 +343,16 @@ def main() -> None:
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,10000"))
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    parser.add_argument("--only", default=os.environ.get("BENCH_ONLY"),
+                        help="measurements to run, e.g. floor,check (default: all of " +
+                             ",".join(m.name for m in MEASUREMENTS) + "); the others' columns are left out")
     args = parser.parse_args()
+    global ONLY
+    if args.only:
+        ONLY = {name.strip() for name in args.only.split(",") if name.strip()}
+        unknown_measurements = ONLY - {m.name for m in MEASUREMENTS}
+        if unknown_measurements:
+            parser.error(f"unknown measurement {', '.join(sorted(unknown_measurements))}")
     shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
     unknown = [s for s in shapes if s not in GENERATOR.SHAPES]
     if unknown:
