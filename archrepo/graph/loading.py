@@ -58,8 +58,8 @@ class GraphLoader:
 
     def _flush(self) -> None:
         if self._batch:
-            # lenient: see build_graph
-            self._store.bulk_load(b"".join(self._batch), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            # lenient and load (not bulk_load): see build_graph
+            self._store.load(b"".join(self._batch), format=ox.RdfFormat.N_TRIPLES, lenient=True)
             self._batch, self._size = [], 0
 
 
@@ -109,8 +109,10 @@ def build_graph(model: Model | None, base_iri: str, approved_standards: Iterable
         raise ValueError("build_graph needs the model or its triples")
     chunks = ntriples if ntriples is not None else [model_ntriples(model, base_iri)]  # type: ignore[arg-type]
     # lenient: the N-Triples are archrepo's own, made from schema-valid elements (ids, keys and the base IRI
-    # checked by pattern, literals escaped), so the parser's IRI validation only costs time (~40% of loading)
-    store.bulk_load(io.BufferedReader(_Chunks(chunks), buffer_size=1 << 20), format=ox.RdfFormat.N_TRIPLES,
+    # checked by pattern, literals escaped), so the parser's IRI validation only costs time (~40% of loading).
+    # load, not bulk_load: into the in-memory store a transaction is the cheaper (1.7 s against 2.8 s of CPU for
+    # the 1.16 million triples of 10,000 applications in 8 MB batches, pyoxigraph 0.5); both release the GIL
+    store.load(io.BufferedReader(_Chunks(chunks), buffer_size=1 << 20), format=ox.RdfFormat.N_TRIPLES,
                     lenient=True)
     _load_settings(store, approved_standards)
     return ModelGraph(store, base_iri)
