@@ -9,15 +9,30 @@ categories, the XML character range), not by a list of known attacks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
-__all__ = ["markdown_code", "markdown_inline", "one_line", "printable_text", "shorten", "terminal_text", "xml_text",
-           "xml_tree"]
+__all__ = [
+    "json_text",
+    "markdown_code",
+    "markdown_inline",
+    "one_line",
+    "printable_text",
+    "shorten",
+    "terminal_lines",
+    "terminal_text",
+    "xml_text",
+    "xml_tree",
+]
 
 # Characters a terminal may act on instead of showing: C0 and C1 controls, DEL, and the bidirectional
 # formatting characters that reorder what is shown (Trojan Source), plus the Unicode line/paragraph separators.
 _TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                               "\ud800-\udfff\ufffe\uffff]")
+# The same, but for JSON text: C0 controls never appear raw in it (JSON escapes them inside strings, and a newline
+# outside one is layout), the others only inside strings, where a \u escape is the same data.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+                          "\ufffe\uffff]")
 # What XML 1.0 does not allow at all (section 2.2, Char): C0 controls but tab, newline and carriage return;
 # lone surrogates; U+FFFE and U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -52,6 +67,19 @@ def terminal_text(text: str, *, keep_newlines: bool = False, keep_tabs: bool = T
         return _visible(match)
 
     return _TERMINAL_UNSAFE.sub(replace, text)
+
+
+def terminal_lines(lines: Iterable[str]) -> str:
+    """Lines for a terminal, each made :func:`terminal_text`-safe on its own, joined by newlines (with a final one):
+    a newline inside a value shows as ``\\n`` and cannot start a line that looks like archrepo's own."""
+    return "".join(terminal_text(line) + "\n" for line in lines)
+
+
+def json_text(text: str) -> str:
+    """JSON text (as ``json.dumps(..., ensure_ascii=False)`` writes it) with every character a terminal could act
+    on that JSON leaves raw (DEL, C1 controls, bidirectional overrides) written as a ``\\u`` escape: the same
+    data, safe to show."""
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def xml_text(text: str) -> str:

@@ -15,6 +15,7 @@ from archrepo.commands.common import (
     use_color,
 )
 from archrepo.commands.process import keep_until_exit
+from archrepo.escaping import terminal_text
 from archrepo.report.registry import REPORTERS
 
 __all__ = ["baseline", "check"]
@@ -75,7 +76,8 @@ def check(ctx: click.Context, config_path: Path | None, fmt: str, output: Path |
         for diagnostic in result.errors:
             click.echo(diagnostic.format(), err=True)
         for failure in result.failures:
-            click.echo(f"{failure.location}: error: rule {failure.rule} failed to run: {failure.message}", err=True)
+            click.echo(terminal_text(f"{failure.location}: error: rule {failure.rule} failed to run: "
+                                     f"{failure.message}"), err=True)
     ctx.exit(result.exit_code(threshold))
 
 

@@ -12,6 +12,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from archrepo.escaping import terminal_text
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -52,7 +54,7 @@ def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
     """A bug in archrepo: say so plainly, exit 2; the traceback only with ARCHREPO_DEBUG."""
     if os.environ.get("ARCHREPO_DEBUG"):
         raise error
-    click.echo(f"internal error: {type(error).__name__}: {error}\n"
+    click.echo(terminal_text(f"internal error: {type(error).__name__}: {error}") + "\n"
                "  hint: this is a bug in archrepo; run again with ARCHREPO_DEBUG=1 for details "
                "and report it.", err=True)
     ctx.exit(EXIT_INVALID)
@@ -93,7 +95,7 @@ class _WarningsToStderr(logging.Handler):
         message = record.getMessage()
         if message not in self.seen:
             self.seen.add(message)
-            click.echo(f"warning: {message}", err=True)
+            click.echo(terminal_text(f"warning: {message}"), err=True)  # it may quote a path or a value
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from archrepo.commands.common import EXIT_INVALID, EXIT_OK, EXIT_VIOLATIONS, config_option, config_path_of
+from archrepo.escaping import terminal_text
 
 if TYPE_CHECKING:  # imported inside the functions at run time, so that `archrepo --help` starts fast
     from archrepo.config import Config
@@ -34,16 +35,22 @@ def fmt(ctx: click.Context, config_path: Path | None, paths: tuple[Path, ...], c
 
     result = format_files(_config(ctx, config_path, paths), paths, check=check or show_diff)
     if show_diff:
-        click.echo(result.diff(), nl=False)
+        click.echo(_shown(result.diff()), nl=False)
     elif check:
         for changed in result.changed:
-            click.echo(changed.file)
+            click.echo(terminal_text(changed.file))  # a file name is repository text too
     for diagnostic in result.diagnostics:
         click.echo(diagnostic.format(), err=True)
     click.echo(_summary(result, dry=check or show_diff), err=True)
     if result.errors:
         ctx.exit(EXIT_INVALID)
     ctx.exit(EXIT_VIOLATIONS if check and result.changed else EXIT_OK)
+
+
+def _shown(diff: str) -> str:
+    """The diff with what a terminal could act on as visible escapes, line ends (LF or CRLF) kept as they are."""
+    return "\n".join(terminal_text(line.removesuffix("\r")) + ("\r" if line.endswith("\r") else "")
+                     for line in diff.split("\n"))
 
 
 def _config(ctx: click.Context, config_path: Path | None, paths: tuple[Path, ...]) -> Config | None:

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from archrepo.commands.common import ArchrepoGroup, config_option, config_path_of
+from archrepo.escaping import terminal_lines
 from archrepo.interop.formats import Importer, ImportOptions, importers
 
 __all__ = ["import_group"]
@@ -80,7 +81,7 @@ def _finish(result: Any, out_dir: Path, force: bool, report_path: Path | None) -
     from archrepo.output import write_atomic
 
     written = result.write(out_dir, force=force)
-    click.echo(result.report.format_text(), err=True)
+    click.echo(terminal_lines(result.report.format_text().split("\n")), err=True, nl=False)  # names from the source
     click.echo(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} under {out_dir}", err=True)
     if report_path is not None:
         write_atomic(report_path, json.dumps(result.report.as_dict(), indent=2, ensure_ascii=False) + "\n",

@@ -11,6 +11,7 @@ from archrepo.commands.common import (
     config_option,
     config_path_of,
 )
+from archrepo.escaping import json_text, terminal_lines
 
 __all__ = ["principles_command", "rules_command"]
 
@@ -62,20 +63,20 @@ def rules_command(ctx: click.Context, config_path: Path | None, explain: str | N
             text += ["parameters (set in archrepo.yaml: rules_config: {" + chosen.id + ": {params: {…}}}):",
                      *explain_params(chosen), ""]
         text += [f"{chosen.engine}:", *(f"  {line}" for line in chosen.body.rstrip().splitlines())]
-        click.echo("\n".join(text))
+        click.echo(terminal_lines(text), nl=False)  # titles, prose and queries of rule files: shown, not obeyed
         return
     if fmt == "json":
-        click.echo(json.dumps([{"id": r.id, "name": r.name, "severity": r.severity.label, "principle": r.principle,
-                                "engine": r.engine, "description": r.description, "file": r.location.file,
-                                "params": r.param_values}
-                               for r in rules], indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps([{"id": r.id, "name": r.name, "severity": r.severity.label,
+                                          "principle": r.principle, "engine": r.engine, "description": r.description,
+                                          "file": r.location.file, "params": r.param_values}
+                                         for r in rules], indent=2, ensure_ascii=False)))
         return
     width = max((len(r.id) for r in rules), default=2)
     pwidth = max((len(r.principle) for r in rules), default=9)
-    click.echo(f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'PRINCIPLE'.ljust(pwidth)}  DESCRIPTION")
-    for rule in rules:
-        click.echo(f"{rule.id.ljust(width)}  {rule.severity.label:8}  {rule.principle.ljust(pwidth)}  "
-                   f"{rule.description.splitlines()[0]}")
+    lines = [f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'PRINCIPLE'.ljust(pwidth)}  DESCRIPTION"]
+    lines += [f"{rule.id.ljust(width)}  {rule.severity.label:8}  {rule.principle.ljust(pwidth)}  "
+              f"{(rule.description.splitlines() or [''])[0]}" for rule in rules]
+    click.echo(terminal_lines(lines), nl=False)
 
 
 @click.command("principles")
@@ -92,12 +93,13 @@ def principles_command(ctx: click.Context, config_path: Path | None, fmt: str) -
     rules = load_rules(config, principles)
     counts = {pid: [r.id for r in rules if r.principle == pid] for pid in principles}
     if fmt == "json":
-        click.echo(json.dumps([{"id": p.id, "name": p.name, "statement": p.statement, "source": p.source,
-                                "rules": counts[p.id], "file": p.location.file} for p in principles.values()],
-                              indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps([{"id": p.id, "name": p.name, "statement": p.statement, "source": p.source,
+                                          "rules": counts[p.id], "file": p.location.file}
+                                         for p in principles.values()], indent=2, ensure_ascii=False)))
         return
     width = max((len(pid) for pid in principles), default=2)
-    click.echo(f"{'ID'.ljust(width)}  RULES  NAME")
+    lines = [f"{'ID'.ljust(width)}  RULES  NAME"]
     for principle in sorted(principles.values(), key=lambda p: p.id):
-        click.echo(f"{principle.id.ljust(width)}  {len(counts[principle.id]):>5}  {principle.name}")
-        click.echo(f"{''.ljust(width)}         {principle.statement}")
+        lines += [f"{principle.id.ljust(width)}  {len(counts[principle.id]):>5}  {principle.name}",
+                  f"{''.ljust(width)}         {principle.statement}"]
+    click.echo(terminal_lines(lines), nl=False)

@@ -14,6 +14,7 @@ from archrepo.commands.common import (
     emit,
     load_repository,
 )
+from archrepo.escaping import json_text
 from archrepo.graph.formats import QUERY_FORMATS, RDF_FORMATS
 from archrepo.interop.formats import exporter, exporters
 
@@ -38,8 +39,8 @@ def validate(ctx: click.Context, config_path: Path | None, fmt: str) -> None:
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
     if fmt == "json":
-        click.echo(json.dumps({"valid": not errors, "errors": [d.as_dict() for d in errors],
-                               "warnings": [d.as_dict() for d in warnings]}, indent=2, ensure_ascii=False))
+        click.echo(json_text(json.dumps({"valid": not errors, "errors": [d.as_dict() for d in errors],
+                                         "warnings": [d.as_dict() for d in warnings]}, indent=2, ensure_ascii=False)))
     else:
         for diagnostic in diagnostics:
             click.echo(diagnostic.format(), err=True)

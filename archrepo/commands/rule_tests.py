@@ -6,6 +6,7 @@ import click
 
 from archrepo.commands.common import EXIT_OK, EXIT_VIOLATIONS
 from archrepo.config import Config
+from archrepo.escaping import terminal_text
 
 __all__ = ["run_rule_tests"]
 
@@ -17,8 +18,8 @@ def run_rule_tests(ctx: click.Context, config: Config, rule_ids: tuple[str, ...]
 
     cases = repository_cases(config, rule_ids)
     if not cases:
-        click.echo(f"no rule cases in {config.rule_tests}/ (write <RULE-ID>.yaml files there: see the README, "
-                   "Testing your rules)", err=True)
+        click.echo(terminal_text(f"no rule cases in {config.rule_tests}/ (write <RULE-ID>.yaml files there: see the "
+                                 "README, Testing your rules)"), err=True)
         ctx.exit(EXIT_OK)
     settings = repository_settings(config)
     width = max(len(case.rule) for case in cases)
@@ -26,12 +27,13 @@ def run_rule_tests(ctx: click.Context, config: Config, rule_ids: tuple[str, ...]
     for case in cases:
         result = run_case(case, settings)
         verdict = ("XFAIL" if case.xfail else "PASS") if result.passed else "FAIL"
-        click.echo(f"{verdict:5}  {case.rule.ljust(width)}  {case.outcome}: {case.name}")
+        # case names, file names and rule messages come from the repository: shown, not obeyed
+        click.echo(terminal_text(f"{verdict:5}  {case.rule.ljust(width)}  {case.outcome}: {case.name}"))
         if not result.passed:
             failed += 1
-            click.echo(f"       {case.file}:{case.line}")
+            click.echo(terminal_text(f"       {case.file}:{case.line}"))
             for line in result.differences():
-                click.echo(f"       {line}")
+                click.echo(terminal_text(f"       {line}"))
     passed = len(cases) - failed
     click.echo(f"{len(cases)} case{'s' if len(cases) != 1 else ''}: {passed} passed, {failed} failed", err=True)
     ctx.exit(EXIT_VIOLATIONS if failed else EXIT_OK)

@@ -162,14 +162,14 @@ def impact(ctx: click.Context, config_path: Path | None, element_id: str, fmt: s
     Follows the dependency direction: receivers depend on senders, synchronous callers on what they call, both
     ends of an integration on the platform it runs via; a technology's impact starts at the applications that
     use it."""
-    from archrepo.escaping import terminal_text
+    from archrepo.escaping import json_text, terminal_text
     from archrepo.views.impact import analyse_impact
 
     repository = load_repository(ctx, config_path, graph=False)  # views read the model
     model = repository.model
     result = analyse_impact(model, repository.dependencies, element_id, parse_date(as_of, "--as-of"), depth)
     if fmt == "json":
-        emit(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n", output)
+        emit(json_text(json.dumps(result.as_dict(), indent=2, ensure_ascii=False)) + "\n", output)
         return
     within = f" within {depth} hop{'s' if depth != 1 else ''}" if depth is not None else ""
     lines = [f"Impact of {model.elements[element_id].name} ({element_id}): "

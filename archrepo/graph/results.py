@@ -6,6 +6,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from archrepo.escaping import terminal_text
 from archrepo.graph.formats import QUERY_FORMATS
 
 __all__ = ["QUERY_FORMATS", "format_results"]
@@ -13,7 +14,9 @@ __all__ = ["QUERY_FORMATS", "format_results"]
 
 
 def format_results(results: Any, fmt: str, prefixes: dict[str, str]) -> str:
-    """Render SELECT solutions, an ASK boolean or CONSTRUCT triples in ``fmt``."""
+    """Render SELECT solutions, an ASK boolean or CONSTRUCT triples in ``fmt``. The table is for a terminal: every
+    term in it is :func:`~archrepo.escaping.terminal_text` (model text is shown, never obeyed); CSV and JSON are
+    the standard formats, the data as it is."""
     if isinstance(results, ox.QueryBoolean):
         if fmt == "table":
             return ("true" if bool(results) else "false") + "\n"
@@ -40,6 +43,10 @@ def _serialize(results: Any, fmt: str) -> str:
 def _short(term: Any, prefixes: dict[str, str]) -> str:
     if term is None:
         return ""
+    return terminal_text(_term_text(term, prefixes), keep_tabs=False)  # a tab would break the table's columns
+
+
+def _term_text(term: Any, prefixes: dict[str, str]) -> str:
     if isinstance(term, ox.NamedNode):
         best = ""
         for prefix, namespace in prefixes.items():
@@ -57,7 +64,7 @@ def _short(term: Any, prefixes: dict[str, str]) -> str:
 
 
 def _table(solutions: Any, prefixes: dict[str, str]) -> str:
-    names = [v.value for v in solutions.variables]
+    names = [v.value for v in solutions.variables]  # SPARQL variable names: letters, digits and _ only
     rows = [[_short(solution[name], prefixes) for name in names] for solution in solutions]
     widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
     out = ["  ".join(name.ljust(widths[i]) for i, name in enumerate(names)).rstrip(),

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from archrepo.changes import ModelDiff
+from archrepo.escaping import json_text, terminal_text
 from archrepo.escaping import markdown_code as _code
 from archrepo.escaping import markdown_inline as _cell
-from archrepo.escaping import terminal_text
 from archrepo.model.elements import Element
 from archrepo.registry import resolve
 from archrepo.report.registry import DIFF_RENDERERS
@@ -48,7 +48,7 @@ def render_diff(diff: ModelDiff, fmt: str) -> str:
 
 
 def diff_json(diff: ModelDiff) -> str:
-    return json.dumps(diff.as_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+    return json_text(json.dumps(diff.as_dict(), indent=2, ensure_ascii=False, default=str)) + "\n"
 
 
 def diff_markdown(diff: ModelDiff) -> str:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from archrepo.escaping import markdown_code, markdown_inline
+from archrepo.escaping import json_text, markdown_code, markdown_inline
 from archrepo.report.options import ReportOptions
 from archrepo.rules.check import CheckResult
 from archrepo.rules.definitions import RuleDefinition, Severity
@@ -105,4 +105,4 @@ def render_sarif(result: CheckResult, options: ReportOptions) -> str:
             "properties": {"asOf": result.as_of.isoformat(), "summary": result.summary()},
         }],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
