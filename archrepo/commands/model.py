@@ -109,9 +109,11 @@ def export(ctx: click.Context, config_path: Path | None, fmt: str, output: Path 
               help="Query this SPARQL endpoint (where `archrepo publish` put repositories) instead of the model here.")
 @click.option("--graph", "graph", metavar="IRI", default=None,
               help="With --store: only this repository's graph (default: the whole store, every repository).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400), default=None, metavar="SECONDS",
+              help="Stop the query after this long (exit 2) (default: rule_timeout in archrepo.yaml, else 60).")
 @click.pass_context
 def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, output: Path | None,
-          store: str | None, graph: str | None) -> None:
+          store: str | None, graph: str | None, timeout: float | None) -> None:
     """Run a SPARQL query (text, or @FILE) over the model, or over a store of published repositories.
 
     Prefixes arch:, id:, rdf:, rdfs:, xsd: and owl: are predefined. Example:
@@ -119,7 +121,7 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
     archrepo query 'SELECT ?i WHERE { ?i arch:data/arch:classification "sensitive" }'
     """
     from archrepo.errors import UsageError
-    from archrepo.graph.results import format_results
+    from archrepo.graph.results import answer_query
 
     if sparql.startswith("@"):
         path = Path(sparql[1:])
@@ -131,10 +133,11 @@ def query(ctx: click.Context, config_path: Path | None, sparql: str, fmt: str, o
     if store:
         from archrepo.commands.store import store_for_query
 
-        graph_view = store_for_query(ctx, config_path, store, graph)
+        graph_view, seconds = store_for_query(ctx, config_path, store, graph)
     elif graph:
         raise UsageError("--graph names a graph in a store: give --store URL too")
     else:
-        graph_view = load_repository(ctx, config_path).rdf
-    results = graph_view.query(sparql)
-    emit(format_results(results, fmt, graph_view.prefixes), output)
+        repository = load_repository(ctx, config_path)
+        graph_view, seconds = repository.rdf, repository.config.rule_timeout
+    # like a rule's: bounded, and Ctrl-C ends it at once (exit 130)
+    emit(answer_query(graph_view, sparql, fmt, timeout if timeout is not None else seconds), output)

@@ -59,13 +59,16 @@ def publish(ctx: click.Context, config_path: Path | None, endpoint: str, graph: 
                f"at {endpoint} ({how})", err=True)
 
 
-def store_for_query(ctx: click.Context, config_path: Path | None, store: str, graph: str | None) -> Any:
-    """The store of `query --store`: the repository's config, if there is one, only gives the id: prefix."""
-    from archrepo.config import DEFAULT_BASE_IRI, find_config, load_config
+def store_for_query(ctx: click.Context, config_path: Path | None, store: str,
+                    graph: str | None) -> tuple[Any, float]:
+    """The store of `query --store`, and how long a query may take: the repository's config, if there is one,
+    only gives the id: prefix and its rule_timeout."""
+    from archrepo.config import DEFAULT_BASE_IRI, DEFAULT_RULE_TIMEOUT, find_config, load_config
     from archrepo.graph.remote import open_store, repository_graph_iri
 
     path = config_path_of(ctx, config_path)
-    base_iri = DEFAULT_BASE_IRI
+    base_iri, seconds = DEFAULT_BASE_IRI, DEFAULT_RULE_TIMEOUT
     if path is not None or find_config(Path.cwd()) is not None:
-        base_iri = load_config(path).base_iri
-    return open_store(store, base_iri, repository_graph_iri(base_iri, graph) if graph else None)
+        config = load_config(path)
+        base_iri, seconds = config.base_iri, config.rule_timeout
+    return open_store(store, base_iri, repository_graph_iri(base_iri, graph) if graph else None), seconds

@@ -6,10 +6,26 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from archrepo.deadline import DeadlinePassed, run_with_deadline
+from archrepo.errors import QueryError
 from archrepo.escaping import terminal_text
 from archrepo.graph.formats import QUERY_FORMATS
 
-__all__ = ["QUERY_FORMATS", "format_results"]
+__all__ = ["QUERY_FORMATS", "answer_query", "format_results"]
+
+
+def answer_query(graph: Any, sparql: str, fmt: str, seconds: float) -> str:
+    """The results of ``sparql`` on ``graph`` (anything with ``query`` and ``prefixes``: the model's graph, a
+    store) in ``fmt``, if evaluating and writing them ends within ``seconds``; else QueryError. Ctrl-C while it
+    runs raises KeyboardInterrupt at once (see :mod:`archrepo.deadline`)."""
+    # evaluated and written in one worker thread: Oxigraph's results are lazy, and freed by the thread that made them
+    try:
+        return run_with_deadline(lambda: format_results(graph.query(sparql), fmt, graph.prefixes), seconds,
+                                 name="archrepo-query")
+    except DeadlinePassed:
+        raise QueryError(f"the query did not finish within {seconds:g} s",
+                         hint="Narrow the query, or allow it longer with --timeout SECONDS (default: rule_timeout "
+                              "in archrepo.yaml, else 60).") from None
 
 
 
