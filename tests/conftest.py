@@ -5,13 +5,16 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -20,6 +23,10 @@ from archrepo.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Debian's Chromium, driven by Playwright: the docs site and the views are checked in a real browser
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
 # a config may read only inside its repository: tests copy the standard library in (``add_standard_library``)
 STD_CONFIG = "principles: [principles]\nrules: [rules]\n"
 
@@ -136,6 +143,65 @@ def run_process(args: list[str], cwd: Path, stdin: str | None = None) -> Result:
     return Result(completed.returncode, completed.stdout, completed.stderr)
 
 
+def interrupt_process(args: list[str], cwd: Path, *, ready: Callable[[], bool] = lambda: True,
+                      after: float = 1.0) -> tuple[Result, float]:
+    """Run the installed `archrepo` as a real subprocess, wait until ``ready()`` holds (at most 120 s) and
+    ``after`` seconds more, check that it still runs, and press Ctrl-C (SIGINT): what it wrote and returned, and
+    how many seconds it took to end after the signal."""
+    process = subprocess.Popen([sys.executable, "-m", "archrepo", *args], cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not ready() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(after)
+        assert process.poll() is None, process.communicate(timeout=5)
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        stdout, stderr = process.communicate(timeout=20)
+        seconds = time.monotonic() - interrupted
+    finally:
+        process.kill()
+    return Result(process.returncode, stdout, stderr), seconds
+
+
 @pytest.fixture
 def cli() -> Callable[[list[str], Path], Result]:
     return run_cli
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for the tests of a module. (Not one for the session: while Playwright's sync API is
+    open, the thread's event loop counts as running, and the pytest-asyncio tests after it on the same worker,
+    the language server's, could not run.) The modules that use it skip themselves without /usr/bin/chromium."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (`make browser` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Tab:
+    """A page that records console errors and uncaught exceptions."""
+
+    def __init__(self, browser: Any) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: self.errors.append(f"console.{message.type}: {message.text}")
+                     if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+
+    def open(self, path: Path) -> None:
+        self.page.goto(path.as_uri(), wait_until="load")
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Tab]:
+    """A fresh page of the module's browser, closed after the test."""
+    opened = Tab(browser)
+    yield opened
+    opened.page.close()

@@ -14,9 +14,9 @@ import pytest
 import archrepo
 from archrepo.site import build_site
 from archrepo.site.render import MARKER
+from tests.conftest import CHROMIUM
 from tests.hostile_output import PAYLOADS, write_hostile_repo
 from tests.markdown_check import assert_markdown_is_text
-from tests.test_site import ARGS, CHROMIUM
 
 AS_OF = dt.date(2026, 11, 26)
 MARKER_LINE = f"<!-- {MARKER} -->"
@@ -61,16 +61,6 @@ _INSPECT = """(source) => {
 # the one a site could be built from before the fix (Graphviz refused the others), so a browser sees them.
 SCRIPT_PAYLOADS = ("graphviz-html-href", "html-img", "attribute-break", "single-quote-break", "javascript-url",
                    "entity-spelling", "markdown-link", "mermaid-break")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def inspect_pages(browser, out: Path, navigate: set[str]) -> list[str]:

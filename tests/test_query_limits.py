@@ -4,15 +4,12 @@ processes: a query stuck in Oxigraph cannot be abandoned inside a test process."
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, run_process, write_repo
+from tests.conftest import interrupt_process, run_cli, run_process, write_repo
 from tests.test_validation_defects import BASE
 
 # every triple joined with itself eight times, with a FILTER that never holds: no answer in any reasonable time
@@ -58,16 +55,8 @@ def test_ctrl_c_ends_a_query_that_never_ends_with_130_at_once(tmp_path: Path) ->
     started = time.monotonic()  # how long loading and a trivial query take here, on this machine, now
     assert run_process(["query", "ASK {}"], repo).exit_code == 0
     loading = time.monotonic() - started
-    process = subprocess.Popen([sys.executable, "-m", "archrepo", "query", "@never.rq"], cwd=repo,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(2 * loading + 1.5)  # well inside the query (its budget is the default 60 s)
-        assert process.poll() is None, process.communicate(timeout=5)
-        process.send_signal(signal.SIGINT)
-        interrupted = time.monotonic()
-        stdout, stderr = process.communicate(timeout=20)
-    finally:
-        process.kill()
-    assert process.returncode == 130, stderr
-    assert time.monotonic() - interrupted < 10
-    assert "interrupted" in stderr and "Traceback" not in stderr and stdout == ""
+    # well inside the query (its budget is the default 60 s)
+    outcome, seconds = interrupt_process(["query", "@never.rq"], repo, after=2 * loading + 1.5)
+    assert outcome.exit_code == 130, outcome.stderr
+    assert seconds < 10
+    assert "interrupted" in outcome.stderr and "Traceback" not in outcome.stderr and outcome.stdout == ""

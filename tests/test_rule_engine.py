@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import pytest
 
 import archrepo
 from archrepo.rules.definitions import load_principles, load_rules
-from tests.conftest import copy_fixture, run_cli, run_process, write_repo
+from tests.conftest import copy_fixture, interrupt_process, run_cli, run_process, write_repo
 from tests.test_validation_defects import BASE
 
 AS_OF = "2026-11-26"
@@ -140,22 +137,12 @@ def test_ctrl_c_during_a_rule_that_never_ends_exits_130_at_once(tmp_path: Path, 
         rules = {"X001": rule("X001", "python", "spinning_rule:spin")}
         files = {"extra/spinning_rule.py": SPIN_WITH_MARKER.format(marker=str(marker))}
     repo = repo_with(tmp_path, rules, files=files, extra_config="python_rules: [extra]\n")
-    process = subprocess.Popen([sys.executable, "-m", "archrepo", "check"], cwd=repo, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), process.communicate(timeout=5)
-        time.sleep(1.0)  # well inside the rule that never ends (its budget is the default 60 s)
-        process.send_signal(signal.SIGINT)
-        interrupted = time.monotonic()
-        _stdout, stderr = process.communicate(timeout=20)
-    finally:
-        process.kill()
-    assert process.returncode == 130, stderr
-    assert time.monotonic() - interrupted < 10
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    # a second after the rules started: well inside the rule that never ends (its budget is the default 60 s)
+    outcome, seconds = interrupt_process(["check"], repo, ready=marker.exists, after=1.0)
+    assert marker.exists()
+    assert outcome.exit_code == 130, outcome.stderr
+    assert seconds < 10
+    assert "interrupted" in outcome.stderr and "Traceback" not in outcome.stderr
 
 
 def test_a_rule_calling_sys_exit_is_a_rule_failure_and_the_report_is_written(tmp_path: Path) -> None:

@@ -13,11 +13,8 @@ import pytest
 
 import archrepo
 from archrepo.site import SiteSummary, build_site
-from tests.conftest import ROOT
+from tests.conftest import CHROMIUM, ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 AS_OF = dt.date(2026, 11, 26)
 ARTIFACTS = ROOT / "out" / "test-artifacts"
 
@@ -52,37 +49,6 @@ def site(reference, tmp_path_factory) -> SiteSummary:
     summary = build_site(reference, tmp_path_factory.mktemp("site") / "docs", as_of=AS_OF)
     print(f"built {summary.pages} pages, {summary.diagrams} diagrams in {time.perf_counter() - started:.1f} s")
     return summary
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-class Tab:
-    """A page that records console errors and uncaught exceptions."""
-
-    def __init__(self, browser) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.errors: list[str] = []
-        self.page.on("console", lambda message: self.errors.append(f"console.{message.type}: {message.text}")
-                     if message.type == "error" else None)
-        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-
-    def open(self, path: Path) -> None:
-        self.page.goto(path.as_uri(), wait_until="load")
-
-
-@pytest.fixture
-def tab(browser):
-    tab = Tab(browser)
-    yield tab
-    tab.page.close()
 
 
 def test_the_build_writes_a_page_per_element_principle_and_rule(site, reference) -> None:

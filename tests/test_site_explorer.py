@@ -20,9 +20,8 @@ from archrepo.model.elements import effective_status
 from archrepo.rules.check import CheckOptions, run_check
 from archrepo.site import SiteSummary, build_site
 from archrepo.site.explorer_data import explorer_script
-from tests.conftest import ROOT, write_repo
+from tests.conftest import CHROMIUM, ROOT, Tab, write_repo
 from tests.hostile_output import PAYLOADS, write_hostile_repo
-from tests.test_site import ARGS, CHROMIUM, Tab
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -41,23 +40,6 @@ def reference() -> archrepo.Repository:
 @pytest.fixture(scope="module")
 def site(reference, tmp_path_factory) -> SiteSummary:
     return build_site(reference, tmp_path_factory.mktemp("site") / "docs", as_of=AS_OF)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def tab(browser):
-    tab = Tab(browser)
-    yield tab
-    tab.page.close()
 
 
 def open_explorer(tab: Tab, out: Path, fragment: str = "") -> None:

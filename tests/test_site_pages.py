@@ -12,10 +12,9 @@ import pytest
 
 import archrepo
 from archrepo.site import build_site
-from tests.conftest import write_repo
+from tests.conftest import CHROMIUM, write_repo
 from tests.hostile_output import PAYLOADS
 from tests.test_hostile_site import inspect_pages
-from tests.test_site import ARGS, CHROMIUM
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -175,16 +174,9 @@ def test_an_integration_page_says_who_sends_receives_initiates_and_carries(tmp_p
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
-def test_technology_pages_of_hostile_names_are_inert(tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_technology_pages_of_hostile_names_are_inert(tmp_path: Path, browser) -> None:
     payload = PAYLOADS["html-img"] + PAYLOADS["attribute-break"]
     summary = _site(tmp_path, rhel=payload, vendor=PAYLOADS["javascript-url"])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            navigate = {"technologies/rhel-8.html", "technologies/postgres-15.html", "technologies/index.html",
-                        "applications/epr.html"}
-            assert inspect_pages(browser, summary.out, navigate) == []
-        finally:
-            browser.close()
+    navigate = {"technologies/rhel-8.html", "technologies/postgres-15.html", "technologies/index.html",
+                "applications/epr.html"}
+    assert inspect_pages(browser, summary.out, navigate) == []

@@ -13,7 +13,8 @@ import pytest
 
 import archrepo
 from archrepo.site import SiteSummary, build_site
-from tests.test_site import ARGS, ARTIFACTS, CHROMIUM, Tab
+from tests.conftest import CHROMIUM, Tab
+from tests.test_site import ARTIFACTS
 from tests.test_site_scale import _generate
 
 AS_OF = dt.date(2026, 11, 26)
@@ -34,16 +35,6 @@ def site(tmp_path_factory) -> SiteSummary:
     print(f"{summary.pages} pages, {summary.diagrams} diagrams ({summary.laid_out} laid out) in "
           f"{time.perf_counter() - started:.1f} s")
     return summary
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_the_explorer_of_1500_applications_in_chromium(site: SiteSummary, browser) -> None:

@@ -18,11 +18,8 @@ from archrepo.views.landscape_map import build_map
 from archrepo.views.map_layout import TILE_WIDTH
 from archrepo.views.map_svg import render_map_image
 from archrepo.views.render_dot import render_image
-from tests.conftest import ROOT
+from tests.conftest import CHROMIUM, ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 ARTIFACTS = ROOT / "out" / "test-artifacts"
 AS_OF = dt.date(2026, 11, 26)
 SIZE = 1500
@@ -53,16 +50,6 @@ def _generate(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> archrepo.Repository:
     return archrepo.load(_generate(tmp_path_factory.mktemp("generated") / "repo") / "archrepo.yaml")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, svg: Path, width: int = 1600, height: int = 1000):
