@@ -98,6 +98,10 @@ EDITS = {
     "make an organisation external": ("Organisation", _set("external", True)),
     "remove a description": ("Capability", _without("description")),
     "remove a process step's support": ("Process", _unsupported_first_step),
+    # a reference removed: what the element pointed to is not itself changed, but paths ran over the reference
+    "drop an application's technologies": ("Application", _without("technologies")),
+    "take a technology off its platform": ("Technology", _without("runs_on")),
+    "end a technology's support": ("Technology", _set("end_of_support", "2020-01-01")),
 }
 
 
@@ -241,3 +245,26 @@ def test_python_rule_memo_is_kept_until_the_rule_changes(tmp_path: Path) -> None
     assert _runs(root) == "run 2"
     (root / "extra" / "counter.py").write_text(_COUNTER + "\n# edited\n")
     assert _runs(root) == "run 1"  # the rule's module changed: its memo and findings start over
+
+
+def test_a_removed_reference_reaches_what_it_pointed_to(model_root: Path) -> None:
+    """An application drops the technology only it used: the technology (not itself edited) is now used by
+    nobody (TEC003), and the re-check finds it by walking the reference the application had."""
+    _check(model_root)
+    users: dict[str, list[tuple[Path, str]]] = {}
+    for path in sorted((model_root / "models").rglob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(document, dict) and document.get("kind") == "Application":
+                for technology in document.get("technologies") or ():
+                    users.setdefault(technology, []).append((path, document["id"]))
+    lone = sorted(t for t, found in users.items() if len(found) == 1)
+    assert lone, "the generated model should have a technology with one user"
+    path, application = users[lone[0]][0]
+    documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    for document in documents:
+        if isinstance(document, dict) and document.get("id") == application:
+            document["technologies"] = [t for t in document["technologies"] if t != lone[0]]
+    path.write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    incremental, full, run = _check(model_root)
+    assert any(v.rule == "TEC003" and v.element == lone[0] for v in full)
+    assert _key(incremental) == _key(full) and run.mode == "incremental"

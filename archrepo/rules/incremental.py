@@ -3,8 +3,8 @@
 The last full set of findings of every rule is kept in ``.archrepo-cache/check-state-v3.json`` with the
 content keys of the files it was computed from, under a MAC made with the cache key (``model.cachekey``): a
 state this machine did not write (committed to git, copied, edited to drop findings) is no state at all.
-On the next run, the elements of the files that changed (before and after, and what they referred to) are
-the change. A rule that declares its ``reach`` (the
+On the next run, the elements of the files that changed (before and after) are the change; their references
+before it are walked as well as the present ones. A rule that declares its ``reach`` (the
 reference paths a violation of ``?element`` follows: ``source``, ``target.owner.parent*``, ``^via``) is
 evaluated again only for the elements whose paths lead to the change, on a graph of those elements and what
 their paths reach (a Python rule: on the whole model, told the elements in ``context.scope``); its other
@@ -31,7 +31,7 @@ import orjson
 
 from archrepo.api import Repository
 from archrepo.model.cachekey import CacheKey, CacheUnavailable, code_digest, load_cache_key
-from archrepo.model.elements import Element
+from archrepo.model.elements import Element, Model
 from archrepo.model.references import element_references
 from archrepo.rules.definitions import RuleDefinition, Severity
 from archrepo.rules.engine import RulePlan, evaluate
@@ -70,9 +70,8 @@ def _rule_hash(rule: RuleDefinition, repository: Repository) -> str:
     return digest.hexdigest()
 
 
-def _file_ids(repository: Repository, files: set[str]) -> dict[str, list[str]]:
-    """Of each of ``files``: the ids of its elements and the ids they refer to (a removed reference is a
-    change too)."""
+def _file_references(repository: Repository, files: set[str]) -> dict[str, dict[str, list[tuple[str, str]]]]:
+    """Of each of ``files``: its elements, each with its references (field, target)."""
     model = repository.model
     per_file: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(dict)
     if repository.files is not None:  # a valid model: every element, in the file that defines it
@@ -82,16 +81,13 @@ def _file_ids(repository: Repository, files: set[str]) -> dict[str, list[str]]:
             if element.location.file in files:
                 per_file[element.location.file][element.id] = (model.references.get(element.id)
                                                                or element_references(element))
-    return {file: _ids_and_targets(references) for file, references in per_file.items()}
+    return per_file
 
 
-def _ids_and_targets(references: dict[str, list[tuple[str, str]]]) -> list[str]:
-    """The elements of ``references`` (id -> its references) and the ids they refer to."""
-    return sorted({*references, *(target for pairs in references.values() for _, target in pairs)})
-
-
-def _old_ids(cache_dir: Path, key: CacheKey, scope: str, keys: dict[str, str]) -> dict[str, list[str]] | None:
-    """``_file_ids`` of files as they were (by their content keys), from the parse cache; None if one is gone."""
+def _old_references(cache_dir: Path, key: CacheKey, scope: str, keys: dict[str, str]
+                    ) -> dict[str, dict[str, list[tuple[str, str]]]] | None:
+    """``_file_references`` of files as they were (by their content keys), from the parse cache; None if one
+    is gone."""
     from archrepo.model.cache import ParseCache, decode_payload
 
     cache = ParseCache(cache_dir, key, scope)
@@ -101,8 +97,26 @@ def _old_ids(cache_dir: Path, key: CacheKey, scope: str, keys: dict[str, str]) -
         cache.close()
     if len(entries) < len(set(keys.values())):
         return None
-    return {file: _ids_and_targets(decode_payload(entries[key][0]).get("references", {}))
-            for file, key in keys.items()}
+    return {file: decode_payload(entries[key][0]).get("references", {}) for file, key in keys.items()}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed since the last run: the elements of the files changed (as they were and as they are), and
+    the references those elements had before (a removed reference is walked like a present one)."""
+
+    elements: set[str]
+    old_references: dict[str, list[tuple[str, str]]]
+
+    def references(self, model: Model) -> References:
+        """The model's references, with the old ones of the changed elements beside their present ones."""
+        present = model.references or {e.id: element_references(e) for e in model}
+        if not self.old_references:
+            return References(present)
+        union = dict(present)
+        for element_id, pairs in self.old_references.items():
+            union[element_id] = [*present.get(element_id, ()), *((field, target) for field, target in pairs)]
+        return References(union)
 
 
 class References:
@@ -239,7 +253,7 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
     valid = {rule_id: entry for rule_id, entry in (state or {}).get("rules", {}).items()
              if entry.get("hash") == hashes.get(rule_id)}  # the last run's findings, of rules unchanged since
     changed = _changed(repository, state, namespace, file_keys, (cache_dir, key, scope))
-    run.changed = len(changed) if changed is not None else len(repository.model)
+    run.changed = len(changed.elements) if changed is not None else len(repository.model)
     plan = _plan(repository, rules, changed, valid)
     result = evaluate(repository, rules, plan, as_of, budget)
     evaluated = {rule_id: len(scope) for rule_id, scope in plan.scopes.items() if rule_id in result.findings}
@@ -256,23 +270,29 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
 
 
 def _changed(repository: Repository, state: dict[str, Any] | None, namespace: str, file_keys: dict[str, str],
-             cache: tuple[Path, CacheKey | None, str]) -> set[str] | None:
-    """The elements of the files changed since the last run and what they refer to, before (their parse is
-    still in the cache: (folder, key, scope)) and after; a file deleted, added or edited alike. None: no
-    usable last run."""
+             cache: tuple[Path, CacheKey | None, str]) -> Change | None:
+    """The elements of the files changed since the last run, before (their parse is still in the cache:
+    (folder, key, scope)) and after, with their old references; a file deleted, added or edited alike. None: no
+    usable last run.
+
+    What the changed elements refer to is not itself changed: an element whose paths reach it is evaluated again
+    only if its path runs through a changed element (over its old references too), so a rename under a
+    technology thousands of applications use is not a change for all of them."""
     cache_dir, key, scope = cache
     if state is None or state.get("namespace") != namespace or key is None:
         return None
     old_keys = state["files"]
     touched = {f for f in set(old_keys) | set(file_keys) if old_keys.get(f) != file_keys.get(f)}
-    before = _old_ids(cache_dir, key, scope, {f: old_keys[f] for f in touched if f in old_keys})
+    before = _old_references(cache_dir, key, scope, {f: old_keys[f] for f in touched if f in old_keys})
     if before is None:
         return None
-    after = _file_ids(repository, touched)
-    return {i for f in touched for i in [*before.get(f, ()), *after.get(f, ())]}
+    after = _file_references(repository, touched)
+    elements = {i for per_file in (before, after) for f in touched for i in per_file.get(f, {})}
+    old = {element_id: pairs for per_file in before.values() for element_id, pairs in per_file.items()}
+    return Change(elements, old)
 
 
-def _plan(repository: Repository, rules: list[RuleDefinition], changed: set[str] | None,
+def _plan(repository: Repository, rules: list[RuleDefinition], changed: Change | None,
           valid: dict[str, Any]) -> RulePlan:
     """Which rules to evaluate only near ``changed`` (those with a ``reach``, unchanged since the last run,
     whose change is small), for which elements, and what to keep of their last findings."""
@@ -280,13 +300,13 @@ def _plan(repository: Repository, rules: list[RuleDefinition], changed: set[str]
     if changed is None:
         return RulePlan(memos=memos)
     model = repository.model
-    references = References(model.references or {e.id: element_references(e) for e in model})
+    references = changed.references(model)
     scopes: dict[str, frozenset[str]] = {}
     looked_at: set[str] = set()  # what the SPARQL rules evaluated near the change look at
     for rule in rules:
         if rule.reach is None or rule.engine not in _SCOPED or rule.id not in valid:
             continue
-        near = {e for e in candidates(changed, rule.reach, references) if e in model.elements}
+        near = {e for e in candidates(changed.elements, rule.reach, references) if e in model.elements}
         if len(near) <= _LARGE_CHANGE * len(model):
             scopes[rule.id] = frozenset(near)
             if rule.engine == "sparql":
