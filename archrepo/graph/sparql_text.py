@@ -25,6 +25,7 @@ nothing here evaluates a query to learn about it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -89,9 +90,14 @@ def _lexer(escapes: str) -> re.Pattern[str]:
     ]))
 
 
-# as Oxigraph reads a query: codepoint escapes are part of strings and IRIs; and as SPARQL does, once decoded
-_AS_WRITTEN = _lexer(f"{_ECHAR}|{_UCHAR}")
-_DECODED = _lexer(_ECHAR)
+@functools.cache
+def _lexers() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """As Oxigraph reads a query (codepoint escapes are part of strings and IRIs), and as SPARQL does, once
+    decoded. Compiled on first use: a third of a tenth of a second that a command reading no query (a
+    diagram, `--version`) would pay at start-up."""
+    return _lexer(f"{_ECHAR}|{_UCHAR}"), _lexer(_ECHAR)
+
+
 _CODEPOINT = re.compile(rf"\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")
 _SKIPPED = frozenset({"WS", "COMMENT"})
 
@@ -209,13 +215,13 @@ def _readings(query: QueryText) -> list[list[Token] | QueryError]:
     """The query's tokens as written and, if it has codepoint escapes, as decoded (or why each fails)."""
     readings: list[list[Token] | QueryError] = []
     try:
-        readings.append(_tokens(query.text, _AS_WRITTEN, query, None))
+        readings.append(_tokens(query.text, _lexers()[0], query, None))
     except QueryError as error:
         readings.append(error)
     if "\\u" in query.text or "\\U" in query.text:
         try:
             decoded, offsets = _decoded(query)
-            readings.append(_tokens(decoded, _DECODED, query, offsets))
+            readings.append(_tokens(decoded, _lexers()[1], query, offsets))
         except QueryError as error:
             readings.append(error)
     return readings

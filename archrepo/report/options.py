@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archrepo.rules.definitions import Severity
+from archrepo.rules.severity import Severity
 
 __all__ = ["ReportOptions"]
 

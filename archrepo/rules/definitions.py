@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from archrepo.config import Config
@@ -14,24 +13,9 @@ from archrepo.model.reading import Unreadable, read_regular
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.yamlsource import decode_source, parse_documents
 from archrepo.rules.params import ParamSpec, param_specs, resolve_params
+from archrepo.rules.severity import Severity
 
 __all__ = ["Principle", "RuleDefinition", "Severity", "load_principles", "load_rules"]
-
-
-class Severity(IntEnum):
-    """Ordered, so that `--fail-on warning` means warning and above."""
-
-    INFO = 1
-    WARNING = 2
-    ERROR = 3
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        return cls[text.upper()]
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
 
 
 @dataclass(frozen=True)
