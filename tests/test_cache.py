@@ -174,6 +174,7 @@ def test_the_graph_loaded_while_parsing_is_the_graph_of_the_model(repo: Path, us
     from archrepo.model.loader import validate_model
 
     monkeypatch.setattr(loader_module, "_PARALLEL_BYTES", 0)  # the worker processes, however small the model
+    monkeypatch.setattr(loader_module, "_PARALLEL_BYTES_SPAWNED", 0)  # forked or not
     config = load_config(repo / "archrepo.yaml")
     expected = None
     for _ in range(2):  # parsed in this run (loaded as they arrive), then, with the cache, read from it
@@ -194,7 +195,7 @@ from archrepo.config import load_config
 from archrepo.model import loader
 from archrepo.model.loader import read_model_files
 threading.Thread(target=sys.stdin.read, daemon=True).start()  # as the language server's reader holds stdin
-loader._PARALLEL_BYTES = 0  # the worker processes, however small the model
+loader._PARALLEL_BYTES = loader._PARALLEL_BYTES_SPAWNED = 0  # the worker processes, however small the model
 files = read_model_files(load_config(sys.argv[1]), use_cache=False, jobs=2)
 print(len(files))
 """
