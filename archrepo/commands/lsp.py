@@ -20,6 +20,9 @@ def lsp(stdio: bool, log_file: Path | None, trace: Path | None) -> None:
     and quick fixes for the model, rule, principle, waiver and config files of a repository."""
     import gc
 
+    from archrepo.model.loader import start_parsing_server
+
+    start_parsing_server()  # it imports the parsing modules while this process imports the language server's
     from archrepo.lsp import serve
 
     gc.enable()  # a long-running server: the console script's no-collector policy is for one-shot commands

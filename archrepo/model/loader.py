@@ -49,8 +49,9 @@ _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "Sy
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
 Extra = Callable[[FileResult], Mapping[str, str]]
 _PAYLOAD_FORMAT = 6  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
-# below this, starting worker processes costs more than it saves: forked ones start in milliseconds (at 3.8 MB a
-# check took 1.0 s in parallel against 1.25 s alone, at 1.2 MB the same), spawned ones import archrepo first
+# below this, starting worker processes costs more than it saves: forked ones (also from a fork server) start in
+# milliseconds (at 3.8 MB a check took 1.0 s in parallel against 1.25 s alone, at 1.2 MB the same), spawned ones
+# import archrepo first
 _PARALLEL_BYTES = 1_000_000
 _PARALLEL_BYTES_SPAWNED = 4_000_000
 _CHUNKS_PER_JOB = 8  # more chunks: the first parses reach the caller sooner; fewer: less to hand around
@@ -161,7 +162,7 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
     ones (load their triples, say) while the workers parse the others."""
     size = sum(len(raw) for raw, _ in items)
     method = _start_method()
-    if jobs <= 1 or size < (_PARALLEL_BYTES if method == "fork" else _PARALLEL_BYTES_SPAWNED) or len(items) < 2 * jobs:
+    if jobs <= 1 or size < (_PARALLEL_BYTES_SPAWNED if method == "spawn" else _PARALLEL_BYTES) or len(items) < 2 * jobs:
         for index, item in enumerate(items):
             yield index, _parse_chunk([item], extra, encode)[0]
         return
@@ -173,11 +174,34 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
                 yield start + offset * count, result
 
 
+_THREADED_START = "spawn"  # how a process with threads starts parsing workers (see start_parsing_server)
+
+
 def _start_method() -> str:
     """Fork starts a worker cheapest, but only a process with one thread can fork safely: a lock another
     thread holds at that moment stays held in the child for ever (the language server's reader thread holds
-    stdin's, and every forked child waited on it at its start). Others start fresh interpreters."""
-    return "fork" if threading.active_count() == 1 else "spawn"
+    stdin's, and every forked child waited on it at its start). Others fork from the fork server started for
+    them (:func:`start_parsing_server`), else start fresh interpreters."""
+    return "fork" if threading.active_count() == 1 else _THREADED_START
+
+
+def start_parsing_server() -> None:
+    """For a process that will parse while it has threads (the language server), called while it has one:
+    start multiprocessing's fork server now, with the parsing modules imported in it, so that its parsing
+    workers start in milliseconds, forked from a process with one thread, instead of each importing archrepo
+    afresh (spawned)."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    global _THREADED_START
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    forkserver.set_forkserver_preload(["archrepo.model.loader", "archrepo.graph.rdf"])
+    try:
+        forkserver.ensure_running()
+    except OSError:  # no fork server here: spawned workers do the same work, slower to start
+        return
+    _THREADED_START = "forkserver"
 
 
 @dataclass
