@@ -43,11 +43,12 @@ class Definition:
 
 @dataclass
 class IndexChange:
-    """What replacing files changed: the elements whose data changed and the ids those referred to before
-    and after (what rules look near), every element of the files, and the files whose validation problems
-    may differ."""
+    """What replacing files changed: the elements whose data changed and the references they had before (what
+    rules look near), every element of the files, and the files whose validation problems may differ."""
 
-    changed: set[str] = field(default_factory=set)  # elements whose data changed, and what they referred to
+    changed: set[str] = field(default_factory=set)  # elements whose data changed
+    # their references before the change (walked beside the present ones: what they pointed to is not changed)
+    old_references: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     moved: set[str] = field(default_factory=set)  # every element of the files (their lines may have moved)
     files: set[str] = field(default_factory=set)
 
@@ -89,8 +90,7 @@ class ModelIndex:
             if result is not None:
                 touched.update(i for _, d, _ in result.documents if isinstance(i := d.data.get("id"), str))
         before = {element_id: self.elements.get(element_id) for element_id in touched}
-        old_targets = {element_id: [target for _, target in self.references.references.get(element_id, ())]
-                       for element_id in touched}
+        old_references = {element_id: list(self.references.references.get(element_id, ())) for element_id in touched}
         for file, result in results.items():
             self._remove_file(file)
             if result is not None:
@@ -104,8 +104,7 @@ class ModelIndex:
             old, new = before[element_id], self.elements.get(element_id)
             if old is None or new is None or old.kind != new.kind or old.data != new.data:
                 change.changed.add(element_id)
-                change.changed.update(old_targets[element_id])
-                change.changed.update(target for _, target in self.references.references.get(element_id, ()))
+                change.old_references[element_id] = old_references[element_id]
             if old is None or new is None or old.kind != new.kind or old.data.get("roles") != new.data.get("roles"):
                 known.add(element_id)
         change.moved = touched

@@ -162,8 +162,8 @@ class RepositoryWorkspace:
             change = self.index.replace(model)
             dirty |= change.files
             if self.results is not None and not reload:
-                touched = self.results.run_near(self.repository(), change.changed, self.index.references,
-                                                change.moved)
+                touched = self.results.run_near(self.repository(), change.changed,
+                                                self.index.references.with_old(change.old_references), change.moved)
                 dirty |= self._files_of(touched)
         if reload:
             dirty |= self.reload_rules()

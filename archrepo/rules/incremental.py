@@ -110,13 +110,8 @@ class Change:
 
     def references(self, model: Model) -> References:
         """The model's references, with the old ones of the changed elements beside their present ones."""
-        present = model.references or {e.id: element_references(e) for e in model}
-        if not self.old_references:
-            return References(present)
-        union = dict(present)
-        for element_id, pairs in self.old_references.items():
-            union[element_id] = [*present.get(element_id, ()), *((field, target) for field, target in pairs)]
-        return References(union)
+        present = References(model.references or {e.id: element_references(e) for e in model})
+        return present.with_old(self.old_references)
 
 
 class References:
@@ -155,6 +150,11 @@ class References:
             return self.backward.get((field, element), ())
         return (target for name, target in self.references.get(element, ()) if name == field)
 
+    def with_old(self, old: dict[str, list[tuple[str, str]]]) -> References:
+        """These references and, beside them, ``old`` (element -> the references it had before a change): a path
+        is walked over a reference that was removed as over one that is there. A view: nothing is copied."""
+        return _WithOld(self, old) if old else self
+
     def step(self, elements: set[str], step: str, reverse: bool) -> set[str]:
         """One step of a path from ``elements``; ``reverse`` walks it against its direction."""
         field = step.lstrip("^").rstrip("*")
@@ -169,6 +169,29 @@ class References:
             frontier = found - reached
             reached |= frontier
         return reached
+
+
+class _WithOld(References):
+    """References with the old ones of some elements beside them (see ``References.with_old``)."""
+
+    def __init__(self, present: References, old: dict[str, list[tuple[str, str]]]) -> None:
+        self.references, self.backward = present.references, present.backward
+        self._present = present
+        self._old = {element_id: [(field, target) for field, target in pairs] for element_id, pairs in old.items()}
+        self._old_backward: dict[tuple[str, str], list[str]] = {}
+        for element_id, pairs in self._old.items():
+            for pair in pairs:
+                self._old_backward.setdefault(pair, []).append(element_id)
+
+    def update(self, element_id: str, found: list[tuple[str, str]] | None) -> None:
+        raise TypeError("a view of references with old ones beside them is not changed")
+
+    def _next(self, element: str, field: str, backward: bool) -> Iterable[str]:
+        yield from self._present._next(element, field, backward)
+        if backward:
+            yield from self._old_backward.get((field, element), ())
+        else:
+            yield from (target for name, target in self._old.get(element, ()) if name == field)
 
 
 def _paths(reach: tuple[str, ...]) -> list[list[str]]:
