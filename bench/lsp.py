@@ -52,6 +52,36 @@ def _edited_file(model: Path) -> tuple[Path, str, str]:
     raise RuntimeError(f"no integration in {model}")
 
 
+def _application_file(model: Path) -> tuple[Path, str]:
+    """The first file of applications: the name of its first one is edited."""
+    for path in sorted((model / "models").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("kind: Application") or "\nkind: Application" in text:
+            return path, text
+    raise RuntimeError(f"no application in {model}")
+
+
+async def _renames(client: LanguageClient, model: Path, edits: int) -> list[float]:
+    """Renaming an application as typed: each from the change sent to the answer of a request that waits for
+    its analysis (the outline of the file), since a rename may change no diagnostic of that file."""
+    path, text = _application_file(model)
+    uri = path.resolve().as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri=uri, language_id="yaml", version=1, text=text)))
+    outline = types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    await client.text_document_document_symbol_async(outline)
+    latencies = []
+    for version in range(2, edits + 2):
+        new_text = text.replace("\nname: ", "\nname: Renamed ", 1) if version % 2 == 0 else text
+        sent = time.perf_counter()
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)]))
+        await client.text_document_document_symbol_async(outline)
+        latencies.append(time.perf_counter() - sent)
+    return latencies
+
+
 class _Diagnostics:
     """publishDiagnostics as they arrive, with the time of arrival."""
 
@@ -103,6 +133,7 @@ async def _session(model: Path, edits: int) -> dict[str, float]:
             if (new_text is broken) != any("-typo" in d.message for d in found):
                 raise RuntimeError("the diagnostics after an edit do not show what the edit did")
             latencies.append(arrived - sent)
+        renames = await _renames(client, model, edits)
         await client.shutdown_async(None)
         client.exit(None)
     finally:
@@ -113,7 +144,9 @@ async def _session(model: Path, edits: int) -> dict[str, float]:
                 server.terminate()  # it was not told to exit (the benchmark failed): do not wait for it
         await client.stop()
     print("  per edit: " + " ".join(f"{seconds:.2f}" for seconds in latencies), file=sys.stderr, flush=True)
-    return {"first": first, "median": statistics.median(latencies), "max": max(latencies)}
+    print("  per rename: " + " ".join(f"{seconds:.2f}" for seconds in renames), file=sys.stderr, flush=True)
+    return {"first": first, "median": statistics.median(latencies), "max": max(latencies),
+            "rename_median": statistics.median(renames), "rename_max": max(renames)}
 
 
 def _check_seconds(model: Path) -> float:
@@ -141,14 +174,17 @@ def table(rows: list[dict[str, float]], edits: int) -> str:
              f"Python {platform.python_version()} · load average {os.getloadavg()[0]:.1f} when it ended "
              "(other work on the machine slows every figure alike)", "",
              "| applications | `check` s (empty cache) | **first diagnostics s** | per edit, median s | "
-             "**per edit, max s** |", "|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['size']:,} | {r['check']:.2f} | **{r['first']:.2f}** | {r['median']:.3f} | **{r['max']:.3f}** |"
-              for r in rows]
+             "**per edit, max s** | rename, median s | **rename, max s** |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['size']:,} | {r['check']:.2f} | **{r['first']:.2f}** | {r['median']:.3f} | **{r['max']:.3f}** "
+              f"| {r['rename_median']:.3f} | **{r['rename_max']:.3f}** |" for r in rows]
     lines += ["", "First diagnostics: from starting `archrepo lsp` to the diagnostics of the opened file, parse cache "
               "empty (the server reads every file once, through the cache, and evaluates every rule). Per edit: "
               f"{edits} edits of that file, alternately breaking the `target:` of its first integration and mending "
               "it, each from the change sent to the file's new diagnostics (references re-checked near the edit, "
-              "rules with a `reach` evaluated near it); no debounce."]
+              "rules with a `reach` evaluated near it); no debounce. Rename: as many edits of the first "
+              "application file, alternately renaming its first application and back, each from the change sent to "
+              "the answer of an outline request, which waits for the change's analysis (a rename may change no "
+              "diagnostic of its own file)."]
     return "\n".join(lines) + "\n"
 
 
