@@ -247,12 +247,10 @@ def test_python_rule_memo_is_kept_until_the_rule_changes(tmp_path: Path) -> None
     assert _runs(root) == "run 1"  # the rule's module changed: its memo and findings start over
 
 
-def test_a_removed_reference_reaches_what_it_pointed_to(model_root: Path) -> None:
-    """An application drops the technology only it used: the technology (not itself edited) is now used by
-    nobody (TEC003), and the re-check finds it by walking the reference the application had."""
-    _check(model_root)
+def drop_lone_technology(root: Path) -> str:
+    """Remove from its application the technology only that application uses (on disk); returns the technology."""
     users: dict[str, list[tuple[Path, str]]] = {}
-    for path in sorted((model_root / "models").rglob("*.yaml")):
+    for path in sorted((root / "models").rglob("*.yaml")):
         for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
             if isinstance(document, dict) and document.get("kind") == "Application":
                 for technology in document.get("technologies") or ():
@@ -265,6 +263,14 @@ def test_a_removed_reference_reaches_what_it_pointed_to(model_root: Path) -> Non
         if isinstance(document, dict) and document.get("id") == application:
             document["technologies"] = [t for t in document["technologies"] if t != lone[0]]
     path.write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return lone[0]
+
+
+def test_a_removed_reference_reaches_what_it_pointed_to(model_root: Path) -> None:
+    """An application drops the technology only it used: the technology (not itself edited) is now used by
+    nobody (TEC003), and the re-check finds it by walking the reference the application had."""
+    _check(model_root)
+    technology = drop_lone_technology(model_root)
     incremental, full, run = _check(model_root)
-    assert any(v.rule == "TEC003" and v.element == lone[0] for v in full)
+    assert any(v.rule == "TEC003" and v.element == technology for v in full)
     assert _key(incremental) == _key(full) and run.mode == "incremental"

@@ -17,7 +17,7 @@ from archrepo.model.loader import read_model_files, validate_model
 from archrepo.rules.definitions import load_principles, load_rules
 from archrepo.rules.engine import run_rules
 from tests.test_generator import gen
-from tests.test_incremental import EDITS, _edit
+from tests.test_incremental import EDITS, _edit, drop_lone_technology
 
 
 @pytest.fixture
@@ -142,26 +142,11 @@ def test_a_file_open_with_unsaved_changes_at_the_first_load_is_in_the_first_grap
 def test_a_removed_reference_reaches_what_it_pointed_to(model_root: Path) -> None:
     """An application drops the technology only it used (in the editor): the technology, not itself edited, is
     now used by nobody (TEC003); the server finds it by walking the reference the application had."""
-    import yaml
-
     workspace = RepositoryWorkspace(model_root)
     workspace.load()
-    users: dict[str, list[tuple[Path, str]]] = {}
-    for path in sorted((model_root / "models").rglob("*.yaml")):
-        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            if isinstance(document, dict) and document.get("kind") == "Application":
-                for technology in document.get("technologies") or ():
-                    users.setdefault(technology, []).append((path, document["id"]))
-    lone = sorted(t for t, found in users.items() if len(found) == 1)
-    assert lone, "the generated model should have a technology with one user"
-    path, application = users[lone[0]][0]
     before = _texts(model_root)
-    documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-    for document in documents:
-        if isinstance(document, dict) and document.get("id") == application:
-            document["technologies"] = [t for t in document["technologies"] if t != lone[0]]
-    path.write_text(yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    technology = drop_lone_technology(model_root)
     workspace.update({f: t for f, t in _texts(model_root).items() if before.get(f) != t})  # as typed, no save
     mine, full = _mine(workspace), _full(model_root)
-    assert full[1] is not None and any(v[0] == "TEC003" and v[1] == lone[0] for v in full[1])
+    assert full[1] is not None and any(v[0] == "TEC003" and v[1] == technology for v in full[1])
     assert mine == full
