@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_lsp
 from click.testing import CliRunner
+from pytest_lsp import LanguageClient
 
 from archrepo.cli import main
+from tests.lsp_support import SERVER, initialize
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -205,3 +208,12 @@ def tab(browser: Any) -> Iterator[Tab]:
     opened = Tab(browser)
     yield opened
     opened.page.close()
+
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient):
+    """A real `archrepo lsp` over stdio, initialised, for the language server's test modules."""
+    await initialize(lsp_client)
+    yield
+    await lsp_client.shutdown_session()

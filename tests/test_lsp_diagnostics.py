@@ -18,7 +18,6 @@ from tests.lsp_support import (
     SERVER,
     change_file,
     diagnostics_until,
-    initialize,
     open_file,
     reference_repo,
     small_repo,
@@ -26,13 +25,6 @@ from tests.lsp_support import (
 )
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    await initialize(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_violations_on_the_reference_model(client: LanguageClient, tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ from tests.lsp_support import (
     SERVER,
     change_file,
     diagnostics_until,
-    initialize,
     open_file,
     position_of,
     reference_repo,
@@ -27,13 +26,6 @@ from tests.lsp_support import (
 )
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    await initialize(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def _complete(client: LanguageClient, document: str, position: types.Position) -> dict[str, str | None]:
