@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from archrepo.model.cachekey import CacheKey, CacheUnavailable
+from archrepo.model.cachekey import CacheKey, CacheUnavailable, load_cache_key
 from archrepo.model.reading import file_kind
 
 __all__ = ["CACHE_DIR", "ParseCache", "cache_directory", "content_key", "decode_payload", "encode_payload",
@@ -94,6 +94,16 @@ def cache_directory(root: Path) -> Path:
         raise CacheUnavailable(f"{CACHE_DIR} is {file_kind(info.st_mode)}, not a folder")
     _write_gitignore(directory)
     return directory
+
+
+def open_cache(root: Path, database: str = DATABASE) -> ParseCache:
+    """The cache of the repository at ``root`` in ``database`` (under ``.archrepo-cache/``), open; raises
+    CacheUnavailable, saying why, when it cannot be used (a run without it gives the same results)."""
+    store = ParseCache(cache_directory(root), load_cache_key(root), str(root), database=database)
+    if store.unavailable:
+        store.close()
+        raise CacheUnavailable(store.unavailable)
+    return store
 
 
 class ParseCache:

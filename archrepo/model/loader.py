@@ -300,18 +300,14 @@ def parallel_jobs() -> int:
 def _open_cache(config: Config) -> ParseCache | None:
     """The parse cache of the repository; None, with a warning, when it cannot be used (a run without it gives
     the same results)."""
-    from archrepo.model.cache import ParseCache, cache_directory
-    from archrepo.model.cachekey import CacheUnavailable, load_cache_key
+    from archrepo.model.cache import open_cache
+    from archrepo.model.cachekey import CacheUnavailable
 
     try:
-        parse_cache = ParseCache(cache_directory(config.root), load_cache_key(config.root), str(config.root))
+        return open_cache(config.root)
     except CacheUnavailable as reason:
         _LOG.warning("the cache is not used: %s", reason)
         return None
-    if parse_cache.unavailable:
-        _LOG.warning("the cache is not used: %s", parse_cache.unavailable)
-        return None
-    return parse_cache
 
 
 def _unreadable(relative: str, error: Unreadable) -> FileResult:

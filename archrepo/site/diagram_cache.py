@@ -18,8 +18,8 @@ import subprocess
 import zlib
 from pathlib import Path
 
-from archrepo.model.cache import ParseCache, cache_directory
-from archrepo.model.cachekey import CacheUnavailable, code_digest, load_cache_key
+from archrepo.model.cache import ParseCache, open_cache
+from archrepo.model.cachekey import CacheUnavailable, code_digest
 
 __all__ = ["DATABASE", "DiagramCache"]
 
@@ -51,13 +51,9 @@ class DiagramCache:
         if os.environ.get("ARCHREPO_NO_CACHE"):
             return None
         try:
-            store = ParseCache(cache_directory(root), load_cache_key(root), str(root), database=DATABASE)
+            return cls(open_cache(root, DATABASE))
         except CacheUnavailable:
             return None
-        if store.unavailable:
-            store.close()
-            return None
-        return cls(store)
 
     def key(self, name: str, content: object) -> str:
         """The cache key of a diagram: ``content`` is what it is drawn from (a view and its ``<svg>``

@@ -18,8 +18,8 @@ import os
 import pickle
 from pathlib import Path
 
-from archrepo.model.cache import ParseCache, cache_directory
-from archrepo.model.cachekey import CacheUnavailable, code_digest, load_cache_key
+from archrepo.model.cache import ParseCache, open_cache
+from archrepo.model.cachekey import CacheUnavailable, code_digest
 from archrepo.site.links import Page
 
 __all__ = ["DATABASE", "PageCache", "text_digest", "unchanged"]
@@ -47,13 +47,9 @@ class PageCache:
         if os.environ.get("ARCHREPO_NO_CACHE"):
             return None
         try:
-            store = ParseCache(cache_directory(root), load_cache_key(root), str(root), database=DATABASE)
+            return cls(open_cache(root, DATABASE), settings)
         except CacheUnavailable:
             return None
-        if store.unavailable:
-            store.close()
-            return None
-        return cls(store, settings)
 
     def key(self, page: Page, diagram: str | None) -> str:
         digest = hashlib.blake2b(self._salt, digest_size=20)
