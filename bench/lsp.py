@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import importlib.util
 import os
 import platform
 import shutil
@@ -29,17 +28,12 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import run as harness  # noqa: E402  (bench/run.py: its generated models, made once)
+
 PYTHON = sys.executable
 TRACE = ["--trace", os.environ["BENCH_LSP_TRACE"]] if os.environ.get("BENCH_LSP_TRACE") else []
-
-
-def _run_module():
-    spec = importlib.util.spec_from_file_location("bench_run", HERE / "run.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _edited_file(model: Path) -> tuple[Path, str, str]:
@@ -159,7 +153,7 @@ def _check_seconds(model: Path) -> float:
 
 
 def measure(size: int, edits: int) -> dict[str, float]:
-    model, _ = _run_module().ensure_model("bench", size)  # bench/run.py's benchmark shape
+    model, _ = harness.ensure_model("bench", size)  # bench/run.py's benchmark shape
     shutil.rmtree(model / ".archrepo-cache", ignore_errors=True)
     check = _check_seconds(model)
     shutil.rmtree(model / ".archrepo-cache", ignore_errors=True)
