@@ -5,6 +5,7 @@ names itself and every line fits its tile at 100% zoom. Deterministic: the same 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 __all__ = ["fit", "text_width", "wrap"]
@@ -25,6 +26,7 @@ _SAFETY = 1.06  # renderers differ by a few per cent (hinting, kerning off): lea
 ELLIPSIS = "…"
 
 
+@functools.cache  # a few hundred distinct characters; measuring 10,000 names calls it about a million times
 def _char_width(char: str) -> int:
     code = ord(char)
     if 32 <= code <= 126:
@@ -41,7 +43,11 @@ def _char_width(char: str) -> int:
 
 def text_width(text: str, size: float) -> float:
     """Drawn width of ``text`` in pixels at font size ``size`` (with a small safety margin)."""
-    return sum(_char_width(char) for char in text) * size * _SAFETY / 1000
+    return _units(text) * size * _SAFETY / 1000
+
+
+def _units(text: str) -> int:
+    return sum(map(_char_width, text))
 
 
 def fit(text: str, width: float, size: float) -> str:
@@ -63,15 +69,17 @@ def wrap(text: str, width: float, size: float, lines: int) -> list[str]:
     words = text.split()
     result: list[str] = []
     current = ""
+    used = 0  # the width of ``current`` in units: a line is measured word by word, not again for each word
+    space = _char_width(" ")
     index = 0
     while index < len(words) and len(result) < lines:
         word = words[index]
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, size) <= width:
-            current, index = candidate, index + 1
+        candidate, units = (f"{current} {word}", used + space + _units(word)) if current else (word, _units(word))
+        if units * size * _SAFETY / 1000 <= width:  # as text_width measures: a line breaks where it did
+            current, used, index = candidate, units, index + 1
         elif current:
             result.append(current)
-            current = ""
+            current, used = "", 0
         else:  # a word wider than a whole line: as much of it as fits, the rest on the next line
             head = _longest_prefix(word, width, size)
             result.append(head)
