@@ -59,26 +59,33 @@ class Repository:
 
 
 def read_files(config: Config, *, use_cache: bool = True, stats: ReadStats | None = None,
-               loader: GraphLoader | None = None) -> list[FileResult]:
+               loader: GraphLoader | None = None, triples: bool = True) -> list[FileResult]:
     """The repository's model files, parsed (cached, in parallel) with each file's part of the RDF graph;
-    ``loader`` (for a ``Repository`` of them) loads the triples of the files parsed as they arrive."""
+    ``loader`` (for a ``Repository`` of them) loads the triples of the files parsed as they arrive.
+    ``triples=False``: without them (for a caller that never queries the graph), reusing the parses cached
+    with them."""
     from archrepo.graph.rdf import ntriples_extra
 
-    return read_model_files(config, use_cache=use_cache, extra=ntriples_extra(config.base_iri), stats=stats,
+    extra = ntriples_extra(config.base_iri)
+    if not triples:
+        return read_model_files(config, use_cache=use_cache, stats=stats, reuse=extra[0])
+    return read_model_files(config, use_cache=use_cache, extra=extra, stats=stats,
                             on_parsed=loader.add if loader is not None else None)
 
 
 def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True,
-         graph: bool = True) -> Repository:
+         graph: bool = True, triples: bool = True) -> Repository:
     """Find and read the config, then load and validate the model. Raises ConfigError or ModelError.
 
     ``graph``: fill the RDF store while the files are parsed (for callers that query it); with False it is
-    built on first use of ``rdf`` instead, and a caller that never uses it (a view) never pays for it."""
+    built on first use of ``rdf`` instead, and a caller that never uses it (a view) never pays for it.
+    ``triples=False`` (with ``graph=False``): the files are not even turned into triples (the parse cache
+    then holds parses a check cannot use; one it made serves); a graph asked for is built from the model."""
     from archrepo.graph.loading import GraphLoader
 
     config = load_config(Path(config_path) if config_path else None, cwd=cwd)
     loader = GraphLoader(config.base_iri, config.approved_standards) if graph else None
-    files = read_files(config, use_cache=use_cache, loader=loader)
+    files = read_files(config, use_cache=use_cache, loader=loader, triples=triples or graph)
     model, diagnostics = validate_model(config, files)
     if model is None:
         raise ModelError.from_diagnostics(diagnostics, "the model is invalid")

@@ -189,6 +189,43 @@ def test_the_graph_loaded_while_parsing_is_the_graph_of_the_model(repo: Path, us
         assert any(q.graph_name == ox.DefaultGraph() for q in quads)
 
 
+def test_a_view_reads_the_parses_a_check_cached_and_a_check_never_uses_a_views(repo: Path) -> None:
+    """Views read the files without their triples: from a check's cache entries when there are some (not
+    parsed again, triples not kept); the parses a view caches itself serve views only, so a check after it
+    parses again and has every file's triples."""
+    from archrepo.api import Repository, read_files
+    from archrepo.graph.loading import build_graph
+    from archrepo.model.loader import validate_model
+
+    config = load_config(repo / "archrepo.yaml")
+    checked, stats = read(repo)
+    assert stats.parsed == len(checked)
+    viewed, stats = ReadStats(), ReadStats()
+    viewed_files = read_files(config, stats=viewed, triples=False)
+    assert (viewed.parsed, viewed.cached) == (0, len(checked))
+    assert [f.to_json()["documents"] for f in viewed_files] == [f.to_json()["documents"] for f in checked]
+    assert all(len(f.extras) == 0 for f in viewed_files)
+    model, _ = validate_model(config, viewed_files)
+    assert model is not None  # a graph asked for all the same is built from the model: the same quads
+    assert (set(Repository(config, model, viewed_files).rdf.store.quads_for_pattern(None, None, None))
+            == set(build_graph(model, config.base_iri, config.approved_standards).store
+                   .quads_for_pattern(None, None, None)))
+
+    import shutil
+
+    shutil.rmtree(repo / CACHE_DIR)
+    read_files(config, stats=viewed, triples=False)
+    assert viewed.parsed == len(checked)
+    again = read_files(config, stats=stats, triples=False)
+    assert (stats.parsed, stats.cached) == (0, len(checked))  # a view's parses serve the next view
+    assert all(len(f.extras) == 0 for f in again)
+    after, stats = read(repo)
+    assert (stats.parsed, stats.cached) == (len(checked), 0)
+    assert all("ntriples" in f.extras for f in after if f.documents)
+    assert [f.extras["ntriples"] for f in after if f.documents] == [f.extras["ntriples"] for f in checked
+                                                                   if f.documents]
+
+
 READ_WHILE_A_THREAD_READS_STDIN = """
 import sys, threading
 from archrepo.config import load_config

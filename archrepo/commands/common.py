@@ -126,13 +126,14 @@ def config_path_of(ctx: click.Context, config_path: Path | None) -> Path | None:
     return Path(group_value) if group_value else None
 
 
-def load_repository(ctx: click.Context, config_path: Path | None, graph: bool = True) -> Any:
+def load_repository(ctx: click.Context, config_path: Path | None, graph: bool = True, triples: bool = True) -> Any:
     """The repository, loaded and validated; ``graph=False`` for a command that does not query the RDF graph
-    (it is then built only if used)."""
+    (it is then built only if used); ``triples=False`` too when nothing after it reads the model with them (a
+    check does: its parses are cached with their triples)."""
     from archrepo.api import load
     from archrepo.commands.process import keep_until_exit
 
-    repository = load(config_path_of(ctx, config_path), graph=graph)
+    repository = load(config_path_of(ctx, config_path), graph=graph, triples=triples)
     keep_until_exit(repository)  # the command line never frees it object by object
     for warning in repository.model.warnings:
         click.echo(warning.format(), err=True)

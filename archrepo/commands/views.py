@@ -71,7 +71,8 @@ def diagram(ctx: click.Context, config_path: Path | None, view: str, focus: str 
 
     fmt = output_format(fmt, output)
     _check_grouping(view, layout, group_by)
-    repository = load_repository(ctx, config_path, graph=False)  # views read the model
+    # views read the model; marking violations runs a check, which reads the files again through the cache
+    repository = load_repository(ctx, config_path, graph=False, triples=violations)
     day = parse_date(as_of, "--as-of")
     marks = {}
     if violations:
@@ -165,7 +166,7 @@ def impact(ctx: click.Context, config_path: Path | None, element_id: str, fmt: s
     from archrepo.escaping import json_text, terminal_text
     from archrepo.views.impact import analyse_impact
 
-    repository = load_repository(ctx, config_path, graph=False)  # views read the model
+    repository = load_repository(ctx, config_path, graph=False, triples=False)  # views read the model
     model = repository.model
     result = analyse_impact(model, repository.dependencies, element_id, parse_date(as_of, "--as-of"), depth)
     if fmt == "json":

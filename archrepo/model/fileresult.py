@@ -63,7 +63,7 @@ class PackedExtras(Mapping[str, str]):
 
     def __init__(self, packed: bytes, keys: Iterable[str]) -> None:
         self._packed = packed
-        self._keys = tuple(keys)
+        self._keys = tuple(keys) if packed else ()  # none packed: a parse reused without its extras
 
     def __getitem__(self, key: str) -> str:
         return self.encoded(key).decode("utf-8", "surrogatepass")

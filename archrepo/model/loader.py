@@ -218,12 +218,14 @@ class ReadStats:
 
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
                      extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None,
-                     on_parsed: Callable[[FileResult], None] | None = None) -> list[FileResult]:
+                     on_parsed: Callable[[FileResult], None] | None = None,
+                     reuse: str | None = None) -> list[FileResult]:
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
     parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file;
-    ``on_parsed`` is called here with each file parsed in this run as soon as its parse arrives (in no
-    particular order), while the others are still being parsed. A path that cannot be read is a FileResult
-    holding that error."""
+    ``reuse`` names another extra whose cached parses serve too, without their extras (a view reads the
+    parses a check cached, and does not pay for triples it never loads); ``on_parsed`` is called here with
+    each file parsed in this run as soon as its parse arrives (in no particular order), while the others are
+    still being parsed. A path that cannot be read is a FileResult holding that error."""
     jobs = jobs if jobs is not None else parallel_jobs()
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
@@ -254,6 +256,12 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
         sources, settled = _sources(files, parse_cache.file_stats(), failed)
         keys = [content_key(namespace, source.relative, source.digest) for source in sources]
         payloads = parse_cache.get_many(keys)
+        if reuse is not None and len(payloads) < len(keys):
+            richer = f"{code_digest()}|{_PAYLOAD_FORMAT}|{reuse}"
+            wanted = {content_key(richer, source.relative, source.digest): key
+                      for source, key in zip(sources, keys, strict=True) if key not in payloads}
+            for key, (payload, _) in parse_cache.get_many(list(wanted)).items():
+                payloads[wanted[key]] = (payload, b"")  # its extras are neither decoded nor kept
         missing: list[tuple[FileSource, str]] = []  # (source with its bytes, key) of the files to parse
         for index, source in enumerate(sources):
             if keys[index] in payloads:
