@@ -7,13 +7,15 @@ import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archrepo.model.elements import Element, Model, effective_status
 from archrepo.views.budget import choose_within_budget, summary_node
 from archrepo.views.graph import ViewEdge, ViewGraph, ViewNode
 from archrepo.views.impact import require_element
+
+if TYPE_CHECKING:  # the map and the other views that take no dependency graph never import networkx
+    import networkx as nx
 
 __all__ = ["Builder", "ViewOptions", "context", "data", "focus_of", "landscape", "process", "pull_marker"]
 

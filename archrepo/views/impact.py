@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, deque
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archrepo.errors import UsageError
 from archrepo.model.elements import Model, effective_status
 from archrepo.model.schema import suggest
+
+if TYPE_CHECKING:  # the map and the other views that take no dependency graph never import networkx
+    import networkx as nx
 
 __all__ = ["ImpactResult", "analyse_impact", "require_element", "technology_users"]
 
