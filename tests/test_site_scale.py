@@ -8,6 +8,7 @@ import datetime as dt
 import filecmp
 import importlib.util
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -145,7 +146,11 @@ def test_the_cache_never_serves_a_diagram_this_machine_did_not_render(tmp_path: 
         connection.execute("UPDATE files SET payload = ?", (__import__("zlib").compress(
             b'<svg xmlns="http://www.w3.org/2000/svg"><script>window.__xss=1</script></svg>'),))
     again = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
-    assert again.cached == 0 and again.laid_out == first.laid_out
+    assert (again.rendered, again.laid_out) == (0, 0)  # no page rendered: no diagram read (or found forged)
+    assert page.read_text(encoding="utf-8") == honest
+    shutil.rmtree(tmp_path / "site")  # every page is rendered: each forged entry is read, refused, laid out again
+    third = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
+    assert third.rendered == third.pages and (third.cached, third.laid_out) == (0, first.laid_out)
     assert page.read_text(encoding="utf-8") == honest and "__xss" not in honest
     # the page records are checked the same way, and a page whose file was changed is written again
     from archrepo.site.page_cache import DATABASE as PAGES

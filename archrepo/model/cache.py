@@ -187,6 +187,23 @@ class ParseCache:
         self.misses += len(keys) - len(found)
         return found
 
+    def present(self, keys: list[str]) -> set[str]:
+        """The keys that have an entry, read without their payloads and not authenticated: what is used is read
+        with :meth:`get_many`, and one that fails then is a miss there."""
+        if self._connection is None or not keys:
+            return set()
+        found: set[str] = set()
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                rows = self._connection.execute(
+                    f"SELECT key FROM files WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                found.update(key for (key,) in rows if isinstance(key, str))
+        except sqlite3.DatabaseError:
+            self._reset()
+            return set()
+        return found
+
     def put_many(self, items: Iterable[tuple[str, tuple[bytes, bytes]]]) -> None:
         """Store encoded (payload, extras) by key, with their MAC."""
         if self._connection is None:

@@ -38,33 +38,44 @@ def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRen
     """Render every page and stage it in ``files`` as soon as it is rendered (a site of 10,000 applications
     would hold gigabytes of page text otherwise), unless its file already holds it. First the pages whose
     diagram is ready, then the others as the workers finish their diagrams (the order does not change the
-    pages). Returns the number of pages rendered."""
+    pages). A page is keyed by its content and what its diagram is made from, so that a page found unchanged
+    needs neither its diagram read from the cache nor waits for it. Returns the number of pages rendered."""
     out = files.out
     rendered = 0
-    waiting: dict[str, Page] = {}
-    ready = [page for page in pages if page.path not in diagrams.pending]
-    keys = {page.path: cache.key(page, diagrams.ready.get(page.path)) for page in ready} if cache else {}
+    keys: dict[str, str] = {}
+    if cache is not None:
+        for page in pages:
+            identity = diagrams.identity(page.path)
+            if identity is not None or page.path not in diagrams.pending:  # else: keyed once its diagram is made
+                keys[page.path] = cache.key(page, identity)
     known = cache.known(list(keys.values())) if cache else {}
+    todo: list[Page] = []
+    for page in pages:
+        key = keys.get(page.path)
+        if key is not None and key in known and unchanged(out / (page.path + renderer.ext), known[key]):
+            counter.advance(1)
+        else:
+            todo.append(page)
+    diagrams.prefetch([page.path for page in todo if page.path not in diagrams.pending])
 
-    def render(page: Page, key: str | None) -> None:
+    def render(page: Page) -> None:
         nonlocal rendered
-        name = page.path + renderer.ext
-        if key is None or key not in known or not unchanged(out / name, known[key]):
-            data = renderer.render(page).encode("utf-8")
-            rendered += 1
-            files.write(name, data)
-            if cache is not None:
-                cache.remember(key or cache.key(page, diagrams.ready.get(page.path)), data)
+        data = renderer.render(page).encode("utf-8")
+        rendered += 1
+        files.write(page.path + renderer.ext, data)
+        if cache is not None:
+            cache.remember(keys.get(page.path) or cache.key(page, diagrams.identity(page.path)), data)
         counter.advance(1)
 
-    for page in pages:
+    waiting: dict[str, Page] = {}
+    for page in todo:
         if page.path in diagrams.pending:
             waiting[page.path] = page
         else:
-            render(page, keys.get(page.path))
+            render(page)
     for finished in diagrams.finished():
         for key in finished:
             if key in waiting:
-                render(waiting.pop(key), None)
+                render(waiting.pop(key))
     assert not waiting, "a page waits for a diagram that was never rendered"
     return rendered

@@ -65,6 +65,11 @@ class DiagramCache:
             known = self._keys[name] = digest.hexdigest()
         return known
 
+    def present(self, items: list[tuple[str, object]]) -> set[str]:
+        """The names of the (name, content) the cache has an entry for (read later with :meth:`get_many`)."""
+        keys = {self.key(name, content): name for name, content in items}
+        return {keys[key] for key in self._store.present(sorted(keys))}
+
     def get_many(self, items: list[tuple[str, object]]) -> dict[str, str]:
         """The SVG of each (name, content) found, by name."""
         keys = {self.key(name, content): name for name, content in items}

@@ -37,7 +37,7 @@ class DiagramRendering:
 
     def __init__(self, plans: Mapping[str, PlannedDiagram], fmt: str, *, workers: int | None = None,
                  cache: DiagramCache | None = None, progress: Progress | None = None) -> None:
-        self.ready: dict[str, str] = {}
+        self.ready = Diagrams(self._fetch)
         self.pending: set[str] = set()
         self._jobs: list[DotJob] = []
         self._workers = workers
@@ -55,21 +55,64 @@ class DiagramRendering:
                 assert plan.view is not None
                 attributes = tuple(_svg_attributes(plan.view.title).items())
                 self._jobs.append(DotJob(key, plan.view, attributes, alone=_alone(plan.view)))
-        found = cache.get_many([(job.key, _content(job)) for job in self._jobs]) if cache is not None else {}
-        self.ready.update(found)
-        self.cached = len(found)  # Graphviz diagrams taken from the cache
+        self._contents: dict[str, object] = {job.key: _content(job) for job in self._jobs}
+        self._contents.update((key, _drawn_content(plan)) for key, plan in self._drawn_here)
+        # in the cache: read only for the pages rendered (a rebuild renders a few), when they are
+        cached = cache.present(list(self._contents.items())) if cache is not None else set()
+        self.ready.cached.update(cached)
+        self.cached = sum(1 for job in self._jobs if job.key in cached)  # Graphviz diagrams taken from the cache
         self._all_jobs = self._jobs
-        self._jobs = [job for job in self._jobs if job.key not in self.ready]
+        self._jobs = [job for job in self._jobs if job.key not in cached]
         self.pending = {job.key for job in self._jobs}
         self.laid_out = len(self._jobs)  # Graphviz diagrams this build lays out
-        self.total = len(self.ready) + len(self.pending) + len(self._drawn_here)
+        self.total = len(self._contents)
         self._batches: Iterator[list[tuple[str, str]]] = iter(())
+
+    def identity(self, name: str) -> str | None:
+        """What the diagram of page ``name`` is a function of (its cache key, which covers its content, the code
+        and Graphviz's version), for the key of the page; without a cache, the diagram itself (None: no diagram,
+        or one not rendered yet)."""
+        if name not in self._contents:
+            return None
+        if self._cache is not None:
+            return self._cache.key(name, self._contents[name])
+        return self.ready.get(name)
+
+    def prefetch(self, names: list[str]) -> None:
+        """Read the cached diagrams of ``names`` at once (the pages about to be rendered); those whose entry
+        fails (removed or damaged since it was found, or not made by this machine's archrepo) are drawn again."""
+        wanted = [(name, self._contents[name]) for name in names if name in self.ready.cached]
+        found = self._cache.get_many(wanted) if self._cache is not None and wanted else {}
+        for name, text in found.items():
+            self.ready.add(name, text)
+        self._redraw([name for name, _ in wanted if name not in found])
+
+    def _fetch(self, name: str) -> str:
+        """A cached diagram asked for without a prefetch."""
+        self.prefetch([name])
+        return self.ready[name]
+
+    def _redraw(self, names: list[str]) -> None:
+        if not names:
+            return
+        drawn = dict(self._drawn_here)
+        jobs = [job for job in self._all_jobs if job.key in set(names)]
+        again = [(name, _draw_here(drawn[name], self._fmt)) for name in names if name in drawn]
+        with rendering(jobs, workers=self._workers) as batches:
+            again += [rendered for done in batches for rendered in done]
+        for name, text in again:
+            self.ready.add(name, text)
+            self.ready.cached.discard(name)
+        if self._cache is not None:
+            self._cache.put_many([(name, self._contents[name], text) for name, text in again])
+        self.cached -= len(jobs)
+        self.laid_out += len(jobs)
 
     def __enter__(self) -> DiagramRendering:
         self._batches = self._stack.enter_context(rendering(self._jobs, workers=self._workers))
         self._draw_here()
         if self._progress is not None and self.ready:
-            self._progress(len(self.ready))
+            self._progress(len(self.ready))  # the cached ones and those drawn here
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -84,31 +127,60 @@ class DiagramRendering:
                 self._cache.close()
 
     def _draw_here(self) -> None:
-        """Maps, rows and Mermaid, drawn in this process (those the cache holds are taken from it: drawing
-        6,000 of them is a second or two of a rebuild)."""
-        items = [(key, _drawn_content(plan)) for key, plan in self._drawn_here]
-        found = self._cache.get_many(items) if self._cache is not None else {}
+        """Maps, rows and Mermaid, drawn in this process (not those the cache holds: drawing 6,000 of them is a
+        second or two of a rebuild)."""
         drawn = []
         for key, plan in self._drawn_here:
-            if key not in found:
-                found[key] = _draw_here(plan, self._fmt)
-                drawn.append((key, _drawn_content(plan), found[key]))
+            if key not in self.ready.cached:
+                text = _draw_here(plan, self._fmt)
+                self.ready.add(key, text)
+                drawn.append((key, self._contents[key], text))
         if self._cache is not None:
             self._cache.put_many(drawn)
-        self.ready.update(found)
 
     def finished(self) -> Iterator[list[str]]:
         """The keys of each batch as it is finished (RenderError when a diagram cannot be rendered)."""
         jobs = {job.key: job for job in self._jobs}
         for done in self._batches:
             for key, svg in done:
-                self.ready[key] = svg
+                self.ready.add(key, svg)
                 self.pending.discard(key)
             if self._cache is not None:
                 self._cache.put_many([(key, _content(jobs[key]), svg) for key, svg in done])
             if self._progress is not None:
                 self._progress(len(done))
             yield [key for key, _ in done]
+
+
+class Diagrams(Mapping[str, str]):
+    """The diagrams rendered so far, by page path, and those in the cache, read from it when first asked for
+    (and not kept: each is on one page)."""
+
+    def __init__(self, fetch: Callable[[str], str]) -> None:
+        self.cached: set[str] = set()
+        self._loaded: dict[str, str] = {}
+        self._fetch = fetch
+
+    def add(self, name: str, text: str) -> None:
+        self._loaded[name] = text
+
+    def __getitem__(self, name: str) -> str:
+        text = self._loaded.get(name)
+        if text is not None:
+            return text
+        if name not in self.cached:
+            raise KeyError(name)
+        return self._fetch(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self.cached
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._loaded
+        yield from (name for name in self.cached if name not in self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded) + sum(1 for name in self.cached if name not in self._loaded)
 
 
 def _content(job: DotJob) -> object:
