@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -298,3 +299,48 @@ def test_an_interrupted_or_killed_build_leaves_no_dot_behind(generated: Path, tm
         # nothing of the site was put in place, and no staged file is left behind
         site = tmp_path / "site"
         assert not site.exists() or not [p for p in site.rglob("*") if p.is_file()]
+
+
+TWO_PROCESS_BUILD = """
+import datetime as dt, json, os, sys
+from pathlib import Path
+import archrepo
+from archrepo.site import halves
+from archrepo.site.build import build_site
+halves.SPLIT_FROM = 1  # the reference model is far below the size it is used from
+if sys.argv[3] == "helper-dies":
+    halves.ElementPages._helper = lambda self, *args: os._exit(3)
+summary = build_site(archrepo.load(Path(sys.argv[1]) / "archrepo.yaml"), Path(sys.argv[2]),
+                     as_of=dt.date(2026, 11, 26))
+print(json.dumps({"helped": summary.helped, "rendered": summary.rendered, "pages": summary.pages,
+                  "laid_out": summary.laid_out, "files": summary.files}))
+"""
+
+
+def test_a_rebuild_in_two_processes_writes_what_a_build_from_nothing_writes(tmp_path: Path) -> None:
+    """A rebuild makes half the element pages in a forked helper (archrepo.site.halves); the site is the same
+    as a build from nothing, also when the helper dies (its half is then made in the build's process)."""
+    repo = _reference_copy(tmp_path / "repo")
+
+    def build(mode: str = "") -> dict:
+        completed = subprocess.run([sys.executable, "-c", TWO_PROCESS_BUILD, str(repo), str(tmp_path / "site"),
+                                    mode], capture_output=True, text=True, check=True, cwd=repo)
+        return json.loads(completed.stdout)
+
+    first = build()
+    assert first["helped"] == 0 and first["rendered"] == first["pages"]  # everything laid out: no core to spare
+    path = repo / "models" / "applications" / "laboratory" / "lvms.yaml"
+    original = path.read_text(encoding="utf-8")
+    for mode, name in (("", "Renamed LVMS"), ("helper-dies", "LVMS, renamed again")):
+        path.write_text(original.replace("\nname: LVMS", f"\nname: {name}", 1), encoding="utf-8")
+        again = build(mode)
+        assert 0 < again["laid_out"] < first["laid_out"] / 5 and 0 < again["rendered"] < first["pages"] / 3
+        assert (again["helped"] == 0) if mode else (again["helped"] > again["pages"] / 3)
+        os.environ["ARCHREPO_NO_CACHE"] = "1"
+        try:
+            cold = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / f"cold-{bool(mode)}", as_of=AS_OF)
+        finally:
+            del os.environ["ARCHREPO_NO_CACHE"]
+        assert tuple(again["files"]) == cold.files
+        assert not _differences(tmp_path / "site", tmp_path / f"cold-{bool(mode)}", cold.files)
+        assert name in (tmp_path / "site" / "applications" / "lvms.html").read_text(encoding="utf-8")

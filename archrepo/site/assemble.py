@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from archrepo.site.diagrams import DiagramRendering
+from archrepo.site.halves import KeyedPages
 from archrepo.site.links import Page
 from archrepo.site.page_cache import PageCache, unchanged
 from archrepo.site.render import PageRenderer
@@ -34,25 +35,30 @@ class Counter:
 
 
 def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRendering, counter: Counter,
-                 files: StagedWrites, cache: PageCache | None) -> int:
+                 files: StagedWrites, cache: PageCache | None, keyed: KeyedPages | None = None) -> int:
     """Render every page and stage it in ``files`` as soon as it is rendered (a site of 10,000 applications
     would hold gigabytes of page text otherwise), unless its file already holds it. First the pages whose
     diagram is ready, then the others as the workers finish their diagrams (the order does not change the
     pages). A page is keyed by its content and what its diagram is made from, so that a page found unchanged
-    needs neither its diagram read from the cache nor waits for it. Returns the number of pages rendered."""
+    needs neither its diagram read from the cache nor waits for it; ``keyed``: pages keyed and judged already
+    (:mod:`archrepo.site.halves`). Returns the number of pages rendered."""
     out = files.out
     rendered = 0
-    keys: dict[str, str] = {}
+    keyed = keyed or KeyedPages()
+    keys: dict[str, str] = dict(keyed.keys)
     if cache is not None:
         for page in pages:
+            if page.path in keys:
+                continue
             identity = diagrams.identity(page.path)
             if identity is not None or page.path not in diagrams.pending:  # else: keyed once its diagram is made
                 keys[page.path] = cache.key(page, identity)
-    known = cache.known(list(keys.values())) if cache else {}
+    known = cache.known([key for path, key in keys.items() if path not in keyed.keys]) if cache else {}
     todo: list[Page] = []
     for page in pages:
         key = keys.get(page.path)
-        if key is not None and key in known and unchanged(out / (page.path + renderer.ext), known[key]):
+        if page.path in keyed.settled or (key is not None and key in known
+                                          and unchanged(out / (page.path + renderer.ext), known[key])):
             counter.advance(1)
         else:
             todo.append(page)

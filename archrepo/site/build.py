@@ -19,6 +19,7 @@ from archrepo.site.diagram_cache import DiagramCache
 from archrepo.site.diagrams import DiagramRendering
 from archrepo.site.element_pages import element_page
 from archrepo.site.explorer_data import explorer_data, explorer_script
+from archrepo.site.halves import ElementPages, KeyedPages
 from archrepo.site.links import Page
 from archrepo.site.overview_pages import (
     ELEMENT_KINDS,
@@ -58,6 +59,7 @@ class SiteSummary:
     laid_out: int = 0  # diagrams Graphviz laid out in this build (the others were drawn directly or cached)
     cached: int = 0  # Graphviz diagrams taken from the diagram cache
     rendered: int = 0  # pages rendered in this build (the others' files already held them)
+    helped: int = 0  # element pages made (and found unchanged or not) by a second process (archrepo.site.halves)
 
     @property
     def entry(self) -> Path:
@@ -98,14 +100,20 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
             enabled=frozenset(r.id for r in result.rules),
             diagrams={key: (plan.drawn, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
             approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
-        pages, assets = _pages_and_assets(content, fmt)
-        claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
-        counter.add(len(pages))
-        renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
-        page_cache = PageCache.open(repository.config.root, (fmt, SITE_TITLE, day.isoformat()))
+        settings = (fmt, SITE_TITLE, day.isoformat())
+        page_cache = PageCache.open(repository.config.root, settings)
+        keyed = KeyedPages()
+        maker = None
+        if page_cache is not None and diagrams.laid_out * 10 <= len(plans):  # a rebuild: a core to spare
+            maker = ElementPages(page_cache, diagrams.identity, out, FORMATS[fmt],
+                                 lambda: PageCache.open(repository.config.root, settings))
         try:
+            pages, assets = _pages_and_assets(content, fmt, maker, keyed)
+            claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
+            counter.add(len(pages))
+            renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
             with StagedWrites(out) as staged:
-                rendered = render_pages(renderer, pages, diagrams, counter, staged, page_cache)
+                rendered = render_pages(renderer, pages, diagrams, counter, staged, page_cache, keyed)
                 for name, text in assets.items():
                     staged.write(name, text.encode("utf-8"))
                 written = staged.commit()  # only now, with every page and diagram made, is the site changed
@@ -120,12 +128,13 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     removed = remove_stale(out, claimed.previous - files)
     return SiteSummary(out, fmt, len(pages), len(diagrams.ready), tuple(sorted(files)), tuple(written), removed,
                        {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary(), diagrams.laid_out,
-                       diagrams.cached, rendered)
+                       diagrams.cached, rendered, keyed.helped)
 
 
-def _pages_and_assets(content: SiteContent, fmt: str) -> tuple[list[Page], dict[str, str]]:
+def _pages_and_assets(content: SiteContent, fmt: str, maker: ElementPages | None,
+                      keyed: KeyedPages) -> tuple[list[Page], dict[str, str]]:
     """Every page, and (HTML) the scripts and styles beside them by file name."""
-    pages = site_pages(content)
+    pages = site_pages(content, maker, keyed)
     if fmt != "html":
         return pages, {}
     pages.append(explorer_page(content))
@@ -134,11 +143,16 @@ def _pages_and_assets(content: SiteContent, fmt: str) -> tuple[list[Page], dict[
                    "explorer-data.js": explorer_script(data, MARKER), **static_files()}
 
 
-def site_pages(content: SiteContent) -> list[Page]:
-    """Every page of the site, in a fixed order; paths are unique."""
+def site_pages(content: SiteContent, maker: ElementPages | None = None, keyed: KeyedPages | None = None) -> list[Page]:
+    """Every page of the site, in a fixed order; paths are unique. ``maker``: the element pages are made, keyed
+    (into ``keyed``) and judged by it, in two processes (:mod:`archrepo.site.halves`)."""
     pages = [index_page(content), violations_page(content)]
     pages += [list_page(content, kind) for kind in (*ELEMENT_KINDS, "Principle", "Rule")]
-    pages += [element_page(content, element) for kind in ELEMENT_KINDS for element in content.model.of_kind(kind)]
+    elements = [element for kind in ELEMENT_KINDS for element in content.model.of_kind(kind)]
+    if maker is not None and keyed is not None:
+        pages += maker.make(content, elements, keyed)
+    else:
+        pages += [element_page(content, element) for element in elements]
     pages += [principle_page(content, p) for p in content.sorted_principles()]
     pages += [rule_page(content, rule) for rule in content.rules]
     paths = [page.path for page in pages]

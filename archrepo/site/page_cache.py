@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Iterable
 from pathlib import Path
 
 from archrepo.model.cache import ParseCache, open_cache
@@ -58,6 +59,10 @@ class PageCache:
         key = digest.hexdigest()
         self._live.add(key)
         return key
+
+    def keep(self, keys: Iterable[str]) -> None:
+        """Count ``keys`` as pages of this build (keyed elsewhere), which :meth:`close` does not prune."""
+        self._live.update(keys)
 
     def known(self, keys: list[str]) -> dict[str, bytes]:
         """The digest of the text written for each key found."""
