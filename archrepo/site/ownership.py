@@ -73,13 +73,17 @@ def claim_files(out: Path, fmt: str, names: Iterable[str]) -> Claim:
     conflicts = []
     in_the_way = _Folders(out)
     for name in sorted({*names, manifest}):
-        path = out / name
         blocked = in_the_way.first(name)
         if blocked is not None:
             conflicts.append(f"{blocked} is in the way of {name}")
-        elif path.is_symlink() or path.is_dir():
-            conflicts.append(f"{path} ({'a link' if path.is_symlink() else 'a directory'})")
-        elif path.exists() and name not in previous and not _ours(path):
+            continue
+        entry = in_the_way.entry(name)
+        if entry is None:
+            continue  # a new file
+        path = out / name
+        if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
+            conflicts.append(f"{path} ({'a link' if entry.is_symlink() else 'a directory'})")
+        elif name not in previous and not _ours(path):
             conflicts.append(str(path))
     if conflicts:
         shown = "; ".join(conflicts[:5]) + (f"; and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
@@ -90,12 +94,26 @@ def claim_files(out: Path, fmt: str, names: Iterable[str]) -> Claim:
 
 
 class _Folders:
-    """Which folder under ``out`` on the way to a file is not a plain folder (a link, a file), each folder
-    looked at once (a site has thousands of files in a dozen folders)."""
+    """Which folder under ``out`` on the way to a file is not a plain folder (a link, a file), and what each
+    plain folder holds, each folder looked at once (a site has tens of thousands of files in a dozen folders)."""
 
     def __init__(self, out: Path) -> None:
         self.out = out
         self.blocked: dict[str, Path | None] = {}
+        self.listed: dict[str, dict[str, os.DirEntry[str]]] = {}
+
+    def entry(self, name: str) -> os.DirEntry[str] | None:
+        """What is at ``name`` now (its folders are plain: :meth:`first` said so), None when nothing is."""
+        folder, _, base = name.rpartition("/")
+        entries = self.listed.get(folder)
+        if entries is None:
+            try:
+                with os.scandir(self.out / folder if folder else self.out) as listing:
+                    entries = {item.name: item for item in listing}
+            except OSError:  # not there (yet): nothing in it
+                entries = {}
+            self.listed[folder] = entries
+        return entries.get(base)
 
     def first(self, name: str) -> Path | None:
         parts = name.split("/")[:-1]
