@@ -80,11 +80,10 @@ def claim_files(out: Path, fmt: str, names: Iterable[str]) -> Claim:
         entry = in_the_way.entry(name)
         if entry is None:
             continue  # a new file
-        path = out / name
         if entry.is_symlink() or entry.is_dir(follow_symlinks=False):
-            conflicts.append(f"{path} ({'a link' if entry.is_symlink() else 'a directory'})")
-        elif name not in previous and not _ours(path):
-            conflicts.append(str(path))
+            conflicts.append(f"{out / name} ({'a link' if entry.is_symlink() else 'a directory'})")
+        elif name not in previous and not _ours(out / name):
+            conflicts.append(str(out / name))
     if conflicts:
         shown = "; ".join(conflicts[:5]) + (f"; and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
         raise UsageError(f"--out {out} holds files that archrepo did not generate, which the site would "
@@ -101,6 +100,7 @@ class _Folders:
         self.out = out
         self.blocked: dict[str, Path | None] = {}
         self.listed: dict[str, dict[str, os.DirEntry[str]]] = {}
+        self.first_of: dict[str, Path | None] = {}  # by the folder of a file
 
     def entry(self, name: str) -> os.DirEntry[str] | None:
         """What is at ``name`` now (its folders are plain: :meth:`first` said so), None when nothing is."""
@@ -116,7 +116,13 @@ class _Folders:
         return entries.get(base)
 
     def first(self, name: str) -> Path | None:
-        parts = name.split("/")[:-1]
+        folder = name.rpartition("/")[0]
+        if folder not in self.first_of:
+            self.first_of[folder] = self._first(folder)
+        return self.first_of[folder]
+
+    def _first(self, folder: str) -> Path | None:
+        parts = folder.split("/") if folder else []
         for depth in range(1, len(parts) + 1):
             folder = "/".join(parts[:depth])
             if folder not in self.blocked:
