@@ -10,6 +10,7 @@ dropped with its content.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from xml.etree.ElementTree import Element, ParseError
@@ -70,9 +71,7 @@ def _write(element: Element, out: list[str], extra: Mapping[str, str] | None = N
     if extra is not None:  # the root
         out.append(f' xmlns="{SVG_NS}" xmlns:xlink="{XLINK_NS}"')
     for key, value in element.attrib.items():
-        written = _attribute(name, key, value)
-        if written is not None:
-            out.append(f' {written[0]}="{_escape(written[1], attribute=True)}"')
+        out.append(_attribute_text(name, key, value))
     for key, value in (extra or {}).items():
         out.append(f' {key}="{_escape(value, attribute=True)}"')
     text = element.text if element.text and (name in _TEXT_ELEMENTS or not element.text.strip()) else ""
@@ -94,6 +93,13 @@ def _local_name(tag: object) -> str | None:
         return None
     name = tag[len(SVG_NS) + 2:]
     return name if name in _ELEMENTS else None
+
+
+@functools.lru_cache(maxsize=1 << 16)  # colours, fonts, classes, widths: the same few thousand in every diagram
+def _attribute_text(element: str, key: str, value: str) -> str:
+    """The attribute as written into the SVG (`` name="value"``, escaped), or "" when it is not allowed."""
+    written = _attribute(element, key, value)
+    return "" if written is None else f' {written[0]}="{_escape(written[1], attribute=True)}"'
 
 
 def _attribute(element: str, key: str, value: str) -> tuple[str, str] | None:
