@@ -146,13 +146,15 @@ def _pages_and_assets(content: SiteContent, fmt: str, maker: ElementPages | None
 def site_pages(content: SiteContent, maker: ElementPages | None = None, keyed: KeyedPages | None = None) -> list[Page]:
     """Every page of the site, in a fixed order; paths are unique. ``maker``: the element pages are made, keyed
     (into ``keyed``) and judged by it, in two processes (:mod:`archrepo.site.halves`)."""
-    pages = [index_page(content), violations_page(content)]
-    pages += [list_page(content, kind) for kind in (*ELEMENT_KINDS, "Principle", "Rule")]
+    def overviews() -> list[Page]:
+        return [index_page(content), violations_page(content),
+                *(list_page(content, kind) for kind in (*ELEMENT_KINDS, "Principle", "Rule"))]
+
     elements = [element for kind in ELEMENT_KINDS for element in content.model.of_kind(kind)]
     if maker is not None and keyed is not None:
-        pages += maker.make(content, elements, keyed)
+        pages = maker.make(content, elements, keyed, overviews)
     else:
-        pages += [element_page(content, element) for element in elements]
+        pages = overviews() + [element_page(content, element) for element in elements]
     pages += [principle_page(content, p) for p in content.sorted_principles()]
     pages += [rule_page(content, rule) for rule in content.rules]
     paths = [page.path for page in pages]

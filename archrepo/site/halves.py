@@ -29,6 +29,7 @@ from archrepo.site.page_cache import PageCache, unchanged
 __all__ = ["ElementPages", "KeyedPages", "split_worthwhile"]
 
 SPLIT_FROM = 2000  # elements: below this a fork costs more than half the pages' time
+HERE_SHARE = 0.45  # of the element pages, made here: this process makes the index and list pages too
 Identity = Callable[[str], "str | None"]
 
 
@@ -52,12 +53,14 @@ class ElementPages:
     ext: str
     reopen: Callable[[], PageCache | None]  # the same cache, on a connection of its own (for the helper)
 
-    def make(self, content: SiteContent, elements: list[Element], keyed: KeyedPages) -> list[Page]:
-        """The page of each element in order, keyed into ``keyed``; split between two processes when
-        :func:`split_worthwhile`."""
+    def make(self, content: SiteContent, elements: list[Element], keyed: KeyedPages,
+             first: Callable[[], list[Page]]) -> list[Page]:
+        """The pages ``first`` makes, then the page of each element in order, keyed into ``keyed``; the element
+        pages split between two processes when :func:`split_worthwhile` (the helper starts before ``first`` is
+        called, and takes the larger share)."""
         if not split_worthwhile(len(elements)):
-            return [element_page(content, element) for element in elements]
-        half = len(elements) // 2
+            return first() + [element_page(content, element) for element in elements]
+        half = int(len(elements) * HERE_SHARE)
         receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
         helper = multiprocessing.get_context("fork").Process(
             target=self._helper, args=(content, elements[half:], sending), name="archrepo-pages", daemon=True)
@@ -65,8 +68,9 @@ class ElementPages:
         sending.close()
         answer = None
         try:
-            pages = [element_page(content, element) for element in elements[:half]]
-            self._judge(pages, keyed)
+            pages = first()
+            pages += [element_page(content, element) for element in elements[:half]]
+            self._judge(pages[len(pages) - half:], keyed)
             answer = _receive(receiving)
         finally:
             receiving.close()
@@ -74,7 +78,7 @@ class ElementPages:
             if helper.is_alive():  # interrupted here, or stuck: it must not outlive this build
                 helper.kill()
                 helper.join()
-        if answer is None or len(answer) != len(elements) - half:  # the helper failed: its half made here
+        if answer is None or len(answer) != len(elements) - half:  # the helper failed: its share made here
             return pages + [element_page(content, element) for element in elements[half:]]
         for element, (path, title, kind, element_id, key, settled) in zip(elements[half:], answer, strict=True):
             keyed.keys[path] = key
