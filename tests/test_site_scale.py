@@ -308,8 +308,10 @@ import archrepo
 from archrepo.site import halves
 from archrepo.site.build import build_site
 halves.SPLIT_FROM = 1  # the reference model is far below the size it is used from
-if sys.argv[3] == "helper-dies":
-    halves.ElementPages._helper = lambda self, *args: os._exit(3)
+if sys.argv[3] == "helper-dies-planning":
+    halves._serve = lambda *args: os._exit(3)
+elif sys.argv[3] == "helper-dies-making-pages":
+    halves._make_pages = lambda *args: os._exit(3)
 summary = build_site(archrepo.load(Path(sys.argv[1]) / "archrepo.yaml"), Path(sys.argv[2]),
                      as_of=dt.date(2026, 11, 26))
 print(json.dumps({"helped": summary.helped, "rendered": summary.rendered, "pages": summary.pages,
@@ -318,8 +320,9 @@ print(json.dumps({"helped": summary.helped, "rendered": summary.rendered, "pages
 
 
 def test_a_rebuild_in_two_processes_writes_what_a_build_from_nothing_writes(tmp_path: Path) -> None:
-    """A rebuild makes half the element pages in a forked helper (archrepo.site.halves); the site is the same
-    as a build from nothing, also when the helper dies (its half is then made in the build's process)."""
+    """A build plans about half the diagrams in a forked helper and, in a rebuild, makes their pages there too
+    (archrepo.site.halves); the site is the same as a build from nothing, also when the helper dies while it
+    plans or while it makes pages (its share is then planned or made in the build's process)."""
     repo = _reference_copy(tmp_path / "repo")
 
     def build(mode: str = "") -> dict:
@@ -331,16 +334,17 @@ def test_a_rebuild_in_two_processes_writes_what_a_build_from_nothing_writes(tmp_
     assert first["helped"] == 0 and first["rendered"] == first["pages"]  # everything laid out: no core to spare
     path = repo / "models" / "applications" / "laboratory" / "lvms.yaml"
     original = path.read_text(encoding="utf-8")
-    for mode, name in (("", "Renamed LVMS"), ("helper-dies", "LVMS, renamed again")):
+    for mode, name in (("", "Renamed LVMS"), ("helper-dies-planning", "LVMS, renamed again"),
+                       ("helper-dies-making-pages", "LVMS, renamed once more")):
         path.write_text(original.replace("\nname: LVMS", f"\nname: {name}", 1), encoding="utf-8")
         again = build(mode)
         assert 0 < again["laid_out"] < first["laid_out"] / 5 and 0 < again["rendered"] < first["pages"] / 3
         assert (again["helped"] == 0) if mode else (again["helped"] > again["pages"] / 3)
         os.environ["ARCHREPO_NO_CACHE"] = "1"
         try:
-            cold = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / f"cold-{bool(mode)}", as_of=AS_OF)
+            cold = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / f"cold-{mode}", as_of=AS_OF)
         finally:
             del os.environ["ARCHREPO_NO_CACHE"]
         assert tuple(again["files"]) == cold.files
-        assert not _differences(tmp_path / "site", tmp_path / f"cold-{bool(mode)}", cold.files)
+        assert not _differences(tmp_path / "site", tmp_path / f"cold-{mode}", cold.files)
         assert name in (tmp_path / "site" / "applications" / "lvms.html").read_text(encoding="utf-8")

@@ -9,18 +9,18 @@ from pathlib import Path
 
 from archrepo.api import Repository
 from archrepo.errors import ModelError, UsageError
-from archrepo.model.elements import KINDS
+from archrepo.model.elements import KINDS, Element
 from archrepo.rules.check import CheckOptions, CheckResult, run_check
 from archrepo.rules.definitions import load_rules
 from archrepo.site.assemble import Counter, Progress, render_pages
 from archrepo.site.content import SiteContent
 from archrepo.site.crossref import build_cross_reference
 from archrepo.site.diagram_cache import DiagramCache
-from archrepo.site.diagrams import DiagramRendering
+from archrepo.site.diagrams import DiagramRendering, content_of
 from archrepo.site.element_pages import element_page
 from archrepo.site.explorer_data import explorer_data, explorer_script
-from archrepo.site.halves import ElementPages, KeyedPages
-from archrepo.site.links import Page
+from archrepo.site.halves import ElementPages, Helper, KeyedPages
+from archrepo.site.links import Page, element_path
 from archrepo.site.overview_pages import (
     ELEMENT_KINDS,
     explorer_page,
@@ -32,7 +32,7 @@ from archrepo.site.overview_pages import (
 )
 from archrepo.site.ownership import claim_files, remove_stale
 from archrepo.site.page_cache import PageCache
-from archrepo.site.plan import plan_diagrams
+from archrepo.site.plan import PlannedDiagram, Planner
 from archrepo.site.render import FORMATS, MARKER, PageRenderer, static_files
 from archrepo.site.search import search_index_script
 from archrepo.site.writing import StagedWrites
@@ -86,29 +86,73 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     if result.errors:
         raise ModelError.from_diagnostics(result.errors, "the model is invalid; no documentation written")
     model = repository.model
-    plans = plan_diagrams(model, repository.dependencies, as_of=day, marks=violation_marks(result),
-                          ext=FORMATS[fmt] if fmt == "html" else None)
     counter = Counter(progress)
+    diagram_format = "svg" if fmt == "html" else "mermaid"
     cache = DiagramCache.open(repository.config.root) if fmt == "html" else None
+    settings = (fmt, SITE_TITLE, day.isoformat())
+    page_cache = PageCache.open(repository.config.root, settings)
+    planner = Planner(model, repository.dependencies, as_of=day, marks=violation_marks(result),
+                      ext=FORMATS[fmt] if fmt == "html" else None)
+    content = SiteContent(
+        model=model, result=result, xref=build_cross_reference(model, result.violations), as_of=day,
+        rules=load_rules(repository.config, result.principles, include_disabled=True),
+        enabled=frozenset(r.id for r in result.rules), diagrams={}, explorer=fmt == "html",
+        approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
+    elements = [element for kind in ELEMENT_KINDS for element in model.of_kind(kind)]
+    helper = None
+    if cache is not None and page_cache is not None:  # the helper finds its diagrams by their cache keys
+        diagram_cache = cache
+
+        def identity_of(name: str, plan: PlannedDiagram) -> tuple[str | None, bool]:
+            found = content_of(name, plan, diagram_format)
+            return (None, False) if found is None else (diagram_cache.key(name, found[0]), found[1] is not None)
+
+        helper = Helper.start(planner, content, elements, identity_of=identity_of,
+                              reopen=lambda: PageCache.open(repository.config.root, settings), out=out,
+                              ext=FORMATS[fmt])
+    try:
+        return _build(repository, out, fmt, day, result, workers, counter, cache, page_cache, planner, content,
+                      elements, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: CheckResult, workers: int | None,
+           counter: Counter, cache: DiagramCache | None, page_cache: PageCache | None, planner: Planner,
+           content: SiteContent, elements: list[Element], helper: Helper | None) -> SiteSummary:
+    """The build after its inputs are made and the helper (if any) started: see :func:`build_site`."""
+    model = repository.model
+    here = elements[:len(elements) - len(helper.share)] if helper is not None else elements
+    plans: dict[str, PlannedDiagram] = {"index": planner.landscape()}
+    for element in here:
+        planned = planner.plan(element)
+        if planned is not None:
+            plans[element_path(element.kind, element.id)] = planned
+    elsewhere = helper.plans() if helper is not None else None
+    if helper is not None and elsewhere is None:  # the helper failed: its share planned here
+        for element in helper.share:
+            planned = planner.plan(element)
+            if planned is not None:
+                plans[element_path(element.kind, element.id)] = planned
+    by_path = {element_path(element.kind, element.id): element for element in helper.share} if helper else {}
     rendering = DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers, cache=cache,
-                                 progress=counter.advance)
+                                 progress=counter.advance, elsewhere=elsewhere,
+                                 plan_of=lambda name: planner.plan(by_path[name]))
     counter.add(rendering.total)
+    maker = None
+    if helper is not None and elsewhere is not None:
+        # a rebuild: a core to spare; a first build: the workers lay out diagrams on every core
+        go = page_cache is not None and rendering.laid_out * 10 <= rendering.total
+        helper.decide(go)
+        if go and page_cache is not None:
+            maker = ElementPages(page_cache, rendering.identity, out, FORMATS[fmt], helper)
+    content.diagrams = {**{name: (found.drawn, found.note) for name, found in (elsewhere or {}).items()},
+                        **{key: (plan.drawn, plan.note) for key, plan in plans.items()}}
     with rendering as diagrams:  # the workers lay out graphs from here on, while this process makes the pages
-        content = SiteContent(
-            model=model, result=result, xref=build_cross_reference(model, result.violations), as_of=day,
-            rules=load_rules(repository.config, result.principles, include_disabled=True),
-            enabled=frozenset(r.id for r in result.rules),
-            diagrams={key: (plan.drawn, plan.note) for key, plan in plans.items()}, explorer=fmt == "html",
-            approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
-        settings = (fmt, SITE_TITLE, day.isoformat())
-        page_cache = PageCache.open(repository.config.root, settings)
         keyed = KeyedPages()
-        maker = None
-        if page_cache is not None and diagrams.laid_out * 10 <= len(plans):  # a rebuild: a core to spare
-            maker = ElementPages(page_cache, diagrams.identity, out, FORMATS[fmt],
-                                 lambda: PageCache.open(repository.config.root, settings))
         try:
-            pages, assets = _pages_and_assets(content, fmt, maker, keyed)
+            pages, assets = _pages_and_assets(content, fmt, maker, keyed, elements)
             claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
             counter.add(len(pages))
             renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
@@ -131,10 +175,10 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
                        diagrams.cached, rendered, keyed.helped)
 
 
-def _pages_and_assets(content: SiteContent, fmt: str, maker: ElementPages | None,
-                      keyed: KeyedPages) -> tuple[list[Page], dict[str, str]]:
+def _pages_and_assets(content: SiteContent, fmt: str, maker: ElementPages | None, keyed: KeyedPages,
+                      elements: list[Element]) -> tuple[list[Page], dict[str, str]]:
     """Every page, and (HTML) the scripts and styles beside them by file name."""
-    pages = site_pages(content, maker, keyed)
+    pages = site_pages(content, maker, keyed, elements)
     if fmt != "html":
         return pages, {}
     pages.append(explorer_page(content))
@@ -143,14 +187,18 @@ def _pages_and_assets(content: SiteContent, fmt: str, maker: ElementPages | None
                    "explorer-data.js": explorer_script(data, MARKER), **static_files()}
 
 
-def site_pages(content: SiteContent, maker: ElementPages | None = None, keyed: KeyedPages | None = None) -> list[Page]:
-    """Every page of the site, in a fixed order; paths are unique. ``maker``: the element pages are made, keyed
-    (into ``keyed``) and judged by it, in two processes (:mod:`archrepo.site.halves`)."""
+def site_pages(content: SiteContent, maker: ElementPages | None = None, keyed: KeyedPages | None = None,
+               elements: list[Element] | None = None) -> list[Page]:
+    """Every page of the site, in a fixed order; paths are unique. ``maker``: the element pages (of
+    ``elements``, every element of a kind with pages) are made, keyed (into ``keyed``) and judged by it, in two
+    processes (:mod:`archrepo.site.halves`)."""
+
     def overviews() -> list[Page]:
         return [index_page(content), violations_page(content),
                 *(list_page(content, kind) for kind in (*ELEMENT_KINDS, "Principle", "Rule"))]
 
-    elements = [element for kind in ELEMENT_KINDS for element in content.model.of_kind(kind)]
+    if elements is None:
+        elements = [element for kind in ELEMENT_KINDS for element in content.model.of_kind(kind)]
     if maker is not None and keyed is not None:
         pages = maker.make(content, elements, keyed, overviews)
     else:

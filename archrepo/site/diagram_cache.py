@@ -67,16 +67,24 @@ class DiagramCache:
 
     def present(self, items: list[tuple[str, object]]) -> set[str]:
         """The names of the (name, content) the cache has an entry for (read later with :meth:`get_many`)."""
-        keys = {self.key(name, content): name for name, content in items}
-        return {keys[key] for key in self._store.present(sorted(keys))}
+        return self.present_keys({name: self.key(name, content) for name, content in items})
+
+    def present_keys(self, keys: dict[str, str]) -> set[str]:
+        """The names (of ``keys``: name -> cache key) the cache has an entry for."""
+        names = {key: name for name, key in keys.items()}
+        return {names[key] for key in self._store.present(sorted(names))}
 
     def get_many(self, items: list[tuple[str, object]]) -> dict[str, str]:
         """The SVG of each (name, content) found, by name."""
-        keys = {self.key(name, content): name for name, content in items}
+        return self.get_keys({name: self.key(name, content) for name, content in items})
+
+    def get_keys(self, keys: dict[str, str]) -> dict[str, str]:
+        """The SVG of each name found (``keys``: name -> cache key), by name."""
+        names = {key: name for name, key in keys.items()}
         found: dict[str, str] = {}
-        for key, (payload, _) in self._store.get_many(sorted(keys)).items():
+        for key, (payload, _) in self._store.get_many(sorted(names)).items():
             with contextlib.suppress(zlib.error, UnicodeDecodeError):
-                found[keys[key]] = zlib.decompress(payload).decode("utf-8")
+                found[names[key]] = zlib.decompress(payload).decode("utf-8")
         self.hits += len(found)
         return found
 
@@ -85,9 +93,10 @@ class DiagramCache:
         self._store.put_many((self.key(name, content), (zlib.compress(svg.encode("utf-8"), 1), b""))
                              for name, content, svg in rendered)
 
-    def keep_only(self, items: list[tuple[str, object]]) -> None:
-        """Forget diagrams no page shows any more, once they outnumber the live ones."""
-        self._store.prune({self.key(name, content) for name, content in items})
+    def keep_only(self, items: list[tuple[str, object]], keys: set[str] | frozenset[str] = frozenset()) -> None:
+        """Forget diagrams no page shows any more (those of ``items``, and those of ``keys``: cache keys made
+        elsewhere), once they outnumber the live ones."""
+        self._store.prune({self.key(name, content) for name, content in items} | set(keys))
 
     def close(self) -> None:
         self._store.close()

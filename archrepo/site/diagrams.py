@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
+from dataclasses import dataclass
 from types import TracebackType
 
 from archrepo.escaping import one_line, shorten
@@ -22,10 +23,21 @@ from archrepo.views.map_formats import render_map_mermaid
 from archrepo.views.map_svg import render_map_svg
 from archrepo.views.render_mermaid import render_mermaid
 
-__all__ = ["ALONE_ABOVE", "DiagramRendering"]
+__all__ = ["ALONE_ABOVE", "DiagramRendering", "Elsewhere", "content_of"]
 
 Progress = Callable[[int], None]
 ALONE_ABOVE = 40  # boxes
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A diagram planned in another process (:mod:`archrepo.site.halves`): its cache key, whether it is drawn,
+    its note, and whether Graphviz lays it out."""
+
+    identity: str | None
+    drawn: bool
+    note: str
+    graphviz: bool
 
 
 class DiagramRendering:
@@ -33,45 +45,72 @@ class DiagramRendering:
     manager: ``ready`` holds what is rendered; :meth:`finished` yields the keys of each batch the workers
     complete, after adding them to ``ready``. Leaving the block ends the workers. ``progress`` is called with
     the number of diagrams done, as they are done. What is rendered does not depend on the order the workers
-    finish in, nor on what the cache held."""
+    finish in, nor on what the cache held.
+
+    ``elsewhere``: diagrams planned by another process, known here by their cache key (needs ``cache``); those
+    the cache holds are read from it when a page needs them; the others, and any whose entry fails when read, are
+    planned here with ``plan_of`` (their page path) and drawn."""
 
     def __init__(self, plans: Mapping[str, PlannedDiagram], fmt: str, *, workers: int | None = None,
-                 cache: DiagramCache | None = None, progress: Progress | None = None) -> None:
+                 cache: DiagramCache | None = None, progress: Progress | None = None,
+                 elsewhere: Mapping[str, Elsewhere] | None = None,
+                 plan_of: Callable[[str], PlannedDiagram | None] | None = None) -> None:
         self.ready = Diagrams(self._fetch)
         self.pending: set[str] = set()
-        self._jobs: list[DotJob] = []
+        self._all_jobs: list[DotJob] = []
         self._workers = workers
         self._progress = progress
         self._stack = ExitStack()
         self._cache = cache
         self._fmt = fmt
-        self._drawn_here: list[tuple[str, PlannedDiagram]] = []  # maps, rows, Mermaid: drawn once workers run
+        self._plan_of = plan_of
+        self._drawn_here: dict[str, PlannedDiagram] = {}  # maps, rows, Mermaid: drawn once workers run
+        self._contents: dict[str, object] = {}
         for key, plan in sorted(plans.items()):
-            if plan.map is None and plan.view is None:
-                continue
-            if plan.map is not None or plan.flow is not None or plan.rows or fmt == "mermaid":
-                self._drawn_here.append((key, plan))
-            else:
-                assert plan.view is not None
-                attributes = tuple(_svg_attributes(plan.view.title).items())
-                self._jobs.append(DotJob(key, plan.view, attributes, alone=_alone(plan.view)))
-        self._contents: dict[str, object] = {job.key: _content(job) for job in self._jobs}
-        self._contents.update((key, _drawn_content(plan)) for key, plan in self._drawn_here)
+            self._add(key, plan)
         # in the cache: read only for the pages rendered (a rebuild renders a few), when they are
         cached = cache.present(list(self._contents.items())) if cache is not None else set()
+        self._elsewhere: dict[str, str] = {}  # page path -> cache key, of diagrams planned elsewhere and cached
+        elsewhere_jobs = 0
+        if elsewhere:
+            assert cache is not None and plan_of is not None, "diagrams planned elsewhere are found by cache key"
+            drawn = {name: found.identity for name, found in elsewhere.items() if found.identity is not None}
+            present = cache.present_keys(drawn)
+            for name in sorted(drawn):
+                if name in present:
+                    self._elsewhere[name] = drawn[name]
+                    elsewhere_jobs += elsewhere[name].graphviz
+                else:  # not in the cache: planned here, to be drawn
+                    self._add(name, plan_of(name))
+            cached |= present
         self.ready.cached.update(cached)
-        self.cached = sum(1 for job in self._jobs if job.key in cached)  # Graphviz diagrams taken from the cache
-        self._all_jobs = self._jobs
-        self._jobs = [job for job in self._jobs if job.key not in cached]
+        self._all_jobs.sort(key=lambda job: job.key)
+        # Graphviz diagrams taken from the cache
+        self.cached = sum(1 for job in self._all_jobs if job.key in cached) + elsewhere_jobs
+        self._jobs = [job for job in self._all_jobs if job.key not in cached]
         self.pending = {job.key for job in self._jobs}
         self.laid_out = len(self._jobs)  # Graphviz diagrams this build lays out
-        self.total = len(self._contents)
+        self.total = len(self._contents) + len(self._elsewhere)
         self._batches: Iterator[list[tuple[str, str]]] = iter(())
+
+    def _add(self, key: str, plan: PlannedDiagram | None) -> None:
+        found = content_of(key, plan, self._fmt)
+        if found is None:
+            return
+        assert plan is not None
+        content, job = found
+        self._contents[key] = content
+        if job is None:
+            self._drawn_here[key] = plan
+        else:
+            self._all_jobs.append(job)
 
     def identity(self, name: str) -> str | None:
         """What the diagram of page ``name`` is a function of (its cache key, which covers its content, the code
         and Graphviz's version), for the key of the page; without a cache, the diagram itself (None: no diagram,
         or one not rendered yet)."""
+        if name in self._elsewhere:
+            return self._elsewhere[name]
         if name not in self._contents:
             return None
         if self._cache is not None:
@@ -81,11 +120,16 @@ class DiagramRendering:
     def prefetch(self, names: list[str]) -> None:
         """Read the cached diagrams of ``names`` at once (the pages about to be rendered); those whose entry
         fails (removed or damaged since it was found, or not made by this machine's archrepo) are drawn again."""
-        wanted = [(name, self._contents[name]) for name in names if name in self.ready.cached]
-        found = self._cache.get_many(wanted) if self._cache is not None and wanted else {}
+        wanted = [name for name in names if name in self.ready.cached]
+        found: dict[str, str] = {}
+        if self._cache is not None and wanted:
+            found = self._cache.get_many([(name, self._contents[name]) for name in wanted
+                                          if name not in self._elsewhere])
+            found.update(self._cache.get_keys({name: self._elsewhere[name] for name in wanted
+                                               if name in self._elsewhere}))
         for name, text in found.items():
             self.ready.add(name, text)
-        self._redraw([name for name, _ in wanted if name not in found])
+        self._redraw([name for name in wanted if name not in found])
 
     def _fetch(self, name: str) -> str:
         """A cached diagram asked for without a prefetch."""
@@ -95,9 +139,13 @@ class DiagramRendering:
     def _redraw(self, names: list[str]) -> None:
         if not names:
             return
-        drawn = dict(self._drawn_here)
+        for name in names:
+            if name in self._elsewhere:  # planned here now, as it is to be drawn
+                del self._elsewhere[name]
+                assert self._plan_of is not None
+                self._add(name, self._plan_of(name))
         jobs = [job for job in self._all_jobs if job.key in set(names)]
-        again = [(name, _draw_here(drawn[name], self._fmt)) for name in names if name in drawn]
+        again = [(name, _draw_here(self._drawn_here[name], self._fmt)) for name in names if name in self._drawn_here]
         with rendering(jobs, workers=self._workers) as batches:
             again += [rendered for done in batches for rendered in done]
         for name, text in again:
@@ -122,15 +170,14 @@ class DiagramRendering:
         finally:
             if self._cache is not None:
                 if kind is None:
-                    self._cache.keep_only([(job.key, _content(job)) for job in self._all_jobs]
-                                          + [(key, _drawn_content(plan)) for key, plan in self._drawn_here])
+                    self._cache.keep_only(list(self._contents.items()), set(self._elsewhere.values()))
                 self._cache.close()
 
     def _draw_here(self) -> None:
         """Maps, rows and Mermaid, drawn in this process (not those the cache holds: drawing 6,000 of them is a
         second or two of a rebuild)."""
         drawn = []
-        for key, plan in self._drawn_here:
+        for key, plan in self._drawn_here.items():
             if key not in self.ready.cached:
                 text = _draw_here(plan, self._fmt)
                 self.ready.add(key, text)
@@ -181,6 +228,18 @@ class Diagrams(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._loaded) + sum(1 for name in self.cached if name not in self._loaded)
+
+
+def content_of(key: str, plan: PlannedDiagram | None, fmt: str) -> tuple[object, DotJob | None] | None:
+    """What the diagram of page ``key`` is made from (its cache key is a digest of it), and the Graphviz job that
+    lays it out (None: drawn here); None when the page has no diagram."""
+    if plan is None or (plan.map is None and plan.view is None):
+        return None
+    if plan.map is not None or plan.flow is not None or plan.rows or fmt == "mermaid":
+        return _drawn_content(plan), None
+    assert plan.view is not None
+    job = DotJob(key, plan.view, tuple(_svg_attributes(plan.view.title).items()), alone=_alone(plan.view))
+    return _content(job), job
 
 
 def _content(job: DotJob) -> object:

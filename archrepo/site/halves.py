@@ -1,10 +1,12 @@
-"""The element pages of a rebuild, made in two processes: a rebuild lays out no diagram, so the second core is
-idle while this process makes every page and its key (most of a rebuild's time). A helper forked from it
-makes the second half of the pages, keys them and finds which of their files already hold them, while this
-process does the same for the first half; the helper sends back, for each of its pages, its path, title, kind,
-id, key and whether its file holds it. A page of the helper's half that must be written is made again here
-(a rebuild writes a few); the others stand in the page list as stubs with what the search index and the list
-of files need, and are not rendered.
+"""The site's diagrams and element pages made in two processes. Planning each page's diagram and making each page
+(with its key) is most of a rebuild's time, all in Python; a rebuild lays out few diagrams, so the second core
+is idle. A helper forked before the diagrams are planned plans those of its share of the elements and sends back
+each one's cache key, whether it is drawn and its note (:class:`~archrepo.site.diagrams.Elsewhere`); this
+process plans the others meanwhile. Then, in a rebuild (few diagrams to lay out), the helper makes, keys and
+judges its share of the element pages, and sends back for each its path, title, kind, id, key and whether its
+file already holds it; a page of its share that must be written is made again here (a rebuild writes a few),
+the others stand in the page list as stubs with what the search index and the list of files need, and are not
+rendered. In a first build the helper stops after planning, and this process makes every page.
 
 Only where forking is safe and worth it (see :func:`split_worthwhile`); anything the helper cannot do (it
 fails, or dies) is done here instead, with the same result.
@@ -12,6 +14,7 @@ fails, or dies) is done here instead, with the same result.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import threading
@@ -22,15 +25,19 @@ from typing import Any
 
 from archrepo.model.elements import Element
 from archrepo.site.content import SiteContent
+from archrepo.site.diagrams import Elsewhere
 from archrepo.site.element_pages import element_page
-from archrepo.site.links import Page
+from archrepo.site.links import Page, element_path
 from archrepo.site.page_cache import PageCache, unchanged
+from archrepo.site.plan import PlannedDiagram, Planner
 
-__all__ = ["ElementPages", "KeyedPages", "split_worthwhile"]
+__all__ = ["ElementPages", "Helper", "KeyedPages", "split_worthwhile"]
 
-SPLIT_FROM = 2000  # elements: below this a fork costs more than half the pages' time
-HERE_SHARE = 0.45  # of the element pages, made here: this process makes the index and list pages too
+SPLIT_FROM = 2000  # elements: below this a fork costs more than half the work it takes over
+HERE_SHARE = 0.45  # of the elements, planned and made here: this process makes the index and list pages too
 Identity = Callable[[str], "str | None"]
+IdentityOf = Callable[[str, PlannedDiagram], tuple["str | None", bool]]  # (cache key, laid out by Graphviz)
+Answer = list[tuple[str, str, str, str, str, bool]]  # (path, title, kind, id, key, file holds it) per page
 
 
 @dataclass
@@ -43,44 +50,109 @@ class KeyedPages:
 
 
 @dataclass(frozen=True)
+class _Judge:
+    """Keys pages and finds those whose files already hold them."""
+
+    identity: Identity
+    out: Path
+    ext: str
+
+    def __call__(self, pages: list[Page], keyed: KeyedPages, cache: PageCache) -> list[str]:
+        keys = [cache.key(page, self.identity(page.path)) for page in pages]
+        known = cache.known(keys)
+        for page, key in zip(pages, keys, strict=True):
+            keyed.keys[page.path] = key
+            if key in known and unchanged(self.out / (page.path + self.ext), known[key]):
+                keyed.settled.add(page.path)
+        return keys
+
+
+class Helper:
+    """The forked helper of a build (use :meth:`start`; :meth:`close` ends it in any case)."""
+
+    def __init__(self, process: Any, connection: Any, share: list[Element]) -> None:
+        self._process = process
+        self._connection = connection
+        self.share = share
+        self.planned: dict[str, Elsewhere] | None = None
+        self._told = False  # whether to make its pages
+        self._going = False  # told to make them, answer not read yet
+
+    @classmethod
+    def start(cls, planner: Planner, content: SiteContent, elements: list[Element], *, identity_of: IdentityOf,
+              reopen: Callable[[], PageCache | None], out: Path, ext: str) -> Helper | None:
+        """A helper for the elements after this process's share; None when :func:`split_worthwhile` says no."""
+        if not split_worthwhile(len(elements)):
+            return None
+        share = elements[int(len(elements) * HERE_SHARE):]
+        context = multiprocessing.get_context("fork")
+        here, there = context.Pipe(duplex=True)
+        judge = _Judge(lambda name: None, out, ext)  # the helper's pages are keyed with its own diagrams' keys
+        process = context.Process(target=_serve, args=(there, planner, content, share, identity_of, reopen, judge),
+                                  name="archrepo-site-helper", daemon=True)
+        process.start()
+        there.close()
+        return cls(process, here, share)
+
+    def plans(self) -> dict[str, Elsewhere] | None:
+        """The diagrams the helper planned, by page path; None when it failed (they are planned here then)."""
+        report = _receive(self._connection)
+        if not isinstance(report, dict):
+            return None
+        self.planned = {name: Elsewhere(*found) for name, found in report.items()}
+        return self.planned
+
+    def decide(self, go: bool) -> None:
+        """Tell the helper whether to make its pages (``go``: a rebuild) or to stop."""
+        if self.planned is None or self._told:
+            return
+        self._told, self._going = True, go
+        try:
+            self._connection.send(go)
+        except OSError:  # it is gone: its pages are made here
+            self._going = False
+
+    def pages(self) -> Answer | None:
+        """The helper's answer once it has made its pages (None: it was not told to, or it failed)."""
+        if not self._going:
+            return None
+        self._going = False
+        answer = _receive(self._connection)
+        return answer if isinstance(answer, list) and len(answer) == len(self.share) else None
+
+    def close(self) -> None:
+        self.decide(False)  # (unless told already) it waits to be told
+        self._connection.close()
+        self._process.join(timeout=10 if self._told else 0)  # it has answered: it is leaving
+        if self._process.is_alive():  # interrupted, or stuck: it must not outlive this build
+            self._process.kill()
+            self._process.join()
+
+
+@dataclass(frozen=True)
 class ElementPages:
-    """How to make and judge the element pages of a rebuild: the page cache to key them with and to look them
-    up in, what a page's diagram is made from (``identity``), and where their files are."""
+    """How to make and judge the element pages of a rebuild with the helper: the page cache to key them with and
+    to look them up in, what a page's diagram is made from (``identity``), and where their files are."""
 
     cache: PageCache
     identity: Identity
     out: Path
     ext: str
-    reopen: Callable[[], PageCache | None]  # the same cache, on a connection of its own (for the helper)
+    helper: Helper
 
     def make(self, content: SiteContent, elements: list[Element], keyed: KeyedPages,
              first: Callable[[], list[Page]]) -> list[Page]:
-        """The pages ``first`` makes, then the page of each element in order, keyed into ``keyed``; the element
-        pages split between two processes when :func:`split_worthwhile` (the helper starts before ``first`` is
-        called, and takes the larger share)."""
-        if not split_worthwhile(len(elements)):
-            return first() + [element_page(content, element) for element in elements]
-        half = int(len(elements) * HERE_SHARE)
-        receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
-        helper = multiprocessing.get_context("fork").Process(
-            target=self._helper, args=(content, elements[half:], sending), name="archrepo-pages", daemon=True)
-        helper.start()
-        sending.close()
-        answer = None
-        try:
-            pages = first()
-            pages += [element_page(content, element) for element in elements[:half]]
-            self._judge(pages[len(pages) - half:], keyed)
-            answer = _receive(receiving)
-        finally:
-            receiving.close()
-            helper.join(timeout=10 if answer is not None else 0)  # it has answered: it is leaving
-            if helper.is_alive():  # interrupted here, or stuck: it must not outlive this build
-                helper.kill()
-                helper.join()
-        if answer is None or len(answer) != len(elements) - half:  # the helper failed: its share made here
-            return pages + [element_page(content, element) for element in elements[half:]]
-        for element, (path, title, kind, element_id, key, settled) in zip(elements[half:], answer, strict=True):
+        """The pages ``first`` makes, then the page of each element in order, keyed into ``keyed``; the helper
+        makes its share meanwhile."""
+        share = len(self.helper.share)
+        here = elements[:len(elements) - share]
+        pages = first()
+        pages += [element_page(content, element) for element in here]
+        _Judge(self.identity, self.out, self.ext)(pages[len(pages) - len(here):], keyed, self.cache)
+        answer = self.helper.pages()
+        if answer is None:  # the helper failed: its share made here
+            return pages + [element_page(content, element) for element in self.helper.share]
+        for element, (path, title, kind, element_id, key, settled) in zip(self.helper.share, answer, strict=True):
             keyed.keys[path] = key
             if settled:
                 keyed.settled.add(path)
@@ -90,34 +162,6 @@ class ElementPages:
         self.cache.keep(key for _, _, _, _, key, _ in answer)
         keyed.helped = len(answer)
         return pages
-
-    def _judge(self, pages: list[Page], keyed: KeyedPages, cache: PageCache | None = None) -> list[str]:
-        cache = cache or self.cache
-        keys = [cache.key(page, self.identity(page.path)) for page in pages]
-        known = cache.known(keys)
-        for page, key in zip(pages, keys, strict=True):
-            keyed.keys[page.path] = key
-            if key in known and unchanged(self.out / (page.path + self.ext), known[key]):
-                keyed.settled.add(page.path)
-        return keys
-
-    def _helper(self, content: SiteContent, elements: list[Element], sending: Any) -> None:
-        """In the forked helper: its half's pages, keyed and judged, sent back (None when anything fails)."""
-        answer = None
-        try:
-            cache = self.reopen()  # never the parent's connection: SQLite connections do not survive a fork
-            if cache is not None:
-                try:
-                    pages = [element_page(content, element) for element in elements]
-                    keyed = KeyedPages()
-                    keys = self._judge(pages, keyed, cache)
-                    answer = [(page.path, page.title, page.kind, page.id, key, page.path in keyed.settled)
-                              for page, key in zip(pages, keys, strict=True)]
-                finally:
-                    cache.abandon()
-        finally:
-            sending.send(answer)
-            sending.close()
 
 
 def split_worthwhile(elements: int) -> bool:
@@ -129,9 +173,52 @@ def split_worthwhile(elements: int) -> bool:
             and parallel_jobs() > 1)
 
 
-def _receive(connection: Any) -> list[tuple[str, str, str, str, str, bool]] | None:
+def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[Element], identity_of: IdentityOf,
+           reopen: Callable[[], PageCache | None], judge: _Judge) -> None:
+    """In the forked helper: plan the share's diagrams and report them; then, if told to, make its pages."""
     try:
-        answer = connection.recv()
+        plans: dict[str, PlannedDiagram] = {}
+        for element in share:
+            planned = planner.plan(element)
+            if planned is not None:
+                plans[element_path(element.kind, element.id)] = planned
+        report: dict[str, tuple[Any, ...]] = {}
+        for name, plan in plans.items():
+            identity, graphviz = identity_of(name, plan)
+            report[name] = (identity, plan.drawn, plan.note, graphviz)
+        connection.send(report)
+        if connection.recv():
+            connection.send(_make_pages(content, share, plans, report, reopen, judge))
+    except (EOFError, OSError):  # the build is gone, or ended us
+        pass
+    except Exception:  # the build does this work itself
+        connection.send(None)
+    finally:
+        connection.close()
+
+
+def _make_pages(content: SiteContent, share: list[Element], plans: dict[str, PlannedDiagram],
+                report: dict[str, tuple[Any, ...]], reopen: Callable[[], PageCache | None],
+                judge: _Judge) -> Answer | None:
+    """The share's pages, keyed with its diagrams' keys and judged (on a connection of its own: SQLite
+    connections do not survive a fork)."""
+    cache = reopen()
+    if cache is None:
+        return None
+    try:
+        own = dataclasses.replace(content, diagrams={name: (plan.drawn, plan.note) for name, plan in plans.items()})
+        pages = [element_page(own, element) for element in share]
+        keyed = KeyedPages()
+        identities = {name: found[0] for name, found in report.items()}
+        keys = dataclasses.replace(judge, identity=identities.get)(pages, keyed, cache)
+        return [(page.path, page.title, page.kind, page.id, key, page.path in keyed.settled)
+                for page, key in zip(pages, keys, strict=True)]
+    finally:
+        cache.abandon()
+
+
+def _receive(connection: Any) -> Any:
+    try:
+        return connection.recv()
     except (EOFError, OSError):  # the helper died before it answered
         return None
-    return answer if isinstance(answer, list) else None

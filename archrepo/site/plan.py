@@ -24,7 +24,7 @@ from archrepo.site.links import KIND_DIRS, element_path
 from archrepo.views import ViewEdge, ViewGraph, ViewOptions, build_view
 from archrepo.views.landscape_map import LandscapeMap, build_map
 
-__all__ = ["BUDGET", "PlannedDiagram", "plan_diagrams"]
+__all__ = ["BUDGET", "PLANNED_KINDS", "PlannedDiagram", "Planner", "plan_diagrams"]
 
 BUDGET = 60  # boxes in a page's diagram
 Marks = Mapping[str, tuple[str, tuple[str, ...]]]
@@ -126,30 +126,64 @@ class _Index:
         return found
 
 
+class Planner:
+    """Plans the diagram of each page, one page at a time (a page's diagram depends on nothing planned for
+    another): the indexes are made once, here, and shared. ``ext``: the page extension nodes link to (``.html``),
+    or None for no links (Mermaid in Markdown, where link targets depend on the host)."""
+
+    def __init__(self, model: Model, dependencies: nx.DiGraph, *, as_of: dt.date, marks: Marks,
+                 ext: str | None) -> None:
+        self.model = model
+        self.dependencies = dependencies
+        self.marks = marks
+        self.top = ViewOptions(as_of=as_of, violations=marks, link=_linker("", ext) if ext is not None else None)
+        self.below = dataclasses.replace(self.top, link=_linker("../", ext) if ext is not None else None)
+        self.index = _Index(model, as_of)
+        self._every: ViewGraph | None = None
+
+    def landscape(self) -> PlannedDiagram:
+        """The index page's diagram: the landscape map."""
+        return _landscape(self.model, self.top)
+
+    def plan(self, element: Element) -> PlannedDiagram | None:
+        """The diagram of the element's page; None when its page has none."""
+        if element.kind == "Application":
+            return _context(element, self.dependencies, self.below, self.index)
+        if element.kind == "Process":
+            supporting = {a for step in element.get("steps") or () for a in step.get("supported_by") or ()}
+            view = build_view("process", self.index.submodel({element.id, *supporting}), self.dependencies,
+                              dataclasses.replace(self.below, focus=element.id))
+            return PlannedDiagram(view)
+        if element.kind == "DataObject":
+            return _data(element, self.dependencies, self.below, self.index)
+        if element.kind == "Integration":
+            return _integration(element, self.every, self.marks)
+        if element.kind == "Organisation":
+            return _organisation(element, self.below, self.index)
+        return None
+
+    @property
+    def every(self) -> ViewGraph:
+        """Every application, retired ones too, as the integration diagrams draw them (made once)."""
+        if self._every is None:
+            self._every = build_view("landscape", self.model, self.dependencies,
+                                     dataclasses.replace(self.below, include_retired=True))
+        return self._every
+
+
+PLANNED_KINDS = ("Application", "Process", "DataObject", "Integration", "Organisation")
+
+
 def plan_diagrams(model: Model, dependencies: nx.DiGraph, *, as_of: dt.date, marks: Marks,
                   ext: str | None) -> dict[str, PlannedDiagram]:
-    """The diagram of every page that has one, by page path. ``ext``: the page extension nodes link to
-    (``.html``), or None for no links (Mermaid in Markdown, where link targets depend on the host)."""
-    top = ViewOptions(as_of=as_of, violations=marks, link=_linker("", ext) if ext is not None else None)
-    below = dataclasses.replace(top, link=_linker("../", ext) if ext is not None else None)
-    index = _Index(model, as_of)
-    plans: dict[str, PlannedDiagram] = {"index": _landscape(model, top)}
-    for element in model.of_kind("Application"):
-        plans[element_path("Application", element.id)] = _context(element, dependencies, below, index)
-    for element in model.of_kind("Process"):
-        supporting = {a for step in element.get("steps") or () for a in step.get("supported_by") or ()}
-        view = build_view("process", index.submodel({element.id, *supporting}), dependencies,
-                          dataclasses.replace(below, focus=element.id))
-        plans[element_path("Process", element.id)] = PlannedDiagram(view)
-    for element in model.of_kind("DataObject"):
-        plans[element_path("DataObject", element.id)] = _data(element, dependencies, below, index)
-    every = build_view("landscape", model, dependencies, dataclasses.replace(below, include_retired=True))
-    for element in model.of_kind("Integration"):
-        plans[element_path("Integration", element.id)] = _integration(element, every, marks)
-    for element in model.of_kind("Organisation"):
-        planned = _organisation(element, below, index)
-        if planned is not None:
-            plans[element_path("Organisation", element.id)] = planned
+    """The diagram of every page that has one, by page path (see :class:`Planner`)."""
+    planner = Planner(model, dependencies, as_of=as_of, marks=marks, ext=ext)
+    plans: dict[str, PlannedDiagram] = {"index": planner.landscape()}
+    for kind in PLANNED_KINDS:
+        for element in model.of_kind(kind):
+            planned = planner.plan(element)
+            if planned is not None:
+                plans[element_path(kind, element.id)] = planned
     return plans
 
 
