@@ -239,3 +239,46 @@ def test_a_progress_bar_on_a_terminal_and_none_in_a_ci_log(tmp_path) -> None:
     assert "wrote " in on_terminal
     in_log = _docs_with_stderr_on(False, tmp_path)
     assert "\r" not in in_log and "diagrams and pages" not in in_log and "wrote " in in_log
+
+
+def test_a_page_key_covers_everything_on_the_page() -> None:
+    """Pages are keyed by their repr (archrepo.site.page_cache): every field of a page and of everything on it
+    is in its repr and is plain text, a number, a flag or None, so the same page always has the same key and two
+    different pages never share one."""
+    import dataclasses
+
+    from archrepo.rules.check import CheckOptions, run_check
+    from archrepo.rules.definitions import load_rules
+    from archrepo.site.build import site_pages
+    from archrepo.site.content import SiteContent
+    from archrepo.site.crossref import build_cross_reference
+    from archrepo.site.links import Field, Item, Page, Section
+
+    for kind in (Page, Section, Field, Item):
+        assert all(f.repr for f in dataclasses.fields(kind)), f"a field of {kind.__name__} is not in its repr"
+    repository = archrepo.load(ROOT / "archrepo.yaml")
+    result = run_check(repository.config, CheckOptions(as_of=dt.date(2026, 11, 26)))
+    content = SiteContent(model=repository.model, result=result,
+                          xref=build_cross_reference(repository.model, result.violations), as_of=result.as_of,
+                          rules=load_rules(repository.config, result.principles, include_disabled=True),
+                          enabled=frozenset(rule.id for rule in result.rules), diagrams={}, approved_standards=(),
+                          explorer=True, dependencies=repository.dependencies)
+    seen: set[type] = set()
+
+    def walk(value: object) -> None:
+        if dataclasses.is_dataclass(value):
+            assert type(value) in (Page, Section, Field, Item), type(value)
+            for found in dataclasses.fields(value):
+                walk(getattr(value, found.name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        else:
+            seen.add(type(value))
+            assert value is None or type(value) in (str, int, bool), f"{type(value).__name__} on a page"
+
+    pages = site_pages(content)
+    for page in pages:
+        walk(page)
+    assert str in seen and bool in seen
+    assert len({repr(page) for page in pages}) == len(pages)
