@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
-from archrepo.commands.common import config_option, load_repository, parse_date
+from archrepo.commands.common import config_option, config_path_of, parse_date
 
 __all__ = ["ProgressBar", "docs", "sigterm_unwinds"]
 
@@ -38,13 +38,16 @@ def docs(ctx: click.Context, config_path: Path | None, out: Path, fmt: str, as_o
     from archrepo.site import build_site
 
     started = time.perf_counter()
+    day = parse_date(as_of, "--as-of")
     with sigterm_unwinds():
-        repository = load_repository(ctx, config_path)
+        # the check reads the model (through the parse cache) and the site is made of what it read: the files
+        # are read once
+        repository, result = _checked(ctx, config_path, day)
         bar = ProgressBar(sys.stderr) if ProgressBar.wanted(sys.stderr) else None
         try:
             # (the command line runs without the cyclic collector, archrepo.commands.process: pages leave
             # little cyclic garbage, and collecting it cost 2 s of a 5 s rebuild at 1,000 applications)
-            summary = build_site(repository, out, fmt=fmt, as_of=parse_date(as_of, "--as-of"),
+            summary = build_site(repository, out, fmt=fmt, as_of=day, result=result,
                                  progress=bar.show if bar else None)
         finally:
             if bar is not None:
@@ -58,6 +61,26 @@ def docs(ctx: click.Context, config_path: Path | None, out: Path, fmt: str, as_o
     failed = summary.violations.get("failed_rules", 0)
     if failed:
         click.echo(f"warning: {failed} rule(s) failed to run; the index page lists them", err=True)
+
+
+def _checked(ctx: click.Context, config_path: Path | None, day: Any) -> tuple[Any, Any]:
+    """The repository as the check read it, and the check's result; ModelError when the model is invalid (as
+    loading it would say), its warnings on stderr."""
+    import datetime as dt
+
+    from archrepo.commands.process import keep_until_exit
+    from archrepo.config import load_config
+    from archrepo.errors import ModelError
+    from archrepo.rules.check import CheckOptions, run_check
+
+    config = load_config(config_path_of(ctx, config_path))
+    result = run_check(config, CheckOptions(as_of=day or dt.date.today()))
+    if result.errors or result.repository is None:
+        raise ModelError.from_diagnostics(result.errors, "the model is invalid")
+    keep_until_exit(result.repository)  # the command line never frees it object by object
+    for warning in result.repository.model.warnings:
+        click.echo(warning.format(), err=True)
+    return result.repository, result
 
 
 @contextmanager
