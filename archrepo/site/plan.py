@@ -136,7 +136,9 @@ class Planner:
         self.model = model
         self.dependencies = dependencies
         self.marks = marks
-        self.top = ViewOptions(as_of=as_of, violations=marks, link=_linker("", ext) if ext is not None else None)
+        # one memo of application nodes for every view planned (each view's model holds its owners' chains)
+        self.top = ViewOptions(as_of=as_of, violations=marks, link=_linker("", ext) if ext is not None else None,
+                               nodes={})
         self.below = dataclasses.replace(self.top, link=_linker("../", ext) if ext is not None else None)
         self.index = _Index(model, as_of)
         self._every: ViewGraph | None = None

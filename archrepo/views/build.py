@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archrepo.model.elements import Element, Model, effective_status
 from archrepo.views.budget import choose_within_budget, summary_node
@@ -37,6 +37,10 @@ class ViewOptions:
     # element id -> (worst severity, rule ids), from a check run, for --violations
     violations: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     link: Callable[[Element], str | None] | None = None  # the docs site links nodes to element pages
+    # application nodes already made, shared by the views built with these options and those derived from them
+    # (``dataclasses.replace``): the site's planner draws each application in some twenty diagrams. Only for
+    # views of models that hold the organisation chain of every application they draw (a node shows its owner)
+    nodes: dict[tuple[Any, ...], ViewNode] | None = field(default=None, compare=False, repr=False)
 
 
 class Builder:
@@ -94,6 +98,17 @@ class Builder:
 
     def app_node(self, application: Element, *, cluster: str | None = None, fill: str | None = None,
                  focus: bool = False) -> ViewNode:
+        memo = self.options.nodes
+        if memo is None:
+            return self._app_node(application, cluster, fill, focus)
+        options = self.options
+        key = (application.id, cluster, fill, focus, options.as_of, id(options.violations), options.link)
+        node = memo.get(key)
+        if node is None:
+            node = memo[key] = self._app_node(application, cluster, fill, focus)
+        return node
+
+    def _app_node(self, application: Element, cluster: str | None, fill: str | None, focus: bool) -> ViewNode:
         roles = application.get("roles") or ()
         category = next((role for role in _ROLE_ORDER if role in roles), "application")
         status = self.status(application)
