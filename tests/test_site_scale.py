@@ -69,6 +69,42 @@ def test_views_planned_on_small_models_are_the_views_of_the_whole_model() -> Non
     assert options.budget >= 31  # no reference context is cut, so the two choices of neighbours agree
 
 
+def test_a_diagram_key_covers_everything_it_is_made_from() -> None:
+    """Diagrams are keyed by the repr of what they are made from (archrepo.site.diagram_cache): everything in
+    it is a dataclass with every field in its repr, or plain text, a number, a flag or None; so the same diagram
+    always has the same key, and two different ones never share one."""
+    import dataclasses
+
+    from archrepo.site.diagrams import content_of
+
+    repository = archrepo.load(ROOT / "archrepo.yaml")
+    plans = plan_diagrams(repository.model, repository.dependencies, as_of=AS_OF, marks={"dips-arena": (
+        "error", ("AR001",))}, ext=".html")
+    contents = [found[0] for key, plan in plans.items() if (found := content_of(key, plan, "svg")) is not None]
+    kinds: set[str] = set()
+
+    def walk(value: object) -> None:
+        if dataclasses.is_dataclass(value):
+            kinds.add(type(value).__name__)
+            assert all(f.repr for f in dataclasses.fields(value)), type(value)
+            for found in dataclasses.fields(value):
+                walk(getattr(value, found.name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        else:
+            assert value is None or type(value) in (str, int, float, bool), f"{type(value).__name__} in a diagram"
+
+    for content in contents:
+        walk(content)
+    assert {"ViewGraph", "ViewNode", "ViewEdge", "LandscapeMap"} <= kinds
+    assert len({repr(content) for content in contents}) == len(contents)
+
+
 def test_a_rebuild_after_one_edit_lays_out_only_the_diagrams_that_changed(tmp_path: Path) -> None:
     repo = _reference_copy(tmp_path / "repo")
     first = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
