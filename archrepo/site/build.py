@@ -178,13 +178,14 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
 def _pages_and_assets(content: SiteContent, fmt: str, maker: ElementPages | None, keyed: KeyedPages,
                       elements: list[Element]) -> tuple[list[Page], dict[str, str]]:
     """Every page, and (HTML) the scripts and styles beside them by file name."""
-    pages = site_pages(content, maker, keyed, elements)
     if fmt != "html":
-        return pages, {}
+        return site_pages(content, maker, keyed, elements), {}
+    # the explorer's data first: it needs no page, and a rebuild's helper is still making its pages meanwhile
+    explorer = explorer_script(explorer_data(content.model, content.xref.by_element, content.as_of), MARKER)
+    pages = site_pages(content, maker, keyed, elements)
     pages.append(explorer_page(content))
-    data = explorer_data(content.model, content.xref.by_element, content.as_of)
-    return pages, {"search-index.js": search_index_script(pages, MARKER),
-                   "explorer-data.js": explorer_script(data, MARKER), **static_files()}
+    return pages, {"search-index.js": search_index_script(pages, MARKER), "explorer-data.js": explorer,
+                   **static_files()}
 
 
 def site_pages(content: SiteContent, maker: ElementPages | None = None, keyed: KeyedPages | None = None,
