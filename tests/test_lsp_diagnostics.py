@@ -214,3 +214,41 @@ async def test_what_can_be_read_of_a_broken_file_is_checked(client: LanguageClie
     unknown = next(d for d in found if "'hsoo'" in d.message)
     assert unknown.range == types.Range(types.Position(3, 7), types.Position(3, 11))
     assert unknown.data == {"fix": "hso", "wrong": "hsoo"}
+
+
+async def test_a_large_repository_reports_the_open_file_first_and_then_every_file(client: LanguageClient,
+                                                                                   tmp_path: Path) -> None:
+    """From FIRST_FROM elements the first load evaluates the rules for the open file, publishes its diagnostics,
+    and then evaluates them on the rest a rule at a time (changes analysed in between), holding the other files'
+    diagnostics back until then: in the end every file's are those of a full load."""
+    from archrepo.lsp.workspace import FIRST_FROM, RepositoryWorkspace
+    from tests.test_generator import gen
+
+    root = tmp_path / "large"
+    gen.generate(root, applications=800, seed=5, violation_rate=0.05)
+    path = next(p for p in sorted((root / "models").rglob("*.yaml")) if "kind: Integration" in p.read_text())
+    full = RepositoryWorkspace(root)
+    full.texts[full.relative(path)] = path.read_text(encoding="utf-8")
+    full.load()
+    assert len(full.index.elements) >= FIRST_FROM
+
+    history: dict[str, list[set[str]]] = {}
+
+    class Recorded(dict):  # every publication, not only the last: none may show a file's problems half done
+        def __setitem__(self, key: str, value: list[types.Diagnostic]) -> None:
+            history.setdefault(key, []).append({d.message for d in value})
+            super().__setitem__(key, value)
+
+    client.diagnostics = Recorded()
+    document = open_file(client, path)
+    mine = {d.message for d in await diagnostics_until(client, document, lambda ds: True)}
+    assert mine == {p.message for p in full.problems(full.relative(path))} != set()
+    await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(document),
+                                                             types.Position(0, 0)))  # waits for the rest
+    expected = {uri(root / file): {p.message for p in full.problems(file)} for file in full.index.files}
+    assert sum(1 for found in expected.values() if found) > 20
+    for file_uri, messages in expected.items():
+        if messages:
+            await diagnostics_until(client, file_uri, lambda ds, m=messages: {d.message for d in ds} == m)
+    assert all(published == expected[file_uri] for file_uri, versions in history.items()
+               for published in versions)

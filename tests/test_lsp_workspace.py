@@ -150,3 +150,29 @@ def test_a_removed_reference_reaches_what_it_pointed_to(model_root: Path) -> Non
     mine, full = _mine(workspace), _full(model_root)
     assert full[1] is not None and any(v[0] == "TEC003" and v[1] == technology for v in full[1])
     assert mine == full
+
+
+def test_the_open_files_are_checked_first_and_then_the_rest(model_root: Path, monkeypatch) -> None:
+    """On a large model the first load evaluates the rules for the elements of the files open in the editor
+    (their diagnostics are published first), then on the rest: the open files' problems are those of a full
+    run already, and after the rest every file's are."""
+    from archrepo.lsp import workspace as workspace_module
+
+    monkeypatch.setattr(workspace_module, "FIRST_FROM", 1)  # the generated model is far below it
+    paths = sorted((model_root / "models").rglob("*.yaml"))
+    opened = [p for p in paths if "integrations" in p.as_posix()][:2]
+    full = RepositoryWorkspace(model_root)
+    full.load()
+    workspace = RepositoryWorkspace(model_root)
+    for path in opened:
+        workspace.texts[workspace.relative(path)] = path.read_text(encoding="utf-8")
+    workspace.load(first=True)
+    assert workspace.incomplete and workspace.opened() == {workspace.relative(p) for p in opened}
+    files = sorted(full.index.files)
+    differing = [f for f in files if workspace.problems(f) != full.problems(f)]
+    assert differing and not set(differing) & workspace.opened()  # the rest is not evaluated yet
+    assert any(workspace.problems(f) for f in workspace.opened())
+    workspace.complete()
+    assert not workspace.incomplete
+    assert [workspace.problems(f) for f in files] == [full.problems(f) for f in files]
+    assert _mine(workspace) == _full(model_root)

@@ -85,7 +85,7 @@ def _requests(server: ArchrepoServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     @guarded(server, "hovering", request=True)
     async def hover(params: types.HoverParams) -> types.Hover | None:
-        found = await server.ready(params.text_document.uri)
+        found = await server.ready(params.text_document.uri, rules=True)  # it shows the element's violations
         return navigation.hover(found[0], found[1], params.position) if found else None
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
@@ -124,7 +124,7 @@ def _requests(server: ArchrepoServer) -> None:
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
     @guarded(server, "finding code actions", request=True)
     async def code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
-        found = await server.ready(params.text_document.uri)
+        found = await server.ready(params.text_document.uri, rules=True)  # a waiver for a violation
         if found is None:
             return []
         capabilities = server.client_capabilities.workspace

@@ -54,6 +54,7 @@ class RuleResults:
         self.memos: dict[str, dict[str, Any]] = {rule.id: {} for rule in rules}
         self.as_of = dt.date.today()
         self.deferred_stale = False  # an edit happened since the rules without reach last ran
+        self.partial: set[str] = set()  # rules evaluated for the open files' elements only (run_first)
 
     @staticmethod
     def incremental(rule: RuleDefinition) -> bool:
@@ -62,10 +63,34 @@ class RuleResults:
     def run_all(self, repository: Repository) -> set[str]:
         """Every rule on the whole model; returns the elements whose violations may have changed."""
         self.as_of = dt.date.today()
+        self.partial = set()
         touched = {e for found in self.violations.values() for e in found}
         for evaluation in self._evaluate(repository, [(rule, None) for rule in self.rules]):
             touched |= self._apply(repository, evaluation)
         self.deferred_stale = False
+        return touched
+
+    def run_first(self, repository: Repository, elements: set[str]) -> None:
+        """Every rule, those with a ``reach`` for ``elements`` only (those of the files open in the editor,
+        whose diagnostics are then complete and published first); :meth:`complete` evaluates them on the rest."""
+        self.as_of = dt.date.today()
+        self.violations = {rule.id: {} for rule in self.rules}
+        self.failures = {}
+        plans = [(rule, set(elements) if self.incremental(rule) else None) for rule in self.rules]
+        for evaluation in self._evaluate(repository, plans):
+            self._apply(repository, evaluation)
+        self.deferred_stale = False
+        self.partial = {rule.id for rule in self.rules if self.incremental(rule)}
+
+    def complete(self, repository: Repository, count: int | None = None) -> set[str]:
+        """``count`` (default: all) of the rules :meth:`run_first` evaluated for some elements only, on the whole
+        model; the elements whose violations may have changed. Edits in between are fine: an edit evaluates
+        these rules near it as usual, and their evaluation here on the whole model comes after."""
+        rules = [rule for rule in self.rules if rule.id in self.partial][:count]
+        self.partial -= {rule.id for rule in rules}
+        touched: set[str] = set()
+        for evaluation in self._evaluate(repository, [(rule, None) for rule in rules]):
+            touched |= self._apply(repository, evaluation)
         return touched
 
     def run_deferred(self, repository: Repository) -> set[str]:
@@ -103,6 +128,7 @@ class RuleResults:
         evaluations = {evaluation.rule.id: evaluation for evaluation in [
             *self._evaluate(repository, [item for item in planned if item[0].id in on_partial], partial),
             *self._evaluate(repository, [item for item in planned if item[0].id not in on_partial])]}
+        self.partial -= {rule_id for rule_id, near in plans.items() if near is None}  # evaluated in full now
         touched: set[str] = set()
         moved = (moved or set()) | changed
         for rule in self.rules:

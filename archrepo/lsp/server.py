@@ -54,6 +54,8 @@ class ArchrepoServer(LanguageServer):
         self._unpublished: dict[Path, set[str]] = {}  # files whose problems may have changed, not published yet
         self._publishers: dict[Path, asyncio.Task[None]] = {}
         self._lock: asyncio.Lock | None = None
+        self._held: dict[Path, set[str]] = {}  # files whose problems wait for the rest of a first load
+        self._completions: dict[Path, asyncio.Task[None]] = {}  # the rest of a first load, running
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -116,23 +118,55 @@ class ArchrepoServer(LanguageServer):
             save = root in self.saved
             self.saved.discard(root)
             if root not in self.loaded:
-                dirty = await asyncio.to_thread(workspace.load)
+                dirty = await asyncio.to_thread(workspace.load, True)
                 self.loaded.add(root)
                 changes = {f: t for f, t in changes.items() if t is None}  # editor texts were read by load
+                if workspace.incomplete:  # the rules ran for the open files: the rest follows, a rule at a time
+                    self._completions[root] = asyncio.ensure_future(self._complete(workspace))
             else:
                 dirty = set()
             if changes:
                 dirty |= await asyncio.to_thread(workspace.update, changes)
             if save:
                 dirty |= await asyncio.to_thread(workspace.run_deferred)
+            held = self._held.setdefault(root, set())
+            if workspace.incomplete:  # only the files open at the first load have complete problems yet
+                held |= dirty - workspace.first_files
+                dirty &= workspace.first_files
+            elif held:  # (a reload since evaluated every rule in full)
+                dirty |= held
+                held.clear()
             self.publish(workspace, dirty)
 
-    async def ready(self, uri: str, changes: bool = True) -> tuple[RepositoryWorkspace, str] | None:
+    async def _complete(self, workspace: RepositoryWorkspace) -> None:
+        """The rest of a first load that evaluated the rules for the open files only: each rule on the whole
+        model in turn, changes analysed in between; then the files held back are published."""
+        root = workspace.root
+        try:
+            while workspace.incomplete:
+                async with self.lock:
+                    if workspace.incomplete:
+                        touched = await asyncio.to_thread(workspace.complete, 1)
+                        self._held.setdefault(root, set()).update(touched)
+                await asyncio.sleep(0)  # a change waiting for the lock gets it first
+        except Exception as error:
+            self.report(error, "checking the rest of the repository")
+            if workspace.results is not None:
+                workspace.results.partial = set()  # what it has is published; the next edit or save goes on
+        async with self.lock:
+            self.publish(workspace, self._held.pop(root, set()))
+
+    async def ready(self, uri: str, changes: bool = True,
+                    rules: bool = False) -> tuple[RepositoryWorkspace, str] | None:
         """The document's repository, loaded, with every change before this request applied (``changes``:
-        else only loaded), and no analysis running: the caller reads it without awaiting anything."""
+        else only loaded), and no analysis running: the caller reads it without awaiting anything. ``rules``:
+        and every rule evaluated on the whole model (the rest of a first load done)."""
         found = self.locate(uri)
         if found is not None and (found[0].root not in self.loaded or (changes and self.pending.get(found[0].root))):
             await self.flush(found[0])
+        completion = self._completions.get(found[0].root) if found is not None and rules else None
+        if completion is not None and not completion.done():
+            await asyncio.shield(completion)
         async with self.lock:  # an analysis in its worker thread finishes first
             pass
         return found

@@ -33,6 +33,9 @@ from archrepo.rules.waivers import Waiver, load_waivers
 __all__ = ["FIX", "NAMED", "Problem", "RepositoryWorkspace"]
 
 _SUFFIXES = (".yaml", ".yml")
+# elements: from here the first load evaluates the rules for the open files first (on a small model the whole
+# check takes no longer, and the editor hears about every file at once)
+FIRST_FROM = 5_000
 _SCHEMAS = {"rule": "rule", "principle": "principle", "waivers": "waivers", "config": "config"}
 
 
@@ -66,12 +69,15 @@ class RepositoryWorkspace:
         self._disk: dict[str, str] = {}  # other files' text, read for columns only
         self._roles: dict[tuple[int, str], str | None] = {}  # by (config, file): a reload makes a new config
         self._loader: GraphLoader | None = None  # the store filled by the last load, until the graph is made
+        self.first_files: set[str] = set()  # the open files the first load evaluated every rule for (incomplete)
 
     # -- loading -------------------------------------------------------------------------------------------
 
     @server_allocation()  # the model lives as long as the server: no collector passes over it
-    def load(self) -> set[str]:
-        """Read everything; returns every file that may have problems."""
+    def load(self, first: bool = False) -> set[str]:
+        """Read everything; returns every file that may have problems. ``first``: the rules with a reach are
+        evaluated for the elements of the model files open in the editor only (their diagnostics are then
+        complete: :meth:`opened`); :meth:`complete` evaluates them on the rest."""
         self.settings_problems = []
         try:
             self.config = load_config(self.root / "archrepo.yaml")
@@ -97,8 +103,33 @@ class RepositoryWorkspace:
             self.index.replace(dict(edited))
         self._load_rules()
         if self.results is not None:
-            self.results.run_all(self.repository())
+            opened_files = self.opened()
+            opened = {element.id for file in opened_files for element in self.index.elements_in(file)}
+            self.first_files = set()
+            if first and opened and len(self.index.elements) >= FIRST_FROM:
+                self.results.run_first(self.repository(), opened)
+                self.first_files = opened_files
+            else:
+                self.results.run_all(self.repository())
         return self.all_files()
+
+    def opened(self) -> set[str]:
+        """The model files open in the editor."""
+        return {file for file in list(self.texts) if self.role(file) == "model"}
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether some rules were evaluated for the files open at the first load only (:meth:`load` with
+        ``first``): only those files' problems (``first_files``) are complete until :meth:`complete` is done."""
+        return self.results is not None and bool(self.results.partial)
+
+    @server_allocation(freeze=False)
+    def complete(self, count: int | None = None) -> set[str]:
+        """``count`` (default: all) of the rules the first load evaluated for the open files only, on the whole
+        model; the files whose problems may have changed."""
+        if self.results is None or not self.results.partial:
+            return set()
+        return self._files_of(self.results.complete(self.repository(), count))
 
     def _load_rules(self) -> None:
         config = self.config
