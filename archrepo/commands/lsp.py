@@ -19,16 +19,19 @@ def lsp(stdio: bool, log_file: Path | None, trace: Path | None) -> None:
     """Language server over stdio: diagnostics, completion, hover, definitions, references, rename, symbols
     and quick fixes for the model, rule, principle, waiver and config files of a repository."""
     import gc
+    import sys
 
+    from archrepo.lsp.early import EarlyStart
     from archrepo.model.loader import start_parsing_server
 
+    gc.enable()  # a long-running server: the console script's no-collector policy is for one-shot commands
     start_parsing_server()  # it imports the parsing modules while this process imports the language server's
+    early = EarlyStart(sys.stdin.buffer)  # the repository the editor names is read meanwhile, too
     from archrepo.lsp import serve
 
-    gc.enable()  # a long-running server: the console script's no-collector policy is for one-shot commands
     if log_file is not None:
         logging.basicConfig(filename=log_file, level=logging.INFO,
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
     else:  # stderr: editors show it in their server log
         logging.basicConfig(level=logging.WARNING, format="archrepo lsp: %(levelname)s %(message)s")
-    serve(trace)
+    serve(trace, early)

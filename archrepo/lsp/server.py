@@ -9,13 +9,14 @@ response: bad input never stops the server.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import logging
 import os
 import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
@@ -27,10 +28,14 @@ from archrepo.config import find_config
 from archrepo.lsp.diagnostics import to_lsp
 from archrepo.lsp.workspace import RepositoryWorkspace
 
+if TYPE_CHECKING:
+    from archrepo.lsp.early import EarlyStart
+
 __all__ = ["ArchrepoServer", "Refused"]
 
 log = logging.getLogger("archrepo.lsp")
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+_PAUSE = 0.5  # seconds without a change before the rest of a first load goes on (a rule at a time)
 _PUBLISH_AT_ONCE = 200  # files whose diagnostics are published before the next change may be analysed
 
 
@@ -55,13 +60,22 @@ class ArchrepoServer(LanguageServer):
         self._publishers: dict[Path, asyncio.Task[None]] = {}
         self._lock: asyncio.Lock | None = None
         self._held: dict[Path, set[str]] = {}  # files whose problems wait for the rest of a first load
+        self._changed: dict[Path, float] = {}  # when a change was last queued, by repository
         self._completions: dict[Path, asyncio.Task[None]] = {}  # the rest of a first load, running
+        self._early: dict[Path, concurrent.futures.Future[set[str] | None]] = {}  # repositories read at start-up
 
     @property
     def lock(self) -> asyncio.Lock:
         if self._lock is None:
             self._lock = asyncio.Lock()
         return self._lock
+
+    def adopt(self, early: EarlyStart) -> None:
+        """The repository the editor named as its root, being read since start-up (``archrepo.lsp.early``): the
+        first change to it evaluates the rules on what was read, instead of reading it again."""
+        if early.root is not None and early.workspace is not None and not early.loaded.cancelled():
+            self.repositories[early.root] = early.workspace
+            self._early[early.root] = early.loaded
 
     # -- where a document belongs --------------------------------------------------------------------------
 
@@ -91,6 +105,7 @@ class ArchrepoServer(LanguageServer):
         if save:
             self.saved.add(workspace.root)
         loop = asyncio.get_running_loop()
+        self._changed[workspace.root] = loop.time()
         self._due[workspace.root] = loop.time() + delay
         worker = self._workers.get(workspace.root)
         if worker is None or worker.done():
@@ -118,7 +133,9 @@ class ArchrepoServer(LanguageServer):
             save = root in self.saved
             self.saved.discard(root)
             if root not in self.loaded:
-                dirty = await asyncio.to_thread(workspace.load, True)
+                dirty = await self._early_read(workspace)
+                if dirty is None:
+                    dirty = await asyncio.to_thread(workspace.load, True)
                 self.loaded.add(root)
                 changes = {f: t for f, t in changes.items() if t is None}  # editor texts were read by load
                 if workspace.incomplete:  # the rules ran for the open files: the rest follows, a rule at a time
@@ -138,12 +155,34 @@ class ArchrepoServer(LanguageServer):
                 held.clear()
             self.publish(workspace, dirty)
 
+    async def _early_read(self, workspace: RepositoryWorkspace) -> set[str] | None:
+        """The first load from what was read at start-up, if it was and the open files are as read; None: the
+        repository is to be loaded here."""
+        early = self._early.pop(workspace.root, None)
+        if early is None:
+            return None
+        try:
+            broken = await asyncio.wrap_future(early)
+        except Exception as error:
+            self.report(error, "reading the repository at start-up")  # and it is read again here
+            return None
+        if broken is not None:
+            return broken
+        if not await asyncio.to_thread(workspace.as_read):  # an open file differs from what was read
+            return None
+        return await asyncio.to_thread(workspace.evaluate, True)
+
     async def _complete(self, workspace: RepositoryWorkspace) -> None:
         """The rest of a first load that evaluated the rules for the open files only: each rule on the whole
         model in turn, changes analysed in between; then the files held back are published."""
         root = workspace.root
+        loop = asyncio.get_running_loop()
         try:
             while workspace.incomplete:
+                pause = self._changed.get(root, 0.0) + _PAUSE - loop.time()
+                if pause > 0:  # while the person types, edits go first
+                    await asyncio.sleep(pause)
+                    continue
                 async with self.lock:
                     if workspace.incomplete:
                         touched = await asyncio.to_thread(workspace.complete, 1)

@@ -73,12 +73,19 @@ class RepositoryWorkspace:
 
     # -- loading -------------------------------------------------------------------------------------------
 
-    @server_allocation()  # the model lives as long as the server: no collector passes over it
     def load(self, first: bool = False) -> set[str]:
-        """Read everything; returns every file that may have problems. ``first``: the rules with a reach are
-        evaluated for the elements of the model files open in the editor only (their diagnostics are then
-        complete: :meth:`opened`); :meth:`complete` evaluates them on the rest."""
+        """Read everything and evaluate the rules; returns every file that may have problems. ``first``: the
+        rules with a reach are evaluated for the elements of the model files open in the editor only (their
+        diagnostics are then complete: ``first_files``); :meth:`complete` evaluates them on the rest."""
+        broken = self.read()
+        return broken if broken is not None else self.evaluate(first)
+
+    @server_allocation()  # the model lives as long as the server: no collector passes over it
+    def read(self) -> set[str] | None:
+        """The config, the model (with its graph) and the rules, read, no rule evaluated yet (:meth:`evaluate`);
+        the files with problems when the config cannot be read (nothing else is then)."""
         self.settings_problems = []
+        self.results = None
         try:
             self.config = load_config(self.root / "archrepo.yaml")
         except ArchrepoError as error:
@@ -91,7 +98,7 @@ class RepositoryWorkspace:
         # the editor holds a model file as it is not on disk
         self._loader = GraphLoader(self.config.base_iri, self.config.approved_standards)
         self.index.load(read_files(self.config, loader=self._loader))
-        edited = {file: _parse(file, text) for file, text in self.texts.items()
+        edited = {file: _parse(file, text) for file, text in dict(self.texts).items()  # (a copy: see lsp.early)
                   if self.role(file) == "model" and text != self._on_disk(file)}
         if edited:
             self._loader = None
@@ -102,6 +109,16 @@ class RepositoryWorkspace:
                 result.extras = prepare(result)  # the files' triples, much faster than from the model
             self.index.replace(dict(edited))
         self._load_rules()
+        self.repository()  # the graph, from the store filled while the files were read
+        return None
+
+    def as_read(self) -> bool:
+        """Whether every model file open in the editor holds what :meth:`read` read from disk."""
+        return all(self.texts.get(file) == self._on_disk(file) for file in self.opened())
+
+    @server_allocation()
+    def evaluate(self, first: bool = False) -> set[str]:
+        """The rules on what :meth:`read` read (see :meth:`load`)."""
         if self.results is not None:
             opened_files = self.opened()
             opened = {element.id for file in opened_files for element in self.index.elements_in(file)}
