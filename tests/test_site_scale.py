@@ -384,3 +384,18 @@ def test_a_rebuild_in_two_processes_writes_what_a_build_from_nothing_writes(tmp_
         assert tuple(again["files"]) == cold.files
         assert not _differences(tmp_path / "site", tmp_path / f"cold-{mode}", cold.files)
         assert name in (tmp_path / "site" / "applications" / "lvms.html").read_text(encoding="utf-8")
+
+
+def test_diagrams_drawn_by_the_workers_are_those_drawn_here(tmp_path: Path, monkeypatch) -> None:
+    """A first build with thousands of rows, lineages and maps has the diagram workers draw them (the build's
+    process makes the pages meanwhile): the site is byte for byte the one whose diagrams this process drew."""
+    from archrepo.site import diagrams
+
+    repo = _reference_copy(tmp_path / "repo")
+    monkeypatch.setenv("ARCHREPO_NO_CACHE", "1")
+    here = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "here", as_of=AS_OF)
+    monkeypatch.setattr(diagrams, "DRAWN_BY_WORKERS", 1)
+    workers = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "workers", as_of=AS_OF)
+    assert workers.files == here.files and workers.laid_out == here.laid_out
+    assert not _differences(tmp_path / "here", tmp_path / "workers", here.files)
+    assert any(name.startswith("integrations/") for name in here.files)

@@ -27,6 +27,7 @@ __all__ = ["ALONE_ABOVE", "DiagramRendering", "Elsewhere", "content_of"]
 
 Progress = Callable[[int], None]
 ALONE_ABOVE = 40  # boxes
+DRAWN_BY_WORKERS = 500  # diagrams archrepo draws itself: from this many, the workers draw them
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class DiagramRendering:
         self._fmt = fmt
         self._plan_of = plan_of
         self._drawn_here: dict[str, PlannedDiagram] = {}  # maps, rows, Mermaid: drawn once workers run
+        self._by_workers: set[str] = set()  # those of them the workers draw
         self._contents: dict[str, object] = {}
         for key, plan in sorted(plans.items()):
             self._add(key, plan)
@@ -88,8 +90,14 @@ class DiagramRendering:
         # Graphviz diagrams taken from the cache
         self.cached = sum(1 for job in self._all_jobs if job.key in cached) + elsewhere_jobs
         self._jobs = [job for job in self._all_jobs if job.key not in cached]
-        self.pending = {job.key for job in self._jobs}
         self.laid_out = len(self._jobs)  # Graphviz diagrams this build lays out
+        # a first build's thousands of rows, lineages and maps are drawn by the workers too: this process has
+        # the pages to make meanwhile
+        to_draw = [key for key in self._drawn_here if key not in cached]
+        if fmt == "svg" and len(to_draw) >= DRAWN_BY_WORKERS:
+            self._jobs += [DotJob(key, self._drawn_here[key].view, (), plan=self._drawn_here[key]) for key in to_draw]
+            self._by_workers = set(to_draw)
+        self.pending = {job.key for job in self._jobs}
         self.total = len(self._contents) + len(self._elsewhere)
         self._batches: Iterator[list[tuple[str, str]]] = iter(())
 
@@ -145,7 +153,7 @@ class DiagramRendering:
                 assert self._plan_of is not None
                 self._add(name, self._plan_of(name))
         jobs = [job for job in self._all_jobs if job.key in set(names)]
-        again = [(name, _draw_here(self._drawn_here[name], self._fmt)) for name in names if name in self._drawn_here]
+        again = [(name, draw_here(self._drawn_here[name], self._fmt)) for name in names if name in self._drawn_here]
         with rendering(jobs, workers=self._workers) as batches:
             again += [rendered for done in batches for rendered in done]
         for name, text in again:
@@ -178,8 +186,8 @@ class DiagramRendering:
         second or two of a rebuild)."""
         drawn = []
         for key, plan in self._drawn_here.items():
-            if key not in self.ready.cached:
-                text = _draw_here(plan, self._fmt)
+            if key not in self.ready.cached and key not in self._by_workers:
+                text = draw_here(plan, self._fmt)
                 self.ready.add(key, text)
                 drawn.append((key, self._contents[key], text))
         if self._cache is not None:
@@ -187,13 +195,12 @@ class DiagramRendering:
 
     def finished(self) -> Iterator[list[str]]:
         """The keys of each batch as it is finished (RenderError when a diagram cannot be rendered)."""
-        jobs = {job.key: job for job in self._jobs}
         for done in self._batches:
             for key, svg in done:
                 self.ready.add(key, svg)
                 self.pending.discard(key)
             if self._cache is not None:
-                self._cache.put_many([(key, _content(jobs[key]), svg) for key, svg in done])
+                self._cache.put_many([(key, self._contents[key], svg) for key, svg in done])
             if self._progress is not None:
                 self._progress(len(done))
             yield [key for key, _ in done]
@@ -252,7 +259,7 @@ def _drawn_content(plan: PlannedDiagram) -> object:
     return ("here", plan.map, plan.view, plan.flow, plan.rows)
 
 
-def _draw_here(plan: PlannedDiagram, fmt: str) -> str:
+def draw_here(plan: PlannedDiagram, fmt: str) -> str:
     """A diagram this process draws: a map, an integration row, or any view as Mermaid."""
     if plan.map is not None:
         return render_map_mermaid(plan.map) if fmt == "mermaid" else render_map_svg(

@@ -27,29 +27,35 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from archrepo.errors import RenderError
 from archrepo.site.render_worker import Result, result_path
 from archrepo.views.graph import ViewGraph
+
+if TYPE_CHECKING:
+    from archrepo.site.plan import PlannedDiagram
 
 __all__ = ["DotJob", "default_workers", "rendering"]
 
 # Graphs per `dot` run: large enough to pay its start-up (~25 ms) once per many diagrams (~2 ms each), small
 # enough that the work is shared evenly and the progress bar moves.
 _BATCH = 48
+_DRAWN_BATCH = 200  # diagrams archrepo draws itself, per result
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where `archrepo` is importable from
 
 
 @dataclass(frozen=True)
 class DotJob:
     """One diagram to render: its key (the page path), its view (made DOT in the worker: the graphviz package
-    takes about 3 ms a diagram to write it), the attributes of its ``<svg>``."""
+    takes about 3 ms a diagram to write it), the attributes of its ``<svg>``. With ``plan``, a diagram archrepo
+    draws itself (a map, an integration's row, a lineage), in the worker too when a first build has thousands."""
 
     key: str
-    view: ViewGraph
+    view: ViewGraph | None
     attributes: tuple[tuple[str, str], ...]
     alone: bool = False  # rendered by a `dot` of its own (see :func:`_batches`)
+    plan: PlannedDiagram | None = None
 
 
 def default_workers() -> int:
@@ -66,10 +72,13 @@ def _batches(jobs: Sequence[DotJob]) -> list[list[DotJob]]:
     shuffled: a graph with clusters (and, rarely, a large one) can come out differently in a batch than alone.
     Such graphs get a `dot` of their own, so that a diagram is the same in every build."""
     ordered = sorted(jobs, key=lambda job: job.key)
-    shared = [job for job in ordered if not job.alone]
-    largest_first = sorted((job for job in ordered if job.alone), key=lambda job: (-len(job.view.nodes), job.key))
+    drawn = [job for job in ordered if job.plan is not None]
+    shared = [job for job in ordered if not job.alone and job.plan is None]
+    largest_first = sorted((job for job in ordered if job.alone and job.view is not None),
+                           key=lambda job: (-len(job.view.nodes) if job.view else 0, job.key))
     # the large graphs first: the longest layouts start early, so the workers finish together
-    return [[job] for job in largest_first] + [shared[start:start + _BATCH] for start in range(0, len(shared), _BATCH)]
+    return ([[job] for job in largest_first] + [shared[start:start + _BATCH] for start in range(0, len(shared), _BATCH)]
+            + [drawn[start:start + _DRAWN_BATCH] for start in range(0, len(drawn), _DRAWN_BATCH)])
 
 
 class _Worker:
@@ -139,8 +148,11 @@ def _shares(batches: list[list[DotJob]], count: int) -> list[list[list[DotJob]]]
 
 
 def _cost(batch: list[DotJob]) -> int:
-    """About what a batch costs: `dot` starting once, and each graph by its size."""
-    return 40 + sum(len(job.view.nodes) + len(job.view.edges) for job in batch)
+    """About what a batch costs: `dot` starting once, and each graph by its size (a diagram drawn without
+    Graphviz: about a tenth of a small graph's layout)."""
+    if batch and batch[0].plan is not None:
+        return sum(3 if job.view is not None else 30 for job in batch)
+    return 40 + sum(len(job.view.nodes) + len(job.view.edges) for job in batch if job.view is not None)
 
 
 @contextmanager

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Result", "main", "render", "result_path"]
 
+_NICER = 5  # below the build's priority (and so are the `dot` processes it starts)
 Result = tuple[list[tuple[str, str]], str | None, str | None]  # (key, svg) of each diagram; or an error, a hint
 
 
@@ -37,8 +38,12 @@ def render(jobs: list[DotJob]) -> Result:
     from archrepo.views.render_dot import render_dot
     from archrepo.views.svg import sanitise_svg
 
+    if jobs and jobs[0].plan is not None:  # drawn by archrepo itself, as the build would draw it
+        from archrepo.site.diagrams import draw_here
+
+        return [(job.key, draw_here(job.plan, "svg")) for job in jobs if job.plan is not None], None, None
     try:
-        documents = render_batch([render_dot(job.view) for job in jobs])
+        documents = render_batch([render_dot(job.view) for job in jobs if job.view is not None])
         return [(job.key, sanitise_svg(document, dict(job.attributes)))
                 for job, document in zip(jobs, documents, strict=True)], None, None
     except RenderError as error:
@@ -47,6 +52,7 @@ def render(jobs: list[DotJob]) -> Result:
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(_NICER)  # the build's process goes first: pages wait for it, and it has them to render
     die_with_parent(int(sys.argv[1]))
     folder, index = Path(sys.argv[2]), int(sys.argv[3])
     with (folder / f"jobs-{index}").open("rb") as handle:
