@@ -187,6 +187,15 @@ class ParseCache:
         self.misses += len(keys) - len(found)
         return found
 
+    def empty(self) -> bool:
+        """Whether the cache holds no entry (or cannot be read)."""
+        if self._connection is None:
+            return True
+        try:
+            return self._connection.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError:
+            return True
+
     def present(self, keys: list[str]) -> set[str]:
         """The keys that have an entry, read without their payloads and not authenticated: what is used is read
         with :meth:`get_many`, and one that fails then is a miss there."""

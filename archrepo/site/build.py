@@ -100,7 +100,8 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
     elements = [element for kind in ELEMENT_KINDS for element in model.of_kind(kind)]
     helper = None
-    if cache is not None and page_cache is not None:  # the helper finds its diagrams by their cache keys
+    # the helper finds its diagrams by their cache keys; a first build has nothing to rebuild from
+    if cache is not None and page_cache is not None and not page_cache.empty():
         diagram_cache = cache
 
         def identity_of(name: str, plan: PlannedDiagram) -> tuple[str | None, bool]:

@@ -61,6 +61,10 @@ class PageCache:
         self._live.add(key)
         return key
 
+    def empty(self) -> bool:
+        """Whether no build has recorded a page yet (a first build)."""
+        return self._store.empty()
+
     def keep(self, keys: Iterable[str]) -> None:
         """Count ``keys`` as pages of this build (keyed elsewhere), which :meth:`close` does not prune."""
         self._live.update(keys)
