@@ -348,6 +348,11 @@ if sys.argv[3] == "helper-dies-planning":
     halves._serve = lambda *args: os._exit(3)
 elif sys.argv[3] == "helper-dies-making-pages":
     halves._make_pages = lambda *args: os._exit(3)
+elif sys.argv[3] == "slow-planning":  # every diagram planned slowly, here and in the helper
+    import time
+    from archrepo.site.plan import Planner
+    plan = Planner.plan
+    Planner.plan = lambda self, element: (time.sleep(0.05), plan(self, element))[1]
 summary = build_site(archrepo.load(Path(sys.argv[1]) / "archrepo.yaml"), Path(sys.argv[2]),
                      as_of=dt.date(2026, 11, 26))
 print(json.dumps({"helped": summary.helped, "rendered": summary.rendered, "pages": summary.pages,
@@ -399,3 +404,29 @@ def test_diagrams_drawn_by_the_workers_are_those_drawn_here(tmp_path: Path, monk
     assert workers.files == here.files and workers.laid_out == here.laid_out
     assert not _differences(tmp_path / "here", tmp_path / "workers", here.files)
     assert any(name.startswith("integrations/") for name in here.files)
+
+
+def test_the_helper_dies_with_a_build_killed_outright(tmp_path: Path) -> None:
+    """A rebuild's helper (archrepo.site.halves) does not outlive a build ended by SIGKILL, which no handler
+    sees: the kernel ends it (parent-death signal)."""
+    repo = _reference_copy(tmp_path / "repo")
+    subprocess.run([sys.executable, "-c", TWO_PROCESS_BUILD, str(repo), str(tmp_path / "site"), ""], check=True,
+                   capture_output=True, cwd=repo)  # a first build: the rebuild below has a helper
+    mark = uuid.uuid4().hex
+    build = subprocess.Popen([sys.executable, "-c", TWO_PROCESS_BUILD, str(repo), str(tmp_path / "site"),
+                              "slow-planning"], cwd=repo, env={**os.environ, "ARCHREPO_TEST_MARK": mark},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_marked(mark)) < 2:  # the build and its helper, planning
+            assert build.poll() is None and time.monotonic() < deadline, "no helper was started"
+            time.sleep(0.05)
+        build.kill()
+        build.wait(timeout=30)
+    finally:
+        if build.poll() is None:
+            build.kill()
+    deadline = time.monotonic() + 5
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _marked(mark) == {}, "the helper outlived the build"

@@ -26,6 +26,7 @@ from typing import Any
 from archrepo.model.elements import Element
 from archrepo.site.content import SiteContent
 from archrepo.site.diagrams import Elsewhere
+from archrepo.site.dot_batch import die_with_parent
 from archrepo.site.element_pages import element_page
 from archrepo.site.links import Page, element_path
 from archrepo.site.page_cache import PageCache, unchanged
@@ -88,7 +89,8 @@ class Helper:
         context = multiprocessing.get_context("fork")
         here, there = context.Pipe(duplex=True)
         judge = _Judge(lambda name: None, out, ext)  # the helper's pages are keyed with its own diagrams' keys
-        process = context.Process(target=_serve, args=(there, planner, content, share, identity_of, reopen, judge),
+        process = context.Process(target=_serve, args=(there, planner, content, share, identity_of, reopen, judge,
+                                                       os.getpid()),
                                   name="archrepo-site-helper", daemon=True)
         process.start()
         there.close()
@@ -174,8 +176,10 @@ def split_worthwhile(elements: int) -> bool:
 
 
 def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[Element], identity_of: IdentityOf,
-           reopen: Callable[[], PageCache | None], judge: _Judge) -> None:
-    """In the forked helper: plan the share's diagrams and report them; then, if told to, make its pages."""
+           reopen: Callable[[], PageCache | None], judge: _Judge, parent: int) -> None:
+    """In the forked helper: plan the share's diagrams and report them; then, if told to, make its pages. It
+    dies with the build, even one killed outright (parent-death signal)."""
+    die_with_parent(parent)
     try:
         plans: dict[str, PlannedDiagram] = {}
         for element in share:
