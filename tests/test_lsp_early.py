@@ -100,3 +100,15 @@ async def test_the_repository_read_early_gives_the_diagnostics_of_one_read_later
     assert any("dips-arne" in d.message for d in found) == held
     other = open_file(bare, root / "models/applications.yaml", APPLICATIONS)
     await diagnostics_until(bare, other, lambda ds: True)
+
+
+def test_bytes_read_before_a_failure_still_reach_pygls() -> None:
+    class Failing(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:  # the body cannot be read
+            raise OSError("gone")
+
+    head = b"Content-Length: 10\r\n\r\n"
+    early = EarlyStart(Failing(head))
+    reader = early.reader()
+    assert reader.readline() == b"Content-Length: 10\r\n" and reader.readline() == b"\r\n"
+    assert early.loaded.cancelled() and early.workspace is None

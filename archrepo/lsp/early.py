@@ -56,14 +56,24 @@ class Replay:
 
 
 def _read_first(stream: BinaryIO) -> tuple[bytes, bytes | None]:
-    """The raw bytes of the first message (headers and body) and its body; None when it is not one."""
-    raw = b""
+    """The raw bytes of the first message (headers and body) and its body; None when it is not one. Every byte
+    read is returned, whatever happens (pygls reads them next)."""
+    raw = bytearray()
+    try:
+        body = _read_message(stream, raw)
+    except OSError:
+        body = None
+    return bytes(raw), body
+
+
+def _read_message(stream: BinaryIO, raw: bytearray) -> bytes | None:
+    """The first message's body, every byte read added to ``raw``; None when it is not one."""
     length = None
     while True:
         line = stream.readline()
         raw += line
         if not line or len(raw) > 64 * 1024:
-            return raw, None
+            return None
         if line in (b"\r\n", b"\n"):
             break
         name, _, value = line.decode("ascii", errors="replace").partition(":")
@@ -71,11 +81,12 @@ def _read_first(stream: BinaryIO) -> tuple[bytes, bytes | None]:
             try:
                 length = int(value.strip())
             except ValueError:
-                return raw, None
+                return None
     if length is None or not 0 <= length <= _MAX_FIRST:
-        return raw, None
+        return None
     body = stream.read(length)
-    return raw + body, body if len(body) == length else None
+    raw += body
+    return body if len(body) == length else None
 
 
 def root_of(body: bytes) -> Path | None:
