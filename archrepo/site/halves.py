@@ -28,7 +28,7 @@ from archrepo.site.content import SiteContent
 from archrepo.site.diagrams import Elsewhere
 from archrepo.site.dot_batch import die_with_parent
 from archrepo.site.element_pages import element_page
-from archrepo.site.links import Page, element_path
+from archrepo.site.links import Page
 from archrepo.site.page_cache import PageCache, unchanged
 from archrepo.site.plan import PlannedDiagram, Planner
 
@@ -88,8 +88,7 @@ class Helper:
         share = elements[int(len(elements) * HERE_SHARE):]
         context = multiprocessing.get_context("fork")
         here, there = context.Pipe(duplex=True)
-        judge = _Judge(lambda name: None, out, ext)  # the helper's pages are keyed with its own diagrams' keys
-        process = context.Process(target=_serve, args=(there, planner, content, share, identity_of, reopen, judge,
+        process = context.Process(target=_serve, args=(there, planner, content, share, identity_of, reopen, out, ext,
                                                        os.getpid()),
                                   name="archrepo-site-helper", daemon=True)
         process.start()
@@ -176,23 +175,19 @@ def split_worthwhile(elements: int) -> bool:
 
 
 def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[Element], identity_of: IdentityOf,
-           reopen: Callable[[], PageCache | None], judge: _Judge, parent: int) -> None:
+           reopen: Callable[[], PageCache | None], out: Path, ext: str, parent: int) -> None:
     """In the forked helper: plan the share's diagrams and report them; then, if told to, make its pages. It
     dies with the build, even one killed outright (parent-death signal)."""
     die_with_parent(parent)
     try:
-        plans: dict[str, PlannedDiagram] = {}
-        for element in share:
-            planned = planner.plan(element)
-            if planned is not None:
-                plans[element_path(element.kind, element.id)] = planned
+        plans = planner.plan_all(share)
         report: dict[str, tuple[Any, ...]] = {}
         for name, plan in plans.items():
             identity, graphviz = identity_of(name, plan)
             report[name] = (identity, plan.drawn, plan.note, graphviz)
         connection.send(report)
         if connection.recv():
-            connection.send(_make_pages(content, share, plans, report, reopen, judge))
+            connection.send(_make_pages(content, share, plans, report, reopen, out, ext))
     except (EOFError, OSError):  # the build is gone, or ended us
         pass
     except Exception:  # the build does this work itself
@@ -202,8 +197,8 @@ def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[
 
 
 def _make_pages(content: SiteContent, share: list[Element], plans: dict[str, PlannedDiagram],
-                report: dict[str, tuple[Any, ...]], reopen: Callable[[], PageCache | None],
-                judge: _Judge) -> Answer | None:
+                report: dict[str, tuple[Any, ...]], reopen: Callable[[], PageCache | None], out: Path,
+                ext: str) -> Answer | None:
     """The share's pages, keyed with its diagrams' keys and judged (on a connection of its own: SQLite
     connections do not survive a fork)."""
     cache = reopen()
@@ -213,8 +208,8 @@ def _make_pages(content: SiteContent, share: list[Element], plans: dict[str, Pla
         own = dataclasses.replace(content, diagrams={name: (plan.drawn, plan.note) for name, plan in plans.items()})
         pages = [element_page(own, element) for element in share]
         keyed = KeyedPages()
-        identities = {name: found[0] for name, found in report.items()}
-        keys = dataclasses.replace(judge, identity=identities.get)(pages, keyed, cache)
+        identities = {name: found[0] for name, found in report.items()}  # its own diagrams' keys
+        keys = _Judge(identities.get, out, ext)(pages, keyed, cache)
         return [(page.path, page.title, page.kind, page.id, key, page.path in keyed.settled)
                 for page, key in zip(pages, keys, strict=True)]
     finally:

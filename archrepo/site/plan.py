@@ -164,6 +164,15 @@ class Planner:
             return _organisation(element, self.below, self.index)
         return None
 
+    def plan_all(self, elements: Iterable[Element]) -> dict[str, PlannedDiagram]:
+        """The diagram of each element's page that has one, by page path."""
+        plans: dict[str, PlannedDiagram] = {}
+        for element in elements:
+            planned = self.plan(element)
+            if planned is not None:
+                plans[element_path(element.kind, element.id)] = planned
+        return plans
+
     @property
     def every(self) -> ViewGraph:
         """Every application, retired ones too, as the integration diagrams draw them (made once)."""
@@ -180,13 +189,8 @@ def plan_diagrams(model: Model, dependencies: nx.DiGraph, *, as_of: dt.date, mar
                   ext: str | None) -> dict[str, PlannedDiagram]:
     """The diagram of every page that has one, by page path (see :class:`Planner`)."""
     planner = Planner(model, dependencies, as_of=as_of, marks=marks, ext=ext)
-    plans: dict[str, PlannedDiagram] = {"index": planner.landscape()}
-    for kind in PLANNED_KINDS:
-        for element in model.of_kind(kind):
-            planned = planner.plan(element)
-            if planned is not None:
-                plans[element_path(kind, element.id)] = planned
-    return plans
+    return {"index": planner.landscape(),
+            **planner.plan_all(element for kind in PLANNED_KINDS for element in model.of_kind(kind))}
 
 
 def _landscape(model: Model, options: ViewOptions) -> PlannedDiagram:
