@@ -41,6 +41,7 @@ from archrepo.views.marks import violation_marks
 __all__ = ["SiteSummary", "build_site"]
 
 SITE_TITLE = "Architecture repository"
+_DIAGRAM_FORMAT = {"html": "svg", "markdown": "mermaid"}  # diagrams inline in pages of each format
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,6 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         raise ModelError.from_diagnostics(result.errors, "the model is invalid; no documentation written")
     model = repository.model
     counter = Counter(progress)
-    diagram_format = "svg" if fmt == "html" else "mermaid"
     cache = DiagramCache.open(repository.config.root) if fmt == "html" else None
     settings = (fmt, SITE_TITLE, day.isoformat())
     page_cache = PageCache.open(repository.config.root, settings)
@@ -105,7 +105,7 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         diagram_cache = cache
 
         def identity_of(name: str, plan: PlannedDiagram) -> tuple[str | None, bool]:
-            found = content_of(name, plan, diagram_format)
+            found = content_of(name, plan, _DIAGRAM_FORMAT[fmt])
             return (None, False) if found is None else (diagram_cache.key(name, found[0]), found[1] is not None)
 
         helper = Helper.start(planner, content, elements, identity_of=identity_of,
@@ -125,28 +125,22 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     """The build after its inputs are made and the helper (if any) started: see :func:`build_site`."""
     model = repository.model
     here = elements[:len(elements) - len(helper.share)] if helper is not None else elements
-    plans: dict[str, PlannedDiagram] = {"index": planner.landscape()}
-    for element in here:
-        planned = planner.plan(element)
-        if planned is not None:
-            plans[element_path(element.kind, element.id)] = planned
+    plans = {"index": planner.landscape(), **planner.plan_all(here)}
     elsewhere = helper.plans() if helper is not None else None
     if helper is not None and elsewhere is None:  # the helper failed: its share planned here
-        for element in helper.share:
-            planned = planner.plan(element)
-            if planned is not None:
-                plans[element_path(element.kind, element.id)] = planned
+        plans.update(planner.plan_all(helper.share))
     by_path = {element_path(element.kind, element.id): element for element in helper.share} if helper else {}
-    rendering = DiagramRendering(plans, "svg" if fmt == "html" else "mermaid", workers=workers, cache=cache,
+    rendering = DiagramRendering(plans, _DIAGRAM_FORMAT[fmt], workers=workers, cache=cache,
                                  progress=counter.advance, elsewhere=elsewhere,
                                  plan_of=lambda name: planner.plan(by_path[name]))
     counter.add(rendering.total)
     maker = None
     if helper is not None and elsewhere is not None:
         # a rebuild: a core to spare; a first build: the workers lay out diagrams on every core
-        go = page_cache is not None and rendering.laid_out * 10 <= rendering.total
+        assert page_cache is not None  # a helper is started only with one
+        go = rendering.laid_out * 10 <= rendering.total
         helper.decide(go)
-        if go and page_cache is not None:
+        if go:
             maker = ElementPages(page_cache, rendering.identity, out, FORMATS[fmt], helper)
     content.diagrams = {**{name: (found.drawn, found.note) for name, found in (elsewhere or {}).items()},
                         **{key: (plan.drawn, plan.note) for key, plan in plans.items()}}
