@@ -152,7 +152,8 @@ class DiagramRendering:
                 del self._elsewhere[name]
                 assert self._plan_of is not None
                 self._add(name, self._plan_of(name))
-        jobs = [job for job in self._all_jobs if job.key in set(names)]
+        wanted = set(names)
+        jobs = [job for job in self._all_jobs if job.key in wanted]
         again = [(name, draw_here(self._drawn_here[name], self._fmt)) for name in names if name in self._drawn_here]
         with rendering(jobs, workers=self._workers) as batches:
             again += [rendered for done in batches for rendered in done]

@@ -75,7 +75,7 @@ def _batches(jobs: Sequence[DotJob]) -> list[list[DotJob]]:
     ordered = sorted(jobs, key=lambda job: job.key)
     drawn = [job for job in ordered if job.plan is not None]
     shared = [job for job in ordered if not job.alone and job.plan is None]
-    largest_first = sorted((job for job in ordered if job.alone and job.view is not None),
+    largest_first = sorted((job for job in ordered if job.alone),
                            key=lambda job: (-len(job.view.nodes) if job.view else 0, job.key))
     # the large graphs first: the longest layouts start early, so the workers finish together
     return ([[job] for job in largest_first] + [shared[start:start + _BATCH] for start in range(0, len(shared), _BATCH)]
