@@ -20,7 +20,7 @@ import os
 import sqlite3
 import stat
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,17 +169,12 @@ class ParseCache:
             return {}
         found: dict[str, tuple[bytes, bytes]] = {}
         try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                rows = self._connection.execute(
-                    f"SELECT key, digest, payload, extras FROM files WHERE key IN ({','.join('?' * len(chunk))})",
-                    chunk)
-                for key, mac, payload, extras in rows:
-                    if (isinstance(key, str) and isinstance(payload, bytes) and isinstance(extras, bytes)
-                            and self._mac(key, payload, extras) == mac):
-                        found[key] = (payload, extras)
-                    else:
-                        self.rejected += 1
+            for key, mac, payload, extras in self._rows("key, digest, payload, extras", keys):
+                if (isinstance(key, str) and isinstance(payload, bytes) and isinstance(extras, bytes)
+                        and self._mac(key, payload, extras) == mac):
+                    found[key] = (payload, extras)
+                else:
+                    self.rejected += 1
         except sqlite3.DatabaseError:
             self._reset()
             found = {}
@@ -201,17 +196,19 @@ class ParseCache:
         with :meth:`get_many`, and one that fails then is a miss there."""
         if self._connection is None or not keys:
             return set()
-        found: set[str] = set()
         try:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                rows = self._connection.execute(
-                    f"SELECT key FROM files WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                found.update(key for (key,) in rows if isinstance(key, str))
+            return {key for (key,) in self._rows("key", keys) if isinstance(key, str)}
         except sqlite3.DatabaseError:
             self._reset()
             return set()
-        return found
+
+    def _rows(self, columns: str, keys: list[str]) -> Iterator[tuple[Any, ...]]:
+        """``columns`` of the entries of ``keys`` that exist, asked for 500 keys at a time."""
+        assert self._connection is not None
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            yield from self._connection.execute(
+                f"SELECT {columns} FROM files WHERE key IN ({','.join('?' * len(chunk))})", chunk)
 
     def put_many(self, items: Iterable[tuple[str, tuple[bytes, bytes]]]) -> None:
         """Store encoded (payload, extras) by key, with their MAC."""
