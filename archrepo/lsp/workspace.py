@@ -98,8 +98,7 @@ class RepositoryWorkspace:
         # the editor holds a model file as it is not on disk
         self._loader = GraphLoader(self.config.base_iri, self.config.approved_standards)
         self.index.load(read_files(self.config, loader=self._loader))
-        edited = {file: _parse(file, text) for file, text in dict(self.texts).items()  # (a copy: see lsp.early)
-                  if self.role(file) == "model" and text != self._on_disk(file)}
+        edited = {file: _parse(file, text) for file, text in self._not_as_on_disk().items()}
         if edited:
             self._loader = None
             from archrepo.graph.rdf import ntriples_extra
@@ -114,7 +113,12 @@ class RepositoryWorkspace:
 
     def as_read(self) -> bool:
         """Whether every model file open in the editor holds what :meth:`read` read from disk."""
-        return all(self.texts.get(file) == self._on_disk(file) for file in self.opened())
+        return not self._not_as_on_disk()
+
+    def _not_as_on_disk(self) -> dict[str, str]:
+        """The model files open in the editor whose text is not what their file holds, with that text."""
+        return {file: text for file, text in dict(self.texts).items()  # (a copy: see lsp.early)
+                if self.role(file) == "model" and text != self._on_disk(file)}
 
     @server_allocation()
     def evaluate(self, first: bool = False) -> set[str]:
