@@ -43,7 +43,11 @@ def _char_width(char: str) -> int:
 
 def text_width(text: str, size: float) -> float:
     """Drawn width of ``text`` in pixels at font size ``size`` (with a small safety margin)."""
-    return _units(text) * size * _SAFETY / 1000
+    return _pixels(_units(text), size)
+
+
+def _pixels(units: int, size: float) -> float:
+    return units * size * _SAFETY / 1000
 
 
 def _units(text: str) -> int:
@@ -75,7 +79,7 @@ def wrap(text: str, width: float, size: float, lines: int) -> list[str]:
     while index < len(words) and len(result) < lines:
         word = words[index]
         candidate, units = (f"{current} {word}", used + space + _units(word)) if current else (word, _units(word))
-        if units * size * _SAFETY / 1000 <= width:  # as text_width measures: a line breaks where it did
+        if _pixels(units, size) <= width:  # as text_width measures: a line breaks where it did
             current, used, index = candidate, units, index + 1
         elif current:
             result.append(current)
