@@ -112,3 +112,50 @@ def test_bytes_read_before_a_failure_still_reach_pygls() -> None:
     reader = early.reader()
     assert reader.readline() == b"Content-Length: 10\r\n" and reader.readline() == b"\r\n"
     assert early.loaded.cancelled() and early.workspace is None
+
+
+def test_the_server_is_imported_once_the_early_read_waits_for_its_workers(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """``settle`` returns when the files are with the parsing workers or the read is over, within its bound, and
+    does not wait for a first message that has not come."""
+    import threading
+    import time
+
+    from archrepo.lsp.workspace import RepositoryWorkspace
+
+    root = small_repo(tmp_path / "repo")
+    gate = threading.Event()
+
+    def read(self: RepositoryWorkspace) -> None:  # a read that lasts until the test lets it end
+        gate.wait(60)
+
+    monkeypatch.setattr(RepositoryWorkspace, "read", read)
+    stream = _message(_initialize(rootUri=root.as_uri()))
+
+    parsing = threading.Event()
+    parsing.set()  # the workers have the files
+    early = EarlyStart(io.BytesIO(stream), parsing)
+    start = time.monotonic()
+    early.settle(30)
+    assert time.monotonic() - start < 10 and not early.loaded.done()  # not waiting for the read itself
+    gate.set()
+    assert early.loaded.result(timeout=60) is None
+
+    gate.clear()
+    early = EarlyStart(io.BytesIO(stream), threading.Event())  # the workers never get files (all cached)
+    start = time.monotonic()
+    early.settle(0.3)
+    assert 0.25 < time.monotonic() - start < 10 and not early.loaded.done()  # bounded
+    threading.Timer(0.2, gate.set).start()
+    early.settle(30)
+    assert early.loaded.done()  # the read is over
+
+    class Waiting(io.BytesIO):
+        def readline(self, size: int | None = -1) -> bytes:
+            time.sleep(2)  # an editor that sends nothing yet
+            return b""
+
+    early = EarlyStart(Waiting())
+    start = time.monotonic()
+    early.settle(30)
+    assert time.monotonic() - start < 1.5

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+_SETTLE_SECONDS = 1.0  # the longest the server's import waits for the early read to reach its parsing workers
+
 
 @click.command("lsp")
 @click.option("--stdio", is_flag=True, help="Talk LSP over stdin/stdout (the default and only transport; accepted "
@@ -22,16 +24,25 @@ def lsp(stdio: bool, log_file: Path | None, trace: Path | None) -> None:
     import sys
 
     from archrepo.lsp.early import EarlyStart
-    from archrepo.model.loader import start_parsing_server
+    from archrepo.model.loader import start_parsing_pool, stop_parsing_pool
 
     gc.enable()  # a long-running server: the console script's no-collector policy is for one-shot commands
-    start_parsing_server()  # it imports the parsing modules while this process imports the language server's
-    early = EarlyStart(sys.stdin.buffer)  # the repository the editor names is read meanwhile, too
+    parsing = start_parsing_pool()  # while this process has one thread: its workers are forked now
+    early = EarlyStart(sys.stdin.buffer, parsing)  # the repository the editor names is read at once
+    early.settle(_SETTLE_SECONDS)  # the server's libraries are imported while the workers parse its files
     from archrepo.lsp import serve
+
+    if early.workspace is not None:
+        from archrepo.graph.sparql_text import compile_lexers
+
+        compile_lexers()  # what evaluating the rules will need, also while the workers parse
 
     if log_file is not None:
         logging.basicConfig(filename=log_file, level=logging.INFO,
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
     else:  # stderr: editors show it in their server log
         logging.basicConfig(level=logging.WARNING, format="archrepo lsp: %(levelname)s %(message)s")
-    serve(trace, early)
+    try:
+        serve(trace, early)
+    finally:
+        stop_parsing_pool()  # the command line leaves with os._exit, which runs no exit handler

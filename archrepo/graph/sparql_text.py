@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from archrepo.errors import QueryError
 
-__all__ = ["MAX_NESTING", "QueryText", "Token", "check_query", "into_where_group", "read_query"]
+__all__ = ["MAX_NESTING", "QueryText", "Token", "check_query", "compile_lexers", "into_where_group", "read_query"]
 
 MAX_NESTING = 256  # Oxigraph's recursive parser overflows its stack somewhere past 2,000 (exit 139)
 FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -96,6 +96,12 @@ def _lexers() -> tuple[re.Pattern[str], re.Pattern[str]]:
     decoded. Compiled on first use: a third of a tenth of a second that a command reading no query (a
     diagram, `--version`) would pay at start-up."""
     return _lexer(f"{_ECHAR}|{_UCHAR}"), _lexer(_ECHAR)
+
+
+def compile_lexers() -> None:
+    """Compile the lexers now, for a process with time to spare before its first query (the language server
+    while its workers parse the repository)."""
+    _lexers()
 
 
 _CODEPOINT = re.compile(rf"\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")

@@ -1,10 +1,11 @@
 """An early start for the language server: the editor's first message (``initialize``) is read from stdin in a
-thread while the server's libraries are imported (pygls and lsprotocol take about 0.25 s), and the repository
-it names as its root is read at once (config, model, graph, rules: :meth:`RepositoryWorkspace.read`; no rule
-is evaluated, since which files the editor opens is not known yet). The bytes read are handed to pygls as they
-came (``Replay``), so the server answers that message as any other; the workspace read early is adopted by the
-server, which evaluates the rules on it when the editor opens one of its files, instead of reading the
-repository again (unless the editor holds an open file otherwise than on disk).
+thread, and the repository it names as its root is read at once (config, model, graph, rules:
+:meth:`RepositoryWorkspace.read`; no rule is evaluated, since which files the editor opens is not known yet).
+The server's libraries (pygls and lsprotocol take about 0.25 s of CPU) are imported once that read has handed
+its files to the parsing workers (:meth:`EarlyStart.settle`), while it mostly waits for them. The bytes read
+are handed to pygls as they came (``Replay``), so the server answers that message as any other; the workspace
+read early is adopted by the server, which evaluates the rules on it when the editor opens one of its files,
+instead of reading the repository again (unless the editor holds an open file otherwise than on disk).
 
 Imports nothing of pygls or lsprotocol: this module runs before they are imported.
 """
@@ -15,6 +16,7 @@ import json
 import logging
 import os
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -26,6 +28,7 @@ __all__ = ["EarlyStart", "Replay", "root_of"]
 
 log = logging.getLogger("archrepo.lsp")
 _MAX_FIRST = 16 * 1024 * 1024  # a first message larger than this is left to pygls, unread
+_FIRST_WAIT = 0.05  # seconds settle waits for a first message (editors send it as they start the server)
 
 
 class Replay:
@@ -120,12 +123,15 @@ def root_of(body: bytes) -> Path | None:
 
 
 class EarlyStart:
-    """Reads the first message in a thread and, when it names a repository, loads that repository there."""
+    """Reads the first message in a thread and, when it names a repository, loads that repository there.
+    ``parsing``: an event set when the parsing workers are given files (``start_parsing_pool``)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, parsing: threading.Event | None = None) -> None:
         self._stream = stream
         self._raw = b""
         self._read = threading.Event()
+        self._parsing = parsing
+        self._over = threading.Event()  # nothing more is read early
         self.root: Path | None = None
         self.workspace: Any = None  # RepositoryWorkspace, imported in the thread
         self.loaded: Future[set[str] | None] = Future()  # what RepositoryWorkspace.read returns
@@ -146,12 +152,28 @@ class EarlyStart:
         finally:
             self._read.set()
         if self.workspace is None:
+            self._over.set()
             self.loaded.cancel()
             return
         try:
             self.loaded.set_result(self.workspace.read())
         except BaseException as error:  # the server loads the repository itself, and reports it then
             self.loaded.set_exception(error)
+        finally:
+            self._over.set()
+
+    def settle(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until the early read needs little of this process: its files are
+        with the parsing workers, or it is over (or there is none). Waits for no first message that has not come
+        at once: an editor that sends it later gets its answer sooner from a server imported meanwhile."""
+        deadline = time.monotonic() + timeout
+        if not self._read.wait(_FIRST_WAIT):
+            return
+        while not self._over.is_set() and not (self._parsing is not None and self._parsing.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._over.wait(min(left, 0.005))  # (the parsing event is polled: a few wake-ups, each short)
 
     def reader(self) -> Replay:
         """stdin for the server, once the first message is read (its bytes come first)."""

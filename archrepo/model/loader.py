@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -37,6 +38,8 @@ __all__ = [
     "parallel_jobs",
     "parse_model_file",
     "read_model_files",
+    "start_parsing_pool",
+    "stop_parsing_pool",
     "validate_model",
     "yaml_files",
 ]
@@ -161,47 +164,85 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
     enough to parse (YAML parsing is CPU-bound), in chunks small enough that the caller can work on the first
     ones (load their triples, say) while the workers parse the others."""
     size = sum(len(raw) for raw, _ in items)
-    method = _start_method()
+    pool = _POOL if _POOL is not None and _POOL.jobs == jobs else None
+    method = "fork" if pool is not None else _start_method()
     if jobs <= 1 or size < (_PARALLEL_BYTES_SPAWNED if method == "spawn" else _PARALLEL_BYTES) or len(items) < 2 * jobs:
         for index, item in enumerate(items):
             yield index, _parse_chunk([item], extra, encode)[0]
         return
     count = jobs * _CHUNKS_PER_JOB
     chunks = [items[start::count] for start in range(count)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(method)) as pool:
-        for start, chunk in enumerate(pool.map(_parse_chunk, chunks, [extra] * count, [encode] * count)):
+    received = 0  # chunks whose parses were handed on
+    if pool is not None:
+        pool.working.set()
+        try:
+            for chunk in pool.executor.map(_parse_chunk, chunks, [extra] * count, [encode] * count):
+                for offset, result in enumerate(chunk):
+                    yield received + offset * count, result
+                received += 1
+            return
+        except BrokenProcessPool:  # a worker died (killed, out of memory): the rest, and later reads, as below
+            stop_parsing_pool(wait=False)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(_start_method())) as executor:
+        rest = executor.map(_parse_chunk, chunks[received:], [extra] * (count - received),
+                            [encode] * (count - received))
+        for start, chunk in enumerate(rest, received):
             for offset, result in enumerate(chunk):
                 yield start + offset * count, result
-
-
-_THREADED_START = "spawn"  # how a process with threads starts parsing workers (see start_parsing_server)
 
 
 def _start_method() -> str:
     """Fork starts a worker cheapest, but only a process with one thread can fork safely: a lock another
     thread holds at that moment stays held in the child for ever (the language server's reader thread holds
-    stdin's, and every forked child waited on it at its start). Others fork from the fork server started for
-    them (:func:`start_parsing_server`), else start fresh interpreters."""
-    return "fork" if threading.active_count() == 1 else _THREADED_START
+    stdin's, and every forked child waited on it at its start). Others start fresh interpreters, unless they
+    forked their workers while they had one thread (:func:`start_parsing_pool`)."""
+    return "fork" if threading.active_count() == 1 else "spawn"
 
 
-def start_parsing_server() -> None:
-    """For a process that will parse while it has threads (the language server), called while it has one:
-    start multiprocessing's fork server now, with the parsing modules imported in it, so that its parsing
-    workers start in milliseconds, forked from a process with one thread, instead of each importing archrepo
-    afresh (spawned)."""
+@dataclass(frozen=True)
+class _Pool:
+    executor: ProcessPoolExecutor
+    jobs: int
+    working: threading.Event  # set when it is first given files to parse
+
+
+_POOL: _Pool | None = None  # the parsing workers of this process, forked at its start (start_parsing_pool)
+
+
+def start_parsing_pool() -> threading.Event | None:
+    """For a process that will parse while it has threads (the language server), called while it has one: fork
+    its parsing workers now, once, to parse for it from then on (forked later, a worker could wait for ever on
+    a lock another thread held at the fork), instead of starting fresh interpreters for every read. They die
+    with the process, even of SIGKILL (Linux). Returns an event set when they are first given files to parse
+    (the process then mostly waits for them); None when there are none (one job, or no fork here)."""
     import multiprocessing
-    from multiprocessing import forkserver
 
-    global _THREADED_START
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    forkserver.set_forkserver_preload(["archrepo.model.loader", "archrepo.graph.rdf"])
+    from archrepo.lifetime import die_with_parent
+
+    global _POOL
+    if _POOL is not None:
+        return _POOL.working
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() != 1:
+        return None
     try:
-        forkserver.ensure_running()
-    except OSError:  # no fork server here: spawned workers do the same work, slower to start
-        return
-    _THREADED_START = "forkserver"
+        jobs = parallel_jobs()
+    except UsageError:  # the first read says what is wrong with ARCHREPO_JOBS
+        return None
+    if jobs <= 1:
+        return None
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
+    executor.submit(int).result()  # a pool that forks starts all its workers at its first job: now
+    _POOL = _Pool(executor, jobs, threading.Event())
+    return _POOL.working
+
+
+def stop_parsing_pool(wait: bool = True) -> None:
+    """Stop the workers :func:`start_parsing_pool` forked (``wait``: until they have exited), if there are."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.executor.shutdown(wait=wait, cancel_futures=True)
+        _POOL = None
 
 
 @dataclass

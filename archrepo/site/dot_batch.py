@@ -11,50 +11,24 @@ SIGKILL (which no handler sees), the kernel kills `dot` too, so no layout keeps 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 
 from archrepo.errors import RenderError
 from archrepo.escaping import one_line, shorten
+from archrepo.lifetime import die_with_parent
 
-__all__ = ["die_with_parent", "render_batch"]
+__all__ = ["render_batch"]
 
 _PROLOGUE = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # After the first graph of a run, Graphviz 2.43 prefixes the ids of each graph's groups with "page0,1_" ("graph0"
 # becomes "page0,1_graph0"); the same diagram must come out the same whatever its place in a batch. (Model text
 # cannot match: Graphviz writes a quote inside an attribute value as &quot;.)
 _PAGE_ID = re.compile(rb' id="(a_)?page[0-9]+,[0-9]+_')
 _CLUSTER = re.compile(rb'<g id="clust([0-9]+)" class="cluster">')
-
-
-def _prctl() -> Callable[..., int] | None:
-    """libc's prctl, looked up once before any fork (the child must not load anything between fork and exec)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return function
-
-
-_PRCTL = _prctl()
-
-
-def die_with_parent(parent: int | None = None) -> None:
-    """Ask the kernel to SIGKILL this process when its parent dies (Linux; elsewhere nothing). ``parent``: the
-    pid the parent had; if it is already gone (it died before the request was made), leave at once."""
-    if _PRCTL is None:
-        return
-    _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if parent is not None and os.getppid() != parent:
-        os._exit(1)
 
 
 def _child_setup(parent: int) -> Callable[[], None]:

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archrepo.lifetime import die_with_parent
 from archrepo.model.elements import Element
 from archrepo.site.content import SiteContent
 from archrepo.site.diagrams import Elsewhere
-from archrepo.site.dot_batch import die_with_parent
 from archrepo.site.element_pages import element_page
 from archrepo.site.links import Page
 from archrepo.site.page_cache import PageCache, unchanged

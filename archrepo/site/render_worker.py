@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archrepo.errors import RenderError
-from archrepo.site.dot_batch import die_with_parent, render_batch
+from archrepo.lifetime import die_with_parent
+from archrepo.site.dot_batch import render_batch
 
 if TYPE_CHECKING:
     from archrepo.site.render_pool import DotJob
