@@ -70,14 +70,15 @@ class RuleResults:
         self.deferred_stale = False
         return touched
 
-    def run_first(self, repository: Repository, elements: set[str]) -> None:
+    def run_first(self, repository: Repository, elements: set[str], references: References) -> None:
         """Every rule, those with a ``reach`` for ``elements`` only (those of the files open in the editor,
-        whose diagnostics are then complete and published first); :meth:`complete` evaluates them on the rest."""
+        whose diagnostics are then complete and published first; SPARQL rules on a graph of what their paths
+        reach from them when that is small, as near an edit); :meth:`complete` evaluates them on the rest."""
         self.as_of = dt.date.today()
         self.violations = {rule.id: {} for rule in self.rules}
         self.failures = {}
-        plans = [(rule, set(elements) if self.incremental(rule) else None) for rule in self.rules]
-        for evaluation in self._evaluate(repository, plans):
+        plans = {rule.id: set(elements) if self.incremental(rule) else None for rule in self.rules}
+        for evaluation in self._evaluate_planned(repository, plans, references).values():
             self._apply(repository, evaluation)
         self.deferred_stale = False
         self.partial = {rule.id for rule in self.rules if self.incremental(rule)}
@@ -110,24 +111,11 @@ class RuleResults:
             return self.run_all(repository)  # a new day: dates in rules mean something else now
         model = repository.model
         plans: dict[str, set[str] | None] = {}
-        looked_at: set[str] = set()  # what the SPARQL rules with a small footprint look at
-        on_partial: set[str] = set()
         for rule in self.rules:
             if self.incremental(rule):
                 near = {e for e in candidates(changed, rule.reach or (), references) if e in model.elements}
                 plans[rule.id] = None if len(near) > _LARGE_CHANGE * len(model) else near
-                if near and plans[rule.id] is not None and rule.engine == "sparql":
-                    reached = footprint(near, rule.reach or (), references)
-                    if len(reached) <= _PARTIAL_LIMIT:
-                        looked_at |= reached
-                        on_partial.add(rule.id)
-        # a query's cost can grow with the graph even for a few elements (AR005's anti-join): those whose paths
-        # reach little run on one small graph of what they reach, the others on the whole graph
-        partial = partial_repository(repository, looked_at) if looked_at else None
-        planned = [(rule, plans[rule.id]) for rule in self.rules if rule.id in plans]
-        evaluations = {evaluation.rule.id: evaluation for evaluation in [
-            *self._evaluate(repository, [item for item in planned if item[0].id in on_partial], partial),
-            *self._evaluate(repository, [item for item in planned if item[0].id not in on_partial])]}
+        evaluations = self._evaluate_planned(repository, plans, references)
         self.partial -= {rule_id for rule_id, near in plans.items() if near is None}  # evaluated in full now
         touched: set[str] = set()
         moved = (moved or set()) | changed
@@ -138,6 +126,26 @@ class RuleResults:
                 self.deferred_stale = self.deferred_stale or bool(changed)
             touched |= self._restamp(repository, rule, moved)
         return touched
+
+    def _evaluate_planned(self, repository: Repository, plans: dict[str, set[str] | None],
+                          references: References) -> dict[str, _Evaluation]:
+        """The rules ``plans`` names, each in full (``None``) or for the elements given. A query's cost can grow
+        with the graph even for a few elements (AR005's anti-join): SPARQL rules whose paths reach little from
+        their elements run on one small graph of what they reach, the others on the whole graph."""
+        looked_at: set[str] = set()  # what the SPARQL rules with a small footprint look at
+        on_partial: set[str] = set()
+        for rule in self.rules:
+            near = plans.get(rule.id)
+            if near and rule.engine == "sparql" and rule.reach is not None:
+                reached = footprint(near, rule.reach, references)
+                if len(reached) <= _PARTIAL_LIMIT:
+                    looked_at |= reached
+                    on_partial.add(rule.id)
+        partial = partial_repository(repository, looked_at) if looked_at else None
+        planned = [(rule, plans[rule.id]) for rule in self.rules if rule.id in plans]
+        return {evaluation.rule.id: evaluation for evaluation in [
+            *self._evaluate(repository, [item for item in planned if item[0].id in on_partial], partial),
+            *self._evaluate(repository, [item for item in planned if item[0].id not in on_partial])]}
 
     def _evaluate(self, repository: Repository, items: list[tuple[RuleDefinition, set[str] | None]],
                   graph: Repository | None = None) -> list[_Evaluation]:

@@ -128,7 +128,7 @@ class RepositoryWorkspace:
             opened = {element.id for file in opened_files for element in self.index.elements_in(file)}
             self.first_files = set()
             if first and opened and len(self.index.elements) >= FIRST_FROM:
-                self.results.run_first(self.repository(), opened)
+                self.results.run_first(self.repository(), opened, self.index.references)
                 self.first_files = opened_files
             else:
                 self.results.run_all(self.repository())
