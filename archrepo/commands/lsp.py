@@ -32,10 +32,12 @@ def lsp(stdio: bool, log_file: Path | None, trace: Path | None) -> None:
     early.settle(_SETTLE_SECONDS)  # the server's libraries are imported while the workers parse its files
     from archrepo.lsp import serve
 
-    if early.workspace is not None:
+    if early.workspace is not None:  # what evaluating the standard rules needs, made ready while the workers parse
         from archrepo.graph.sparql_text import compile_lexers
+        from archrepo.rules import builtin
 
-        compile_lexers()  # what evaluating the rules will need, also while the workers parse
+        compile_lexers()
+        builtin.prepare()
 
     if log_file is not None:
         logging.basicConfig(filename=log_file, level=logging.INFO,

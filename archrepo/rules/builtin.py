@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from archrepo.rules.context import RuleContext
 from archrepo.rules.violation import Finding
 
-__all__ = ["data_lineage", "sync_cycles"]
+__all__ = ["data_lineage", "prepare", "sync_cycles"]
 
 
 MAX_CYCLES_PER_COMPONENT = 50  # elementary cycles can be exponential in number; report the first ones
@@ -43,6 +43,12 @@ def sync_cycles(context: RuleContext) -> Iterator[Finding]:
         names = " → ".join(context.model.elements[n].name for n in [*nodes, nodes[0]])
         yield Finding(involved[0], f"Synchronous integrations form a cycle: {names}. When one of them is "
                       "slow or down, the others wait on each other.", tuple(involved[1:]))
+
+
+def prepare() -> None:
+    """Import what the cycle search needs (networkx, about 0.1 s), for a process with time to spare before its
+    first evaluation (the language server, while its workers parse the repository)."""
+    import networkx  # noqa: F401
 
 
 def _cycles(edges: dict[tuple[str, str], list[str]]) -> list[list[str]]:
