@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from archrepo.plainrepr import plain_repr
+
 __all__ = [
     "KIND_DIRS",
     "KIND_LABELS",
@@ -75,6 +77,7 @@ def list_path(kind: str) -> str:
     return f"{KIND_DIRS[kind]}/index"
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Item:
     """One value on a page: text, optionally a link to another page (``path``, site-relative, no extension)
@@ -88,6 +91,7 @@ class Item:
     code: bool = False
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Field:
     """A row of an element's field table: a label and one or more values."""
@@ -96,6 +100,7 @@ class Field:
     items: tuple[Item, ...]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class Section:
     """A part of a page. ``kind`` says which of the other attributes it uses:
@@ -118,6 +123,7 @@ class Section:
     css: str = ""  # an extra class for the table
 
 
+@plain_repr
 @dataclass
 class Page:
     """One page of the site, whichever format it is written in."""

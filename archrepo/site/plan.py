@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from archrepo.model.elements import Element, Model, effective_status
+from archrepo.plainrepr import plain_repr
 from archrepo.site.links import KIND_DIRS, element_path
 from archrepo.views import ViewEdge, ViewGraph, ViewOptions, build_view
 from archrepo.views.landscape_map import LandscapeMap, build_map
@@ -30,6 +31,7 @@ BUDGET = 60  # boxes in a page's diagram
 Marks = Mapping[str, tuple[str, tuple[str, ...]]]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class PlannedDiagram:
     """A page's diagram: a view for Graphviz (or Mermaid); with ``flow``, that view as a row drawn directly

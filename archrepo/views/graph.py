@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archrepo.plainrepr import plain_repr
+
 __all__ = ["ViewEdge", "ViewGraph", "ViewNode"]
 
 
+@plain_repr
 @dataclass(frozen=True)
 class ViewNode:
     """A box on the diagram. ``category`` picks the shape, ``fill`` the colour; both mean the same in every view."""
@@ -24,6 +27,7 @@ class ViewNode:
     link: str | None = None
 
 
+@plain_repr
 @dataclass(frozen=True)
 class ViewEdge:
     source: str
@@ -34,6 +38,7 @@ class ViewEdge:
     tooltip: str = ""
 
 
+@plain_repr
 @dataclass
 class ViewGraph:
     """Nodes, edges and clusters, kept sorted so renderers produce byte-identical output for the same model."""
