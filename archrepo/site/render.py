@@ -3,6 +3,7 @@ or Markdown (escaped by the ``md`` filters)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files
@@ -24,9 +25,21 @@ _NAV_KINDS = ("Application", "Process", "Integration", "DataObject", "Organisati
 
 
 def _printable(value: object) -> object:
-    """Every value a template writes, before autoescaping: control characters and bidirectional overrides of
-    model text are never written (markup made by archrepo, the inline SVG, is already clean)."""
+    """Every value a Markdown template writes: control characters and bidirectional overrides of model text are
+    never written."""
     return printable_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def _printable_html(value: object) -> object:
+    """Every value an HTML template writes, made printable (as :func:`_printable`) and escaped here, as
+    autoescaping would (markup made by archrepo, the inline SVG, is already clean and passes as it is)."""
+    return Markup(_html_text(value)) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _html_text(value: str) -> str:
+    """Model text, printable and escaped for HTML: the same names and ids are written on thousands of pages."""
+    return str(escape(printable_text(value)))
 
 
 def _fence(text: str) -> str:
@@ -45,7 +58,8 @@ class PageRenderer:
         loader = jinja2.PackageLoader("archrepo.site", "templates")
         self.env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape(["html"]),
                                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                                      undefined=jinja2.StrictUndefined, finalize=_printable)
+                                      undefined=jinja2.StrictUndefined,
+                                      finalize=_printable_html if fmt == "html" else _printable)
         self.env.filters["md"] = markdown_inline
         self.env.filters["md_code"] = markdown_code
         self.env.globals.update(
@@ -78,9 +92,7 @@ def _html_items(url: Callable[..., str]) -> dict[str, Callable[..., Markup]]:
     """``item``, ``items`` and the table ``rows`` for the HTML templates, in Python on plain strings: a page of
     5,000 table rows renders several times faster than through Jinja macros and Markup objects. Text is made
     printable and escaped here, as ``finalize`` and autoescaping do for everything else."""
-    def text(value: str) -> str:
-        return str(escape(printable_text(value)))
-
+    text = _html_text
     def item(i: Item) -> str:
         inner = text(i.text)
         if i.code:
