@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
@@ -48,6 +48,7 @@ class SiteContent:
     approved_standards: tuple[str, ...]
     explorer: bool = False  # the site has an explorer page (HTML) that pages can link to
     dependencies: nx.DiGraph | None = None  # for impact lists (technology pages)
+    _refs: dict[str, Item] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def technology_states(self) -> TechnologyStates:
@@ -74,10 +75,15 @@ class SiteContent:
 
     def ref(self, element_id: str | None, note: str = "") -> Item:
         """A link to an element's page, named by the element's name."""
+        if not note and element_id and (known := self._refs.get(element_id)) is not None:
+            return known  # (an Item cannot change: one serves every page that names the element)
         element = self.model.get(element_id) if element_id else None
         if element is None:
             return Item(element_id or "—", note=note)
-        return Item(element.name, element_path(element.kind, element.id), note=note)
+        item = Item(element.name, element_path(element.kind, element.id), note=note)
+        if not note:
+            self._refs[element.id] = item
+        return item
 
     def refs(self, element_ids: Iterable[str]) -> tuple[Item, ...]:
         return tuple(self.ref(element_id) for element_id in element_ids)
