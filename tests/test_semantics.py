@@ -184,3 +184,24 @@ def test_the_reference_model_platform_impact_lists_routed_ends() -> None:
     result = analyse_impact(model, repository.dependencies, "regional-integrasjonsplattform", AS_OF)
     assert routed - {"regional-integrasjonsplattform"} <= {a.id for a in result.applications if a.distance == 1}
     assert len(routed) > 10
+
+
+def test_technology_use_read_once_answers_as_one_pass_per_technology() -> None:
+    """The index a site builds once gives, for every technology of the reference model, the users a walk of the
+    whole model gives: through technology that runs on it, and directly."""
+    from archrepo.views.impact import TechnologyUse
+
+    model = archrepo.load(ROOT / "archrepo.yaml", use_cache=False).model
+    use = TechnologyUse(model)
+    technologies = model.of_kind("Technology")
+    assert any(t.data.get("runs_on") for t in technologies)
+    for technology in technologies:
+        reached, changed = {technology.id}, True
+        while changed:  # everything that runs on it, however far up
+            above = {t.id for t in technologies if reached & set(t.data.get("runs_on") or ())}
+            changed = not above <= reached
+            reached |= above
+        users = sorted(a.id for a in model.of_kind("Application") if reached & set(a.data.get("technologies") or ()))
+        assert use.users(technology.id) == (users, sorted(reached - {technology.id}))
+        assert use.direct(technology.id) == {a.id for a in model.of_kind("Application")
+                                             if technology.id in (a.data.get("technologies") or ())}

@@ -17,6 +17,7 @@ from archrepo.rules.definitions import Principle, RuleDefinition
 from archrepo.rules.violation import Violation
 from archrepo.site.crossref import CrossReference
 from archrepo.site.links import Item, Section, element_path, principle_path, rule_path
+from archrepo.views.impact import TechnologyUse, in_service
 from archrepo.views.technology import TechnologyStates
 
 __all__ = ["SEVERITIES", "SiteContent", "natural_key", "plural", "severity_counts", "status_item", "violation_table"]
@@ -49,6 +50,16 @@ class SiteContent:
     explorer: bool = False  # the site has an explorer page (HTML) that pages can link to
     dependencies: nx.DiGraph | None = None  # for impact lists (technology pages)
     _refs: dict[str, Item] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @cached_property
+    def technology_use(self) -> TechnologyUse:
+        """Which applications use which technology, read from the model once."""
+        return TechnologyUse(self.model)
+
+    @cached_property
+    def serving(self) -> set[str]:
+        """The applications not retired as of the site's date."""
+        return in_service(self.model, self.as_of)
 
     @cached_property
     def technology_states(self) -> TechnologyStates:

@@ -19,7 +19,6 @@ from archrepo.site.links import (
     rule_path,
 )
 from archrepo.site.technology_pages import technology_state
-from archrepo.views.impact import technology_users
 
 __all__ = ["explorer_page", "index_page", "list_page", "principle_page", "rule_page", "violations_page"]
 
@@ -134,7 +133,7 @@ _LIST_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[SiteContent, Element],
         (Item(str(sum(1 for a in c.xref.owned.get(e.id, []) if a.kind == "Application"))),))),
     "Technology": (("Technology", "Type", "Version", "Lifecycle", "Applications"), lambda c, e: (
         (c.ref(e.id, note=e.id),), (Item(str(e.get("type") or "")),), (Item(str(e.get("version") or ""), code=True),),
-        (technology_state(c, e),), (Item(str(len(technology_users(c.model, e.id)[0]))),))),
+        (technology_state(c, e),), (Item(str(len(c.technology_use.users(e.id)[0]))),))),
     "Capability": (("Capability", "Parent", "Applications"), lambda c, e: (
         (c.ref(e.id, note=e.id),), _maybe(c, e.get("parent")),
         (Item(str(sum(1 for a in c.xref.realising.get(e.id, []) if a.kind == "Application"))),))),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from archrepo.model.elements import Element
 from archrepo.site.content import SiteContent
 from archrepo.site.links import Field, Item, Section
-from archrepo.views.impact import analyse_impact, technology_users
+from archrepo.views.impact import analyse_impact
 from archrepo.views.technology import STATE_LABELS
 
 __all__ = ["LIST_LIMIT", "technology_fields", "technology_state"]
@@ -23,7 +23,6 @@ def technology_state(content: SiteContent, technology: Element) -> Item:
 
 
 def technology_fields(content: SiteContent, element: Element) -> tuple[list[Field], list[Section]]:
-    model = content.model
     owner = element.get("owner")
     dates = [Item(f"{label} {element.get(key)}") for key, label in
              (("end_of_support", "end of support"), ("end_of_life", "end of life")) if element.get(key)]
@@ -43,8 +42,8 @@ def technology_fields(content: SiteContent, element: Element) -> tuple[list[Fiel
         fields.append(Field("Runs on", content.refs(element.get("runs_on"))))
     if chain and set(chain) != set(element.get("runs_on") or ()):
         fields.append(Field("Runs on, all the way down", content.refs(chain)))
-    users, above = technology_users(model, element.id)
-    direct = {a.id for a in model.of_kind("Application") if element.id in (a.get("technologies") or ())}
+    users, above = content.technology_use.users(element.id)
+    direct = content.technology_use.direct(element.id)
     sections = [
         Section("Technology running on it", "above", "list", items=content.refs(above),
                 empty="No other technology runs on it."),
@@ -71,7 +70,8 @@ def _users_table(content: SiteContent, users: list[str], direct: set[str]) -> Se
 
 def _impact_table(content: SiteContent, element: Element) -> Section:
     """Every application in service that depends on it, nearest first (those relying on it at distance 1)."""
-    result = analyse_impact(content.model, content.dependencies, element.id, content.as_of)
+    result = analyse_impact(content.model, content.dependencies, element.id, content.as_of,
+                            use=content.technology_use, serving=content.serving)
     rows = tuple(((content.ref(impacted.id),), (Item(str(impacted.distance)),),
                   tuple(content.ref(step) for step in impacted.path[1:-1]))
                  for impacted in result.applications[:LIST_LIMIT])

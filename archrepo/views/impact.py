@@ -22,7 +22,7 @@ from archrepo.model.schema import suggest
 if TYPE_CHECKING:  # the map and the other views that take no dependency graph never import networkx
     import networkx as nx
 
-__all__ = ["ImpactResult", "analyse_impact", "require_element", "technology_users"]
+__all__ = ["ImpactResult", "TechnologyUse", "analyse_impact", "in_service", "require_element", "technology_users"]
 
 
 @dataclass(frozen=True)
@@ -84,45 +84,71 @@ def require_element(model: Model, element_id: str, kinds: tuple[str, ...], optio
     raise UsageError(f"{option} {element_id}: no {what} with that id", hint=hint)
 
 
+class TechnologyUse:
+    """Which applications use which technology, directly or through technology that runs on it: the model read
+    once for any number of questions (a site asks about every technology)."""
+
+    def __init__(self, model: Model) -> None:
+        self._above: dict[str, list[str]] = {}  # technology -> the technology components running on it
+        for element in model.of_kind("Technology"):
+            for below in element.data.get("runs_on") or ():
+                self._above.setdefault(below, []).append(element.id)
+        self._direct: dict[str, set[str]] = {}  # technology -> the applications that name it
+        for application in model.of_kind("Application"):
+            for technology in set(application.data.get("technologies") or ()):
+                self._direct.setdefault(technology, set()).add(application.id)
+
+    def direct(self, technology: str) -> set[str]:
+        """The applications that name ``technology`` themselves."""
+        return set(self._direct.get(technology, ()))
+
+    def users(self, technology: str) -> tuple[list[str], list[str]]:
+        """(applications that use ``technology`` directly or through technology that runs on it, those other
+        technology components), both sorted."""
+        reached = {technology}
+        queue = deque([technology])
+        while queue:
+            for other in self._above.get(queue.popleft(), ()):
+                if other not in reached:
+                    reached.add(other)
+                    queue.append(other)
+        users = sorted({application for used in reached for application in self._direct.get(used, ())})
+        return users, sorted(reached - {technology})
+
+
 def technology_users(model: Model, technology: str) -> tuple[list[str], list[str]]:
-    """(applications that use ``technology`` directly or through technology that runs on it, those other
-    technology components), both sorted."""
-    above: dict[str, list[str]] = {}
-    for element in model.of_kind("Technology"):
-        for below in element.data.get("runs_on") or ():
-            above.setdefault(below, []).append(element.id)
-    reached = {technology}
-    queue = deque([technology])
-    while queue:
-        for other in above.get(queue.popleft(), ()):
-            if other not in reached:
-                reached.add(other)
-                queue.append(other)
-    users = sorted(a.id for a in model.of_kind("Application") if reached & set(a.data.get("technologies") or ()))
-    return users, sorted(reached - {technology})
+    """:meth:`TechnologyUse.users`, for one question."""
+    return TechnologyUse(model).users(technology)
+
+
+def in_service(model: Model, as_of: dt.date) -> set[str]:
+    """The applications not retired as of ``as_of``."""
+    return {a.id for a in model.of_kind("Application") if effective_status(a, as_of) != "retired"}
 
 
 def analyse_impact(model: Model, dependencies: nx.DiGraph, focus: str, as_of: dt.date,
-                   depth: int | None = None) -> ImpactResult:
+                   depth: int | None = None, *, use: TechnologyUse | None = None,
+                   serving: set[str] | None = None) -> ImpactResult:
     """Breadth-first from the focus against the dependency edges: shortest distance and one shortest path of
     every application that depends on it. ``depth`` bounds the lists to that many hops (what lies beyond is
-    counted per distance); without it they are complete."""
+    counted per distance); without it they are complete. ``use`` and ``serving`` (:func:`in_service`): made
+    once by a caller that asks about many elements of the same model on the same date."""
     require_element(model, focus, ("Application", "Technology"), option="ID")
-    in_service = {a.id for a in model.of_kind("Application") if effective_status(a, as_of) != "retired"}
+    serving = serving if serving is not None else in_service(model, as_of)
     paths: dict[str, tuple[str, ...]] = {focus: (focus,)}
     queue = deque([focus])
     technologies: list[str] = []
     if model.elements[focus].kind == "Technology":
-        users, technologies = technology_users(model, focus)
+        users, technologies = (use or TechnologyUse(model)).users(focus)
         for user in users:
-            if user in in_service:
+            if user in serving:
                 paths[user] = (focus, user)
                 queue.append(user)
         queue.popleft()
     while queue:
         current = queue.popleft()
         for dependent in sorted(dependencies.predecessors(current)) if current in dependencies else ():
-            if dependent not in paths and dependent in in_service:
+            if dependent not in paths and dependent in serving:
                 paths[dependent] = (*paths[current], dependent)
                 queue.append(dependent)
     every = sorted((ImpactedApplication(app, len(path) - 1, path) for app, path in paths.items() if app != focus),
