@@ -87,6 +87,7 @@ def _write(element: Element, out: list[str], extra: Mapping[str, str] | None = N
     out.append(f"</{name}>")
 
 
+@functools.lru_cache(maxsize=256)  # a few dozen tags
 def _local_name(tag: object) -> str | None:
     """The SVG element name if it is allowed; comments and processing instructions (tag not a str) are not."""
     if not isinstance(tag, str) or not tag.startswith(f"{{{SVG_NS}}}"):
@@ -128,6 +129,7 @@ def _plain_value(value: str) -> bool:
     return not any(char in rest for char in "()\\")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # line breaks between elements, and names drawn in many diagrams
 def _escape(text: str, *, attribute: bool = False) -> str:
     text = xml_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if attribute:
