@@ -395,6 +395,23 @@ def test_a_rebuild_in_two_processes_writes_what_a_build_from_nothing_writes(tmp_
         assert tuple(again["files"]) == cold.files
         assert not _differences(tmp_path / "site", tmp_path / f"cold-{mode}", cold.files)
         assert name in (tmp_path / "site" / "applications" / "lvms.html").read_text(encoding="utf-8")
+    # a rebuild that lays out every diagram again (their cache is gone) has no core to spare: the helper, which
+    # makes its pages while the build decides, is told to stop, and they are made here
+    from archrepo.model.cache import CACHE_DIR
+    from archrepo.site.diagram_cache import DATABASE
+
+    for stale in (repo / CACHE_DIR).glob(f"{DATABASE}*"):
+        stale.unlink()
+    path.write_text(original.replace("\nname: LVMS", "\nname: LVMS, laid out anew", 1), encoding="utf-8")
+    again = build()
+    assert again["helped"] == 0 and again["laid_out"] == first["laid_out"]
+    os.environ["ARCHREPO_NO_CACHE"] = "1"
+    try:
+        cold = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "cold-anew", as_of=AS_OF)
+    finally:
+        del os.environ["ARCHREPO_NO_CACHE"]
+    assert not _differences(tmp_path / "site", tmp_path / "cold-anew", cold.files)
+    assert "laid out anew" in (tmp_path / "site" / "applications" / "lvms.html").read_text(encoding="utf-8")
 
 
 def test_diagrams_drawn_by_the_workers_are_those_drawn_here(tmp_path: Path, monkeypatch) -> None:

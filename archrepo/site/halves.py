@@ -35,7 +35,7 @@ from archrepo.site.plan import PlannedDiagram, Planner
 __all__ = ["ElementPages", "Helper", "KeyedPages", "split_worthwhile"]
 
 SPLIT_FROM = 2000  # elements: below this a fork costs more than half the work it takes over
-HERE_SHARE = 0.45  # of the elements, planned and made here: this process makes the index and list pages too
+HERE_SHARE = 0.41  # of the elements, planned and made here: this process makes the index and list pages too
 Identity = Callable[[str], "str | None"]
 IdentityOf = Callable[[str, PlannedDiagram], tuple["str | None", bool]]  # (cache key, laid out by Graphviz)
 Answer = list[tuple[str, str, str, str, str, bool]]  # (path, title, kind, id, key, file holds it) per page
@@ -176,8 +176,9 @@ def split_worthwhile(elements: int) -> bool:
 
 def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[Element], identity_of: IdentityOf,
            reopen: Callable[[], PageCache | None], out: Path, ext: str, parent: int) -> None:
-    """In the forked helper: plan the share's diagrams and report them; then, if told to, make its pages. It
-    dies with the build, even one killed outright (parent-death signal)."""
+    """In the forked helper: plan the share's diagrams and report them; then make its pages while the build
+    decides whether it wants them (it stops as soon as told not to), and send them if it does. It dies with
+    the build, even one killed outright (parent-death signal)."""
     die_with_parent(parent)
     try:
         plans = planner.plan_all(share)
@@ -186,8 +187,18 @@ def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[
             identity, graphviz = identity_of(name, plan)
             report[name] = (identity, plan.drawn, plan.note, graphviz)
         connection.send(report)
-        if connection.recv():
-            connection.send(_make_pages(content, share, plans, report, reopen, out, ext))
+        told: list[bool] = []  # whether to make its pages, once the build has said
+
+        def stopped() -> bool:  # its pages are made while the build decides (a rebuild: it will say go)
+            if not told and connection.poll():
+                told.append(bool(connection.recv()))
+            return bool(told) and not told[0]
+
+        answer = _make_pages(content, share, plans, report, reopen, out, ext, stopped)
+        if not told:
+            told.append(bool(connection.recv()))
+        if told[0]:
+            connection.send(answer)
     except (EOFError, OSError):  # the build is gone, or ended us
         pass
     except Exception:  # the build does this work itself
@@ -198,15 +209,21 @@ def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[
 
 def _make_pages(content: SiteContent, share: list[Element], plans: dict[str, PlannedDiagram],
                 report: dict[str, tuple[Any, ...]], reopen: Callable[[], PageCache | None], out: Path,
-                ext: str) -> Answer | None:
+                ext: str, stopped: Callable[[], bool]) -> Answer | None:
     """The share's pages, keyed with its diagrams' keys and judged (on a connection of its own: SQLite
-    connections do not survive a fork)."""
+    connections do not survive a fork); None as soon as ``stopped`` (the build needs them not)."""
     cache = reopen()
     if cache is None:
         return None
     try:
         own = dataclasses.replace(content, diagrams={name: (plan.drawn, plan.note) for name, plan in plans.items()})
-        pages = [element_page(own, element) for element in share]
+        pages = []
+        for element in share:
+            if stopped():
+                return None
+            pages.append(element_page(own, element))
+        if stopped():
+            return None
         keyed = KeyedPages()
         identities = {name: found[0] for name, found in report.items()}  # its own diagrams' keys
         keys = _Judge(identities.get, out, ext)(pages, keyed, cache)
