@@ -282,3 +282,14 @@ def test_a_page_key_covers_everything_on_the_page() -> None:
         walk(page)
     assert str in seen and bool in seen
     assert len({repr(page) for page in pages}) == len(pages)
+
+
+@pytest.mark.parametrize("name", ["", ".", "./", "/", "/a", "//a", "../a", "a/../b", "..", "a/..", "./..", "a", "a/b.html",
+                                  "a/./b", "./a", "a//b", "...", "a..b", ".hidden", "a/.", " ", "a\\..\\b", "x/y/z.md"])
+def test_a_manifest_entry_is_trusted_as_pathlib_reads_it(name: str) -> None:
+    """The manifest is untrusted input: an entry counts only if it names a plain path inside the site folder,
+    with the meaning pathlib gives it (read as strings, for thousands of entries)."""
+    from archrepo.site.ownership import _inside
+
+    parts = Path(name).parts
+    assert _inside(name) == (bool(parts) and not Path(name).is_absolute() and ".." not in parts)

@@ -58,9 +58,10 @@ def _read_manifest(path: Path) -> set[str]:
 
 
 def _inside(name: str) -> bool:
-    """A manifest entry is only trusted when it names a plain path inside ``out``."""
-    parts = Path(name).parts
-    return bool(parts) and not Path(name).is_absolute() and ".." not in parts
+    """A manifest entry is only trusted when it names a plain path inside ``out`` (as pathlib reads it: empty
+    and ``.`` parts are nothing; in strings, as a manifest lists thousands of pages)."""
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    return bool(parts) and not name.startswith("/") and ".." not in parts
 
 
 def claim_files(out: Path, fmt: str, names: Iterable[str]) -> Claim:
