@@ -4,6 +4,8 @@ same reading that decides what is refused decides where VALUES go, so a string o
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import pytest
 
@@ -45,7 +47,7 @@ def test_nesting_is_counted_over_every_kind_of_bracket() -> None:
         check_query("SELECT * WHERE { " + "[ " * MAX_NESTING + "] " * MAX_NESTING + "}")
 
 
-def _lexed(text: str, pattern) -> list | str:  # noqa: ANN001
+def _lexed(text: str, pattern: re.Pattern[str]) -> list | str:
     from archrepo.graph.sparql_text import QueryText, _tokens
 
     try:
