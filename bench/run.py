@@ -279,9 +279,10 @@ NOTES = {
              "the maximum resident set of the check process. `map` is `archrepo diagram landscape` (the map, SVG) "
              "and `integrations` `archrepo diagram integrations` (Graphviz SVG), each in a fresh process with an "
              "empty cache. `docs` is `archrepo docs` (HTML: a page and a diagram per element, the explorer) from "
-             "nothing (no cache, no site), with the CPU time of it and its diagram workers in parentheses and the "
-             "peak of its largest process; `docs after an edit` builds it again after renaming the first element "
-             "of one file, with the first build's cache and site in place.",
+             "nothing (no cache, no site; a folder never used before, see `measure_docs`), with the CPU time of "
+             "it and its diagram workers in parentheses and the peak of its largest process; `docs after an "
+             "edit` builds it again after renaming the first element of one file, with the first build's cache "
+             "and site in place.",
 }
 OTHER_NOTE = ("`check` is the whole `archrepo check --format json` in a fresh process with an empty cache; the floor "
               "is PyYAML's C loader reading the same files. Peak memory is the maximum resident set of the check.")
