@@ -84,3 +84,39 @@ def test_ascii_text_is_read_by_the_lexers_without_other_characters_as_by_the_ful
     _lexers(True)
     assert _lexers.cache_info().hits == 1  # ... as this finds
     assert read_query("SELECT ?é WHERE { ?é a arch:Application }").form == "SELECT"  # and other text reads too
+
+
+def test_where_the_ascii_lexer_reads_other_text_whole_it_reads_it_as_the_full_one() -> None:
+    """A query with characters beyond ASCII is read by the ASCII lexers when they read all of it (rule queries
+    carry the odd such word in a message string): their tokens are then the full lexers' (only strings, IRIs and
+    comments can hold such a character, with the same classes in both); where a name holds one, the full lexers
+    read it."""
+    import random
+    from pathlib import Path
+
+    import yaml
+
+    from archrepo.graph.sparql_text import _lexers
+
+    others = ["é", "·", "\u0300", "‿", "⁀", "中", "\U0001f600", "\u200c", "\u037e", "×", "\u2028", "\u00a0", "ø"]
+    alphabet = list("abzAZ_09:.-?$<>\"'#@%\\{}()[];,=!+*/^|~& \t\n") + others * 3
+    generator = random.Random(20)
+    texts = ["".join(generator.choice(alphabet) for _ in range(generator.randrange(1, 30))) for _ in range(20000)]
+    queries = [str(yaml.safe_load(path.read_text(encoding="utf-8")).get("sparql") or "")
+               for path in sorted((Path(__file__).parents[1] / "rules").glob("*.yaml"))]
+    for query in (q for q in queries if q):
+        for _ in range(30):  # the rule queries with such a character put anywhere
+            at = generator.randrange(len(query) + 1)
+            texts.append(query[:at] + generator.choice(others) + query[at:])
+    agreed = 0
+    for text in texts:
+        for ascii_lexer, full_lexer in zip(_lexers(True), _lexers(False), strict=True):
+            read = _lexed(text, ascii_lexer)
+            if not isinstance(read, str):  # the ASCII lexer read all of it
+                assert read == _lexed(text, full_lexer), text
+                agreed += not text.isascii()
+    assert agreed > 1000  # (many texts with such characters in strings, IRIs and comments)
+    _lexers.cache_clear()
+    for query in (q for q in queries if q):
+        read_query(query)
+    assert _lexers.cache_info().misses == 1  # the standard rules need the ASCII lexers only

@@ -72,10 +72,10 @@ def _string(quote: str, escapes: str) -> str:
 
 
 def _lexer(escapes: str, ascii: bool) -> re.Pattern[str]:
-    """The token pattern; ``escapes``: what may follow a backslash inside strings and IRIs. ``ascii``: for text
-    of ASCII characters only, every class without the other characters, which such text cannot hold: the same
-    tokens, and twenty times cheaper to compile (compiling a class of tens of thousands of characters takes
-    milliseconds, and the full lexers a twentieth of a second of every process that reads a query)."""
+    """The token pattern; ``escapes``: what may follow a backslash inside strings and IRIs. ``ascii``: every
+    class of names without the characters beyond ASCII (see :func:`_lexed` for when that reads the same), twenty
+    times cheaper to compile (a class of tens of thousands of characters takes milliseconds, and the full lexers
+    a twentieth of a second of every process that reads a query)."""
     base = _BASE_ASCII if ascii else _BASE
     chars_u = base + "_"
     marks, var_marks = ("", "") if ascii else (_NAME_MARKS, _VAR_MARKS)
@@ -101,8 +101,8 @@ def _lexer(escapes: str, ascii: bool) -> re.Pattern[str]:
 @functools.cache
 def _lexers(ascii: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """As Oxigraph reads a query (codepoint escapes are part of strings and IRIs), and as SPARQL does, once
-    decoded; for ASCII text (``ascii``: almost every query) or any. Compiled on first use: a command reading no
-    query (a diagram, `--version`) never pays for them."""
+    decoded; with ASCII names only (``ascii``: what almost every query needs) or any. Compiled on first use: a
+    command reading no query (a diagram, `--version`) never pays for them."""
     return _lexer(f"{_ECHAR}|{_UCHAR}", ascii), _lexer(_ECHAR, ascii)
 
 
@@ -226,17 +226,31 @@ def _decoded(query: QueryText) -> tuple[str, list[int]]:
     return "".join(parts), offsets
 
 
+def _lexed(text: str, which: int, query: QueryText, offsets: list[int] | None) -> list[Token]:
+    """The tokens of ``text`` by lexer ``which`` (0: as written, 1: decoded). The ASCII lexer's when it reads the
+    whole text, which are then the full lexer's: only a string, an IRI or a comment can hold another character,
+    and their classes are the same in both (they exclude ASCII characters only); no token starts with one, so
+    where a name would hold one, the ASCII lexer stops before it and then fails on it. Else the full lexer's (or
+    where it cannot read). Rule queries are ASCII apart from the odd word in a message string."""
+    try:
+        return _tokens(text, _lexers(True)[which], query, offsets)
+    except QueryError:
+        if text.isascii():
+            raise
+    return _tokens(text, _lexers(False)[which], query, offsets)
+
+
 def _readings(query: QueryText) -> list[list[Token] | QueryError]:
     """The query's tokens as written and, if it has codepoint escapes, as decoded (or why each fails)."""
     readings: list[list[Token] | QueryError] = []
     try:
-        readings.append(_tokens(query.text, _lexers(query.text.isascii())[0], query, None))
+        readings.append(_lexed(query.text, 0, query, None))
     except QueryError as error:
         readings.append(error)
     if "\\u" in query.text or "\\U" in query.text:
         try:
             decoded, offsets = _decoded(query)
-            readings.append(_tokens(decoded, _lexers(decoded.isascii())[1], query, offsets))
+            readings.append(_lexed(decoded, 1, query, offsets))
         except QueryError as error:
             readings.append(error)
     return readings
