@@ -107,10 +107,9 @@ def _lexers(ascii: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def compile_lexers() -> None:
-    """Compile the lexers now, for a process with time to spare before its first query (the language server
-    while its workers parse the repository)."""
+    """Compile the ASCII lexers now (the full ones are compiled when a query needs them), for a process with time
+    to spare before its first query (the language server while its workers parse the repository)."""
     _lexers(True)
-    _lexers(False)
 
 
 _CODEPOINT = re.compile(rf"\\u({_HEX}{{4}})|\\U({_HEX}{{8}})")
