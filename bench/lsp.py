@@ -3,7 +3,7 @@ from starting `archrepo lsp` to the first diagnostics of an opened file (empty p
 `archrepo check`, which is timed next to it), and the latency of a keystroke: an edit that breaks a reference
 and one that mends it, each timed from the change sent to its file's diagnostics received.
 
-    python bench/lsp.py [--sizes 1000,10000] [--edits 20] [--repeat 3] [--out bench/lsp-results.md]
+    python bench/lsp.py [--sizes 1000,10000] [--edits 20] [--repeat 5] [--out bench/lsp-results.md]
 
 Edits are sent with no debounce (ARCHREPO_LSP_DEBOUNCE=0): the figures are the server's work; an editor waits
 the debounce (0.15 s by default) on top, once per pause in typing. Needs only archrepo's own dependencies.
@@ -204,7 +204,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,10000"))
     parser.add_argument("--edits", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_LSP_REPEAT", "5")))
     parser.add_argument("--out", type=Path, default=HERE / "lsp-results.md")
     args = parser.parse_args()
     rows = []
