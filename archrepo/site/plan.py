@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from archrepo.model.elements import Element, Model, effective_status
+from archrepo.model.elements import Element, Model
 from archrepo.plainrepr import plain_repr
 from archrepo.site.links import KIND_DIRS, element_path
 from archrepo.views import ViewEdge, ViewGraph, ViewOptions, build_view
+from archrepo.views.impact import in_service
 from archrepo.views.landscape_map import LandscapeMap, build_map
 
 __all__ = ["BUDGET", "PLANNED_KINDS", "PlannedDiagram", "Planner", "plan_diagrams"]
@@ -72,7 +73,7 @@ class _Index:
             self.pairs[source, target].append(integration)
             for data_id in integration.get("data") or ():
                 self.carriers[data_id].append(integration)
-        self.in_service = {a.id for a in model.of_kind("Application") if effective_status(a, as_of) != "retired"}
+        self.in_service = in_service(model, as_of)
         self.children: dict[str, list[str]] = defaultdict(list)
         for organisation in model.of_kind("Organisation"):
             if organisation.get("parent"):

@@ -22,7 +22,7 @@ from archrepo.model.schema import suggest
 if TYPE_CHECKING:  # the map and the other views that take no dependency graph never import networkx
     import networkx as nx
 
-__all__ = ["ImpactResult", "TechnologyUse", "analyse_impact", "in_service", "require_element", "technology_users"]
+__all__ = ["ImpactResult", "TechnologyUse", "analyse_impact", "in_service", "require_element"]
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,6 @@ class TechnologyUse:
                     queue.append(other)
         users = sorted({application for used in reached for application in self._direct.get(used, ())})
         return users, sorted(reached - {technology})
-
-
-def technology_users(model: Model, technology: str) -> tuple[list[str], list[str]]:
-    """:meth:`TechnologyUse.users`, for one question."""
-    return TechnologyUse(model).users(technology)
 
 
 def in_service(model: Model, as_of: dt.date) -> set[str]:
