@@ -62,7 +62,6 @@ _BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1ff
          "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
 _BASE_ASCII = "A-Za-z"  # _BASE's characters that ASCII text can hold
 _NAME_MARKS = r"\u00b7\u0300-\u036f\u203f-\u2040"  # PN_CHARS beyond PN_CHARS_U, digits and "-": none in ASCII
-_VAR_MARKS = "\u00b7\u0300-\u036f\u203f-\u2040"  # the same, as VARNAME's class has always been written
 _PLX = rf"%{_HEX}{_HEX}|\\[_~.\-!$&'()*+,;=/?#@%]"
 
 
@@ -78,7 +77,7 @@ def _lexer(escapes: str, ascii: bool) -> re.Pattern[str]:
     a twentieth of a second of every process that reads a query)."""
     base = _BASE_ASCII if ascii else _BASE
     chars_u = base + "_"
-    marks, var_marks = ("", "") if ascii else (_NAME_MARKS, _VAR_MARKS)
+    marks = "" if ascii else _NAME_MARKS
     chars = chars_u + r"\-0-9" + marks
     prefix = f"[{base}](?:[{chars}.]*[{chars}])?"
     local = f"(?:[{chars_u}:0-9]|{_PLX})(?:(?:[{chars}.:]|{_PLX})*(?:[{chars}:]|{_PLX}))?"
@@ -90,7 +89,7 @@ def _lexer(escapes: str, ascii: bool) -> re.Pattern[str]:
         f"(?P<IRI><(?:[^<>\"{{}}|^`\\\\\\x00-\\x20]{iri_escape})*>)",
         f"(?P<BNODE>_:[{chars_u}0-9](?:[{chars}.]*[{chars}])?)",
         f"(?P<PNAME>(?:{prefix})?:(?:{local})?)",
-        f"(?P<VAR>[?$][{chars_u}0-9][{chars_u}0-9{var_marks}]*)",
+        f"(?P<VAR>[?$][{chars_u}0-9][{chars_u}0-9{marks}]*)",
         r"(?P<LANGTAG>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",
         r"(?P<NUMBER>(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+)",
         r"(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)",
