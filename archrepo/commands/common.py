@@ -131,10 +131,16 @@ def load_repository(ctx: click.Context, config_path: Path | None, graph: bool = 
     (it is then built only if used); ``triples=False`` too when nothing after it reads the model with them (a
     check does: its parses are cached with their triples)."""
     from archrepo.api import load
+
+    return loaded(load(config_path_of(ctx, config_path), graph=graph, triples=triples))
+
+
+def loaded(repository: Any) -> Any:
+    """A repository a command read: kept until the process ends (the command line never frees it object by
+    object), the model's warnings said on stderr."""
     from archrepo.commands.process import keep_until_exit
 
-    repository = load(config_path_of(ctx, config_path), graph=graph, triples=triples)
-    keep_until_exit(repository)  # the command line never frees it object by object
+    keep_until_exit(repository)
     for warning in repository.model.warnings:
         click.echo(warning.format(), err=True)
     return repository

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import click
 
-from archrepo.commands.common import config_option, config_path_of, parse_date
+from archrepo.commands.common import config_option, config_path_of, loaded, parse_date
 
 __all__ = ["ProgressBar", "docs", "sigterm_unwinds"]
 
@@ -68,7 +68,6 @@ def _checked(ctx: click.Context, config_path: Path | None, day: Any) -> tuple[An
     loading it would say), its warnings on stderr."""
     import datetime as dt
 
-    from archrepo.commands.process import keep_until_exit
     from archrepo.config import load_config
     from archrepo.errors import ModelError
     from archrepo.rules.check import CheckOptions, run_check
@@ -77,10 +76,7 @@ def _checked(ctx: click.Context, config_path: Path | None, day: Any) -> tuple[An
     result = run_check(config, CheckOptions(as_of=day or dt.date.today()))
     if result.errors or result.repository is None:
         raise ModelError.from_diagnostics(result.errors, "the model is invalid")
-    keep_until_exit(result.repository)  # the command line never frees it object by object
-    for warning in result.repository.model.warnings:
-        click.echo(warning.format(), err=True)
-    return result.repository, result
+    return loaded(result.repository), result
 
 
 @contextmanager
