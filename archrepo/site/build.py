@@ -124,7 +124,7 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
            content: SiteContent, elements: list[Element], helper: Helper | None) -> SiteSummary:
     """The build after its inputs are made and the helper (if any) started: see :func:`build_site`."""
     model = repository.model
-    here = elements[:len(elements) - len(helper.share)] if helper is not None else elements
+    here = helper.here if helper is not None else elements
     plans = {"index": planner.landscape(), **planner.plan_all(here)}
     elsewhere = helper.plans() if helper is not None else None
     if helper is not None and elsewhere is None:  # the helper failed: its share planned here
@@ -196,7 +196,7 @@ def site_pages(content: SiteContent, maker: ElementPages | None = None, keyed: K
     if elements is None:
         elements = [element for kind in ELEMENT_KINDS for element in content.model.of_kind(kind)]
     if maker is not None and keyed is not None:
-        pages = maker.make(content, elements, keyed, overviews)
+        pages = maker.make(content, keyed, overviews)
     else:
         pages = overviews() + [element_page(content, element) for element in elements]
     pages += [principle_page(content, p) for p in content.sorted_principles()]

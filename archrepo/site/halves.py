@@ -71,10 +71,11 @@ class _Judge:
 class Helper:
     """The forked helper of a build (use :meth:`start`; :meth:`close` ends it in any case)."""
 
-    def __init__(self, process: Any, connection: Any, share: list[Element]) -> None:
+    def __init__(self, process: Any, connection: Any, here: list[Element], share: list[Element]) -> None:
         self._process = process
         self._connection = connection
-        self.share = share
+        self.here = here  # the elements the build plans and makes itself
+        self.share = share  # the helper's, after them
         self.planned: dict[str, Elsewhere] | None = None
         self._told = False  # whether to make its pages
         self._going = False  # told to make them, answer not read yet
@@ -85,15 +86,16 @@ class Helper:
         """A helper for the elements after this process's share; None when :func:`split_worthwhile` says no."""
         if not split_worthwhile(len(elements)):
             return None
-        share = elements[int(len(elements) * HERE_SHARE):]
+        split = int(len(elements) * HERE_SHARE)
+        share = elements[split:]
         context = multiprocessing.get_context("fork")
-        here, there = context.Pipe(duplex=True)
-        process = context.Process(target=_serve, args=(there, planner, content, share, identity_of, reopen, out, ext,
+        ours, theirs = context.Pipe(duplex=True)
+        process = context.Process(target=_serve, args=(theirs, planner, content, share, identity_of, reopen, out, ext,
                                                        os.getpid()),
                                   name="archrepo-site-helper", daemon=True)
         process.start()
-        there.close()
-        return cls(process, here, share)
+        theirs.close()
+        return cls(process, ours, elements[:split], share)
 
     def plans(self) -> dict[str, Elsewhere] | None:
         """The diagrams the helper planned, by page path; None when it failed (they are planned here then)."""
@@ -141,12 +143,10 @@ class ElementPages:
     ext: str
     helper: Helper
 
-    def make(self, content: SiteContent, elements: list[Element], keyed: KeyedPages,
-             first: Callable[[], list[Page]]) -> list[Page]:
+    def make(self, content: SiteContent, keyed: KeyedPages, first: Callable[[], list[Page]]) -> list[Page]:
         """The pages ``first`` makes, then the page of each element in order, keyed into ``keyed``; the helper
         makes its share meanwhile."""
-        share = len(self.helper.share)
-        here = elements[:len(elements) - share]
+        here = self.helper.here
         pages = first()
         pages += [element_page(content, element) for element in here]
         _Judge(self.identity, self.out, self.ext)(pages[len(pages) - len(here):], keyed, self.cache)
