@@ -190,8 +190,7 @@ class ArchrepoServer(LanguageServer):
                 await asyncio.sleep(0)  # a change waiting for the lock gets it first
         except Exception as error:
             self.report(error, "checking the rest of the repository")
-            if workspace.results is not None:
-                workspace.results.partial = set()  # what it has is published; the next edit or save goes on
+            workspace.abandon_completion()
         async with self.lock:
             self.publish(workspace, self._held.pop(root, set()))
 

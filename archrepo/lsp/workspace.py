@@ -152,6 +152,12 @@ class RepositoryWorkspace:
             return set()
         return self._files_of(self.results.complete(self.repository(), count))
 
+    def abandon_completion(self) -> None:
+        """Stop completing the first load (finishing it failed): what it evaluated stands and is published; the
+        next edit or save goes on from there."""
+        if self.results is not None:
+            self.results.partial = set()
+
     def _load_rules(self) -> None:
         config = self.config
         assert config is not None
