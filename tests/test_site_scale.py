@@ -362,7 +362,7 @@ elif sys.argv[3] == "slow-planning":  # every diagram planned slowly, here and i
 summary = build_site(archrepo.load(Path(sys.argv[1]) / "archrepo.yaml"), Path(sys.argv[2]),
                      as_of=dt.date(2026, 11, 26))
 print(json.dumps({"helped": summary.helped, "rendered": summary.rendered, "pages": summary.pages,
-                  "laid_out": summary.laid_out, "files": summary.files}))
+                  "laid_out": summary.laid_out, "files": summary.files, "reused": summary.reused}))
 """
 
 
@@ -386,7 +386,10 @@ def test_a_rebuild_in_two_processes_writes_what_a_build_from_nothing_writes(tmp_
         path.write_text(original.replace("\nname: LVMS", f"\nname: {name}", 1), encoding="utf-8")
         again = build(mode)
         assert 0 < again["laid_out"] < first["laid_out"] / 5 and 0 < again["rendered"] < first["pages"] / 3
-        assert (again["helped"] == 0) if mode else (again["helped"] > again["pages"] / 3)
+        # the pages of integrations away from LVMS are left as they are, unmade (archrepo.site.page_inputs), found
+        # by the helper in its share and here in this one's (or here in both, when the helper died planning)
+        made = again["pages"] - again["reused"]
+        assert again["reused"] > 40 and ((again["helped"] == 0) if mode else (again["helped"] > made / 3))
         os.environ["ARCHREPO_NO_CACHE"] = "1"
         try:
             cold = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / f"cold-{mode}", as_of=AS_OF)

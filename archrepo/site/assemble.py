@@ -41,7 +41,8 @@ def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRen
     diagram is ready, then the others as the workers finish their diagrams (the order does not change the
     pages). A page is keyed by its content and what its diagram is made from, so that a page found unchanged
     needs neither its diagram read from the cache nor waits for it; ``keyed``: pages keyed and judged already
-    (:mod:`archrepo.site.halves`). Returns the number of pages rendered."""
+    (:mod:`archrepo.site.halves`); the keys of the others are added to it. Returns the number of pages
+    rendered."""
     out = files.out
     rendered = 0
     keyed = keyed or KeyedPages()
@@ -70,7 +71,8 @@ def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRen
         rendered += 1
         files.write(page.path + renderer.ext, data)
         if cache is not None:
-            cache.remember(keys.get(page.path) or cache.key(page, diagrams.identity(page.path)), data)
+            key = keys[page.path] = keys.get(page.path) or cache.key(page, diagrams.identity(page.path))
+            cache.remember(key, data)
         counter.advance(1)
 
     waiting: dict[str, Page] = {}
@@ -84,4 +86,5 @@ def render_pages(renderer: PageRenderer, pages: list[Page], diagrams: DiagramRen
             if key in waiting:
                 render(waiting.pop(key))
     assert not waiting, "a page waits for a diagram that was never rendered"
+    keyed.keys.update(keys)
     return rendered

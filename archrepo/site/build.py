@@ -32,6 +32,7 @@ from archrepo.site.overview_pages import (
 )
 from archrepo.site.ownership import claim_files, remove_stale
 from archrepo.site.page_cache import PageCache
+from archrepo.site.page_inputs import PageInputs, Reuse
 from archrepo.site.plan import PlannedDiagram, Planner
 from archrepo.site.render import FORMATS, MARKER, PageRenderer, static_files
 from archrepo.site.search import search_index_script
@@ -61,6 +62,7 @@ class SiteSummary:
     cached: int = 0  # Graphviz diagrams taken from the diagram cache
     rendered: int = 0  # pages rendered in this build (the others' files already held them)
     helped: int = 0  # element pages made (and found unchanged or not) by a second process (archrepo.site.halves)
+    reused: int = 0  # pages left as they were without being made: their inputs had not changed (page_inputs)
 
     @property
     def entry(self) -> Path:
@@ -99,6 +101,9 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
         enabled=frozenset(r.id for r in result.rules), diagrams={}, explorer=fmt == "html",
         approved_standards=tuple(repository.config.approved_standards), dependencies=repository.dependencies)
     elements = [element for kind in ELEMENT_KINDS for element in model.of_kind(kind)]
+    # pages are left as they are on the word of their inputs only with both caches (a page's record names its
+    # diagram's cache key)
+    inputs = PageInputs(content, settings) if cache is not None and page_cache is not None else None
     helper = None
     # the helper finds its diagrams by their cache keys; a first build has nothing to rebuild from
     if cache is not None and page_cache is not None and not page_cache.empty():
@@ -110,10 +115,10 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
 
         helper = Helper.start(planner, content, elements, identity_of=identity_of,
                               reopen=lambda: PageCache.open(repository.config.root, settings), out=out,
-                              ext=FORMATS[fmt])
+                              ext=FORMATS[fmt], inputs=inputs)
     try:
         return _build(repository, out, fmt, day, result, workers, counter, cache, page_cache, planner, content,
-                      elements, helper)
+                      elements, helper, inputs)
     finally:
         if helper is not None:
             helper.close()
@@ -121,18 +126,31 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
 
 def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: CheckResult, workers: int | None,
            counter: Counter, cache: DiagramCache | None, page_cache: PageCache | None, planner: Planner,
-           content: SiteContent, elements: list[Element], helper: Helper | None) -> SiteSummary:
+           content: SiteContent, elements: list[Element], helper: Helper | None,
+           inputs: PageInputs | None) -> SiteSummary:
     """The build after its inputs are made and the helper (if any) started: see :func:`build_site`."""
     model = repository.model
-    here = helper.here if helper is not None else elements
+    ext = FORMATS[fmt]
+
+    def reusable(share: list[Element]) -> Reuse:
+        return Reuse.find(inputs, page_cache, share, out, ext) if inputs is not None and page_cache else Reuse()
+
+    reuse = reusable(helper.here if helper is not None else elements)
+    here = [e for e in (helper.here if helper is not None else elements)
+            if element_path(e.kind, e.id) not in reuse.settled]
     plans = {"index": planner.landscape(), **planner.plan_all(here)}
     elsewhere = helper.plans() if helper is not None else None
     if helper is not None and elsewhere is None:  # the helper failed: its share planned here
-        plans.update(planner.plan_all(helper.share))
+        helper.reuse = reusable(helper.share)
+        helper.todo = [e for e in helper.share if element_path(e.kind, e.id) not in helper.reuse.settled]
+        plans.update(planner.plan_all(helper.todo))
+    if helper is not None and helper.reuse is not None:
+        reuse.update(helper.reuse)
     by_path = {element_path(element.kind, element.id): element for element in helper.share} if helper else {}
     rendering = DiagramRendering(plans, _DIAGRAM_FORMAT[fmt], workers=workers, cache=cache,
                                  progress=counter.advance, elsewhere=elsewhere,
-                                 plan_of=lambda name: planner.plan(by_path[name]))
+                                 plan_of=lambda name: planner.plan(by_path[name]),
+                                 keep={diagram for _, diagram, _ in reuse.settled.values() if diagram})
     counter.add(rendering.total)
     maker = None
     if helper is not None and elsewhere is not None:
@@ -141,13 +159,23 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
         go = rendering.laid_out * 10 <= rendering.total
         helper.decide(go)
         if go:
-            maker = ElementPages(page_cache, rendering.identity, out, FORMATS[fmt], helper)
+            maker = ElementPages(page_cache, rendering.identity, out, FORMATS[fmt], helper, here)
     content.diagrams = {**{name: (found.drawn, found.note) for name, found in (elsewhere or {}).items()},
                         **{key: (plan.drawn, plan.note) for key, plan in plans.items()}}
     with rendering as diagrams:  # the workers lay out graphs from here on, while this process makes the pages
         keyed = KeyedPages()
+        stubs = []  # the pages left as they are: what the search index and the list of files need
+        for element in elements:
+            path = element_path(element.kind, element.id)
+            if path in reuse.settled:
+                stubs.append(Page(path, element.name, element.kind, id=element.id))
+                keyed.keys[path] = reuse.settled[path][0]
+                keyed.settled.add(path)
+        if page_cache is not None:
+            page_cache.keep(key for page, _, inputs_key in reuse.settled.values() for key in (page, inputs_key))
+        made = [e for e in elements if element_path(e.kind, e.id) not in reuse.settled]
         try:
-            pages, assets = _pages_and_assets(content, fmt, maker, keyed, elements)
+            pages, assets = _pages_and_assets(content, fmt, maker, keyed, made, stubs)
             claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))
             counter.add(len(pages))
             renderer = PageRenderer(fmt, diagrams.ready, title=SITE_TITLE, as_of=day.isoformat())
@@ -156,6 +184,10 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
                 for name, text in assets.items():
                     staged.write(name, text.encode("utf-8"))
                 written = staged.commit()  # only now, with every page and diagram made, is the site changed
+            if page_cache is not None:  # what each page made of a covered kind was made from
+                for path, inputs_key in reuse.fresh.items():
+                    if path in keyed.keys:
+                        page_cache.record(inputs_key, keyed.keys[path], diagrams.identity(path))
         except BaseException:
             if page_cache is not None:
                 page_cache.abandon()
@@ -167,17 +199,18 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     removed = remove_stale(out, claimed.previous - files)
     return SiteSummary(out, fmt, len(pages), len(diagrams.ready), tuple(sorted(files)), tuple(written), removed,
                        {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary(), diagrams.laid_out,
-                       diagrams.cached, rendered, keyed.helped)
+                       diagrams.cached, rendered, keyed.helped, len(stubs))
 
 
 def _pages_and_assets(content: SiteContent, fmt: str, maker: ElementPages | None, keyed: KeyedPages,
-                      elements: list[Element]) -> tuple[list[Page], dict[str, str]]:
-    """Every page, and (HTML) the scripts and styles beside them by file name."""
+                      elements: list[Element], stubs: list[Page]) -> tuple[list[Page], dict[str, str]]:
+    """Every page (of ``elements``: those to make; ``stubs``: the others), and (HTML) the scripts and styles
+    beside them by file name."""
     if fmt != "html":
-        return site_pages(content, maker, keyed, elements), {}
+        return site_pages(content, maker, keyed, elements) + stubs, {}
     # the explorer's data first: it needs no page, and a rebuild's helper is still making its pages meanwhile
     explorer = explorer_script(explorer_data(content.model, content.xref.by_element, content.as_of), MARKER)
-    pages = site_pages(content, maker, keyed, elements)
+    pages = site_pages(content, maker, keyed, elements) + stubs
     pages.append(explorer_page(content))
     return pages, {"search-index.js": search_index_script(pages, MARKER), "explorer-data.js": explorer,
                    **static_files()}

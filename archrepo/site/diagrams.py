@@ -8,7 +8,7 @@ process writes pages while the workers lay out graphs; what they render goes int
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from types import TracebackType
@@ -50,13 +50,16 @@ class DiagramRendering:
 
     ``elsewhere``: diagrams planned by another process, known here by their cache key (needs ``cache``); those
     the cache holds are read from it when a page needs them; the others, and any whose entry fails when read, are
-    planned here with ``plan_of`` (their page path) and drawn."""
+    planned here with ``plan_of`` (their page path) and drawn. ``keep``: cache keys of diagrams of pages this
+    build leaves as they are (:mod:`archrepo.site.page_inputs`), kept in the cache with those it renders."""
 
     def __init__(self, plans: Mapping[str, PlannedDiagram], fmt: str, *, workers: int | None = None,
                  cache: DiagramCache | None = None, progress: Progress | None = None,
                  elsewhere: Mapping[str, Elsewhere] | None = None,
-                 plan_of: Callable[[str], PlannedDiagram | None] | None = None) -> None:
+                 plan_of: Callable[[str], PlannedDiagram | None] | None = None,
+                 keep: Iterable[str] = ()) -> None:
         self.ready = Diagrams(self._fetch)
+        self._keep = set(keep)
         self.pending: set[str] = set()
         self._all_jobs: list[DotJob] = []
         self._workers = workers
@@ -179,7 +182,7 @@ class DiagramRendering:
         finally:
             if self._cache is not None:
                 if kind is None:
-                    self._cache.keep_only(list(self._contents.items()), set(self._elsewhere.values()))
+                    self._cache.keep_only(list(self._contents.items()), {*self._elsewhere.values(), *self._keep})
                 self._cache.close()
 
     def _draw_here(self) -> None:

@@ -1,8 +1,9 @@
 """The site's diagrams and element pages made in two processes. Planning each page's diagram and making each page
 (with its key) is most of a rebuild's time, all in Python; a rebuild lays out few diagrams, so the second core
-is idle. A helper forked before the diagrams are planned plans those of its share of the elements and sends back
-each one's cache key, whether it is drawn and its note (:class:`~archrepo.site.diagrams.Elsewhere`); this
-process plans the others meanwhile. Then, in a rebuild (few diagrams to lay out), the helper makes, keys and
+is idle. A helper forked before the diagrams are planned finds which pages of its share of the elements need not be
+made at all (:mod:`archrepo.site.page_inputs`), plans the diagrams of the others and sends back each one's cache
+key, whether it is drawn and its note (:class:`~archrepo.site.diagrams.Elsewhere`); this process does the same
+for its own share meanwhile. Then, in a rebuild (few diagrams to lay out), the helper makes, keys and
 judges its share of the element pages, and sends back for each its path, title, kind, id, key and whether its
 file already holds it; a page of its share that must be written is made again here (a rebuild writes a few),
 the others stand in the page list as stubs with what the search index and the list of files need, and are not
@@ -28,14 +29,15 @@ from archrepo.model.elements import Element
 from archrepo.site.content import SiteContent
 from archrepo.site.diagrams import Elsewhere
 from archrepo.site.element_pages import element_page
-from archrepo.site.links import Page
+from archrepo.site.links import Page, element_path
 from archrepo.site.page_cache import PageCache, unchanged
+from archrepo.site.page_inputs import PageInputs, Reuse
 from archrepo.site.plan import PlannedDiagram, Planner
 
 __all__ = ["ElementPages", "Helper", "KeyedPages", "split_worthwhile"]
 
 SPLIT_FROM = 2000  # elements: below this a fork costs more than half the work it takes over
-HERE_SHARE = 0.41  # of the elements, planned and made here: this process makes the index and list pages too
+HERE_SHARE = 0.55  # of the elements, planned and made here: this process makes the index and list pages too
 Identity = Callable[[str], "str | None"]
 IdentityOf = Callable[[str, PlannedDiagram], tuple["str | None", bool]]  # (cache key, laid out by Graphviz)
 Answer = list[tuple[str, str, str, str, str, bool]]  # (path, title, kind, id, key, file holds it) per page
@@ -76,33 +78,39 @@ class Helper:
         self._connection = connection
         self.here = here  # the elements the build plans and makes itself
         self.share = share  # the helper's, after them
+        self.todo = share  # those of its share whose pages are made (the others are left as they are)
+        self.reuse: Reuse | None = None  # what it found of its share (None: not known; it failed)
         self.planned: dict[str, Elsewhere] | None = None
         self._told = False  # whether to make its pages
         self._going = False  # told to make them, answer not read yet
 
     @classmethod
     def start(cls, planner: Planner, content: SiteContent, elements: list[Element], *, identity_of: IdentityOf,
-              reopen: Callable[[], PageCache | None], out: Path, ext: str) -> Helper | None:
-        """A helper for the elements after this process's share; None when :func:`split_worthwhile` says no."""
+              reopen: Callable[[], PageCache | None], out: Path, ext: str,
+              inputs: PageInputs | None) -> Helper | None:
+        """A helper for the elements after this process's share; None when :func:`split_worthwhile` says no.
+        ``inputs``: to find the pages of its share that need not be made (None: make them all)."""
         if not split_worthwhile(len(elements)):
             return None
-        split = int(len(elements) * HERE_SHARE)
-        share = elements[split:]
+        here, share = _split(elements)
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe(duplex=True)
         process = context.Process(target=_serve, args=(theirs, planner, content, share, identity_of, reopen, out, ext,
-                                                       os.getpid()),
+                                                       inputs, os.getpid()),
                                   name="archrepo-site-helper", daemon=True)
         process.start()
         theirs.close()
-        return cls(process, ours, elements[:split], share)
+        return cls(process, ours, here, share)
 
     def plans(self) -> dict[str, Elsewhere] | None:
-        """The diagrams the helper planned, by page path; None when it failed (they are planned here then)."""
+        """The diagrams the helper planned, by page path; None when it failed (they are planned here then).
+        Also sets :attr:`reuse` and :attr:`todo`."""
         report = _receive(self._connection)
-        if not isinstance(report, dict):
+        if not isinstance(report, tuple) or len(report) != 2 or not isinstance(report[1], Reuse):
             return None
-        self.planned = {name: Elsewhere(*found) for name, found in report.items()}
+        planned, self.reuse = report
+        self.todo = [e for e in self.share if element_path(e.kind, e.id) not in self.reuse.settled]
+        self.planned = {name: Elsewhere(*found) for name, found in planned.items()}
         return self.planned
 
     def decide(self, go: bool) -> None:
@@ -121,7 +129,7 @@ class Helper:
             return None
         self._going = False
         answer = _receive(self._connection)
-        return answer if isinstance(answer, list) and len(answer) == len(self.share) else None
+        return answer if isinstance(answer, list) and len(answer) == len(self.todo) else None
 
     def close(self) -> None:
         self.decide(False)  # (unless told already) it waits to be told
@@ -135,25 +143,27 @@ class Helper:
 @dataclass(frozen=True)
 class ElementPages:
     """How to make and judge the element pages of a rebuild with the helper: the page cache to key them with and
-    to look them up in, what a page's diagram is made from (``identity``), and where their files are."""
+    to look them up in, what a page's diagram is made from (``identity``), where their files are, and the
+    elements of this process's share whose pages are made (``here``)."""
 
     cache: PageCache
     identity: Identity
     out: Path
     ext: str
     helper: Helper
+    here: list[Element]
 
     def make(self, content: SiteContent, keyed: KeyedPages, first: Callable[[], list[Page]]) -> list[Page]:
-        """The pages ``first`` makes, then the page of each element in order, keyed into ``keyed``; the helper
-        makes its share meanwhile."""
-        here = self.helper.here
+        """The pages ``first`` makes, then the page of each element of ``here`` and of the helper's, in order,
+        keyed into ``keyed``; the helper makes its share meanwhile."""
+        here = self.here
         pages = first()
         pages += [element_page(content, element) for element in here]
         _Judge(self.identity, self.out, self.ext)(pages[len(pages) - len(here):], keyed, self.cache)
         answer = self.helper.pages()
         if answer is None:  # the helper failed: its share made here
-            return pages + [element_page(content, element) for element in self.helper.share]
-        for element, (path, title, kind, element_id, key, settled) in zip(self.helper.share, answer, strict=True):
+            return pages + [element_page(content, element) for element in self.helper.todo]
+        for element, (path, title, kind, element_id, key, settled) in zip(self.helper.todo, answer, strict=True):
             keyed.keys[path] = key
             if settled:
                 keyed.settled.add(path)
@@ -163,6 +173,22 @@ class ElementPages:
         self.cache.keep(key for _, _, _, _, key, _ in answer)
         keyed.helped = len(answer)
         return pages
+
+
+def _split(elements: list[Element]) -> tuple[list[Element], list[Element]]:
+    """The elements this process takes (:data:`HERE_SHARE` of each kind's) and the helper's, each in the order
+    given: each gets the same mix of kinds, whose pages cost differently and are left as they are in different
+    numbers (most pages a rebuild does not make are integrations')."""
+    by_kind: dict[str, list[Element]] = {}
+    for element in elements:
+        by_kind.setdefault(element.kind, []).append(element)
+    here: list[Element] = []
+    share: list[Element] = []
+    for of_kind in by_kind.values():
+        split = int(len(of_kind) * HERE_SHARE)
+        here += of_kind[:split]
+        share += of_kind[split:]
+    return here, share
 
 
 def split_worthwhile(elements: int) -> bool:
@@ -175,18 +201,23 @@ def split_worthwhile(elements: int) -> bool:
 
 
 def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[Element], identity_of: IdentityOf,
-           reopen: Callable[[], PageCache | None], out: Path, ext: str, parent: int) -> None:
-    """In the forked helper: plan the share's diagrams and report them; then make its pages while the build
-    decides whether it wants them (it stops as soon as told not to), and send them if it does. It dies with
-    the build, even one killed outright (parent-death signal)."""
+           reopen: Callable[[], PageCache | None], out: Path, ext: str, inputs: PageInputs | None,
+           parent: int) -> None:
+    """In the forked helper: find the pages of the share that need not be made, plan the others' diagrams and
+    report both; then make those pages while the build decides whether it wants them (it stops as soon as told
+    not to), and send them if it does. It dies with the build, even one killed outright (parent-death signal)."""
     die_with_parent(parent)
+    cache: PageCache | None = None
     try:
-        plans = planner.plan_all(share)
+        cache = reopen()  # (its own connection: SQLite connections do not survive a fork)
+        reuse = Reuse.find(inputs, cache, share, out, ext) if inputs is not None and cache is not None else Reuse()
+        todo = [element for element in share if element_path(element.kind, element.id) not in reuse.settled]
+        plans = planner.plan_all(todo)
         report: dict[str, tuple[Any, ...]] = {}
         for name, plan in plans.items():
             identity, graphviz = identity_of(name, plan)
             report[name] = (identity, plan.drawn, plan.note, graphviz)
-        connection.send(report)
+        connection.send((report, reuse))
         told: list[bool] = []  # whether to make its pages, once the build has said
 
         def stopped() -> bool:  # its pages are made while the build decides (a rebuild: it will say go)
@@ -194,7 +225,7 @@ def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[
                 told.append(bool(connection.recv()))
             return bool(told) and not told[0]
 
-        answer = _make_pages(content, share, plans, report, reopen, out, ext, stopped)
+        answer = _make_pages(content, todo, plans, report, cache, out, ext, stopped) if cache is not None else None
         if not told:
             told.append(bool(connection.recv()))
         if told[0]:
@@ -205,32 +236,28 @@ def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[
         connection.send(None)
     finally:
         connection.close()
+        if cache is not None:
+            cache.abandon()
 
 
-def _make_pages(content: SiteContent, share: list[Element], plans: dict[str, PlannedDiagram],
-                report: dict[str, tuple[Any, ...]], reopen: Callable[[], PageCache | None], out: Path,
-                ext: str, stopped: Callable[[], bool]) -> Answer | None:
-    """The share's pages, keyed with its diagrams' keys and judged (on a connection of its own: SQLite
-    connections do not survive a fork); None as soon as ``stopped`` (the build needs them not)."""
-    cache = reopen()
-    if cache is None:
-        return None
-    try:
-        own = dataclasses.replace(content, diagrams={name: (plan.drawn, plan.note) for name, plan in plans.items()})
-        pages = []
-        for element in share:
-            if stopped():
-                return None
-            pages.append(element_page(own, element))
+def _make_pages(content: SiteContent, todo: list[Element], plans: dict[str, PlannedDiagram],
+                report: dict[str, tuple[Any, ...]], cache: PageCache, out: Path, ext: str,
+                stopped: Callable[[], bool]) -> Answer | None:
+    """The pages of ``todo``, keyed with its diagrams' keys and judged; None as soon as ``stopped`` (the build
+    needs them not)."""
+    own = dataclasses.replace(content, diagrams={name: (plan.drawn, plan.note) for name, plan in plans.items()})
+    pages = []
+    for element in todo:
         if stopped():
             return None
-        keyed = KeyedPages()
-        identities = {name: found[0] for name, found in report.items()}  # its own diagrams' keys
-        keys = _Judge(identities.get, out, ext)(pages, keyed, cache)
-        return [(page.path, page.title, page.kind, page.id, key, page.path in keyed.settled)
-                for page, key in zip(pages, keys, strict=True)]
-    finally:
-        cache.abandon()
+        pages.append(element_page(own, element))
+    if stopped():
+        return None
+    keyed = KeyedPages()
+    identities = {name: found[0] for name, found in report.items()}  # its own diagrams' keys
+    keys = _Judge(identities.get, out, ext)(pages, keyed, cache)
+    return [(page.path, page.title, page.kind, page.id, key, page.path in keyed.settled)
+            for page, key in zip(pages, keys, strict=True)]
 
 
 def _receive(connection: Any) -> Any:

@@ -76,6 +76,22 @@ class PageCache:
     def remember(self, key: str, text: bytes) -> None:
         self._written.append((key, (text_digest(text), b"")))
 
+    def records(self, inputs: list[str]) -> dict[str, tuple[str, str]]:
+        """(page key, diagram key or "") recorded for each input key found (:mod:`archrepo.site.page_inputs`)."""
+        found: dict[str, tuple[str, str]] = {}
+        for key, (page, diagram) in self._store.get_many(inputs).items():
+            try:
+                found[key] = (page.decode("ascii"), diagram.decode("ascii"))
+            except UnicodeDecodeError:
+                continue
+        return found
+
+    def record(self, inputs: str, page: str, diagram: str | None) -> None:
+        """Record that the page whose input key is ``inputs`` has the key ``page``, and its diagram ``diagram``
+        (a diagram cache key, or None)."""
+        self._live.add(inputs)
+        self._written.append((inputs, (page.encode("ascii"), (diagram or "").encode("ascii"))))
+
     def close(self) -> None:
         """Store what this build wrote; forget pages no longer made, once they outnumber the live ones."""
         try:

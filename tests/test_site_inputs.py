@@ -1,0 +1,174 @@
+"""Pages a rebuild leaves as they are without making them (archrepo.site.page_inputs): each integration page is
+made from the elements its inputs name alone, and after every kind of edit that reaches such pages a rebuild
+writes what a build from nothing writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import archrepo
+from archrepo.graph.deps import build_dependency_graph
+from archrepo.rules.check import CheckOptions, run_check
+from archrepo.rules.definitions import load_rules
+from archrepo.site import build_site
+from archrepo.site.content import SiteContent
+from archrepo.site.crossref import build_cross_reference
+from archrepo.site.element_pages import element_page
+from archrepo.site.links import element_path
+from archrepo.site.page_inputs import integration_inputs
+from archrepo.site.plan import Planner
+from archrepo.views.marks import violation_marks
+from tests.conftest import ROOT
+from tests.test_site_scale import _differences, _generate, _reference_copy
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+def _content(repository: archrepo.Repository, model, result, rules, dependencies) -> SiteContent:
+    return SiteContent(model=model, result=result, xref=build_cross_reference(model, result.violations),
+                       as_of=AS_OF, rules=rules, enabled=frozenset(rule.id for rule in result.rules), diagrams={},
+                       approved_standards=tuple(repository.config.approved_standards), explorer=True,
+                       dependencies=dependencies)
+
+
+def _made(content: SiteContent, planner: Planner, element) -> tuple[str, str]:
+    """The element's page and its diagram, as their keys see them."""
+    plan = planner.plan(element)
+    content.diagrams = {element_path(element.kind, element.id): (plan.drawn, plan.note)} if plan else {}
+    return repr(element_page(content, element)), repr(plan)
+
+
+def _tricky(root: Path) -> Path:
+    """The reference model with what an integration page can name beyond its ends: an id among its properties
+    (and one no element has), an external organisation above an end's owner, a violation naming it."""
+    repo = _reference_copy(root)
+    path = repo / "models" / "integrations" / "clinical" / "dips-arena-to-analytics.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("mode: batch\n", "mode: batch\nproperties:\n  contact: oslo-universitetssykehus\n"
+                                 "  also: [regional-integrasjonsplattform, not-an-element, 3]\n", 1),
+                    encoding="utf-8")
+    organisations = repo / "models" / "organisations" / "hospital-trusts.yaml"
+    text = organisations.read_text(encoding="utf-8")
+    organisations.write_text(text.replace("type: health-trust\nparent: helse-sor-ost\n",
+                                          "type: health-trust\nparent: helse-sor-ost\nexternal: true\n", 1),
+                             encoding="utf-8")
+    return repo
+
+
+@pytest.mark.parametrize("which", ["reference", "tricky", "generated"])
+def test_an_integration_page_is_made_from_the_elements_its_inputs_name(which: str, tmp_path: Path) -> None:
+    """Each integration's page and diagram, made from a model holding only the elements
+    :func:`integration_inputs` names (and only the violations on or naming them, and their marks), are those
+    made from the whole model: the input key, a digest of those elements, covers all a page is made from."""
+    root = {"reference": lambda: ROOT, "tricky": lambda: _tricky(tmp_path / "tricky"),
+            "generated": lambda: _generate(tmp_path / "generated", 120)}[which]()
+    repository = archrepo.load(root / "archrepo.yaml")
+    result = run_check(repository.config, CheckOptions(as_of=AS_OF))
+    assert not result.errors
+    rules = load_rules(repository.config, result.principles, include_disabled=True)
+    model = repository.model
+    whole = _content(repository, model, result, rules, repository.dependencies)
+    marks = violation_marks(result)
+    planner = Planner(model, repository.dependencies, as_of=AS_OF, marks=marks, ext=".html")
+    integrations = model.of_kind("Integration")
+    assert len(integrations) > 40
+    named_by_violations = external_chains = 0
+    for integration in integrations:
+        ids = integration_inputs(model, integration, whole.xref)
+        part = dataclasses.replace(model, elements={i: model.elements[i] for i in sorted(ids) if i in model})
+        violations = sorted({v for i in ids for v in (*whole.xref.by_element.get(i, ()),
+                                                      *whole.xref.involving.get(i, ()))})
+        named_by_violations += bool(whole.xref.involving.get(integration.id) or whole.xref.by_element.get(
+            integration.id))
+        external_chains += any(model.elements[i].get("external") for i in ids if i in model)
+        dependencies = build_dependency_graph(part)
+        alone = _content(repository, part, dataclasses.replace(result, violations=violations), rules, dependencies)
+        part_planner = Planner(part, dependencies, as_of=AS_OF, marks={i: marks[i] for i in ids if i in marks},
+                               ext=".html")
+        assert _made(alone, part_planner, integration) == _made(whole, planner, integration), integration.id
+    assert named_by_violations and (which == "generated" or external_chains)
+
+
+def _build(repo: Path, out: Path):
+    return build_site(archrepo.load(repo / "archrepo.yaml"), out, as_of=AS_OF)
+
+
+def _clean(repo: Path, out: Path):
+    os.environ["ARCHREPO_NO_CACHE"] = "1"
+    try:
+        return _build(repo, out)
+    finally:
+        del os.environ["ARCHREPO_NO_CACHE"]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_after_each_edit_a_rebuild_writes_what_a_build_from_nothing_writes(tmp_path: Path) -> None:
+    """Edits that reach integration pages through what they name: the owner of an end renamed, an organisation
+    above it made external, a data object's master renamed, lines moved, an element appearing under an id a
+    property names, the approved standards changed, a violation waived. After each, the rebuild leaves the
+    other integration pages as they are, unmade, and the site is byte for byte a build from nothing."""
+    repo = _tricky(tmp_path / "repo")
+    site = tmp_path / "site"
+    first = _build(repo, site)
+    integrations = len(archrepo.load(repo / "archrepo.yaml").model.of_kind("Integration"))
+    assert first.reused == 0
+    again = _build(repo, site)
+    assert again.reused == integrations and again.written == () and again.rendered == 0
+    models = repo / "models"
+    edits = [  # (lines moved first: later edits bring violations, whose locations would move too)
+        ("lines moved", lambda: _edit(models / "integrations" / "clinical" / "dips-arena-to-analytics.yaml",
+                                      "kind: Integration", "# two lines\n# above\nkind: Integration")),
+        ("owner renamed", lambda: _edit(models / "organisations" / "hospital-trusts.yaml",
+                                        "name: Avdeling for medisinsk biokjemi", "name: Medisinsk biokjemi (OUS)")),
+        ("external above", lambda: _edit(models / "organisations" / "helse-sor-ost.yaml", "\nname:",
+                                         "\nexternal: true\nname:")),
+        ("master renamed", lambda: _edit(models / "applications" / "laboratory" / "lvms.yaml", "\nname: LVMS",
+                                         "\nname: LVMS (renamed)")),
+        ("an id appears", lambda: (models / "organisations" / "new.yaml").write_text(
+            "kind: Organisation\nid: not-an-element\nname: Now an element\ntype: department\n", encoding="utf-8")),
+        # with the rule on approved standards off, no violation tells the pages of KITH-XML integrations apart
+        ("standards", lambda: (_edit(repo / "archrepo.yaml", "KITH-XML, ", ""),
+                               _edit(repo / "archrepo.yaml", "rules_config: {}", "rules_config: {INT001: {enabled: false}}"))),
+    ]
+    for what, edit in edits:
+        edit()
+        rebuilt = _build(repo, site)
+        clean = _clean(repo, tmp_path / f"clean-{what}")
+        assert rebuilt.files == clean.files, what
+        assert not _differences(site, tmp_path / f"clean-{what}", clean.files), what
+        assert rebuilt.written, what
+        if what == "standards":  # every integration page says whether its standard is approved
+            assert rebuilt.reused == 0
+        else:
+            assert 0 < rebuilt.reused < integrations, what
+        shutil.rmtree(tmp_path / f"clean-{what}")
+    page = (site / "integrations" / "dips-to-datavarehus.html").read_text(encoding="utf-8")
+    assert "Now an element" in page
+
+
+def test_a_page_whose_file_was_changed_or_removed_is_made_again(tmp_path: Path) -> None:
+    """A page left as it is must still be what its file holds: one edited by hand, or removed, is made and
+    written again, even though its inputs have not changed."""
+    repo = _reference_copy(tmp_path / "repo")
+    site = tmp_path / "site"
+    _build(repo, site)
+    edited = site / "integrations" / "dips-to-datavarehus.html"
+    original = edited.read_bytes()
+    edited.write_bytes(original.replace(b"</body>", b"<p>hand-made</p></body>"))
+    removed = site / "integrations" / "tilgangslogg-to-logganalyse.html"
+    removed.unlink()
+    again = _build(repo, site)
+    assert sorted(again.written) == ["integrations/dips-to-datavarehus.html",
+                                     "integrations/tilgangslogg-to-logganalyse.html"]
+    assert edited.read_bytes() == original and removed.is_file()
