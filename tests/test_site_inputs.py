@@ -21,7 +21,7 @@ from archrepo.site.content import SiteContent
 from archrepo.site.crossref import build_cross_reference
 from archrepo.site.element_pages import element_page
 from archrepo.site.links import element_path
-from archrepo.site.page_inputs import integration_inputs
+from archrepo.site.page_inputs import COVERED, ReadSets
 from archrepo.site.plan import Planner
 from archrepo.views.marks import violation_marks
 from tests.conftest import ROOT
@@ -62,10 +62,11 @@ def _tricky(root: Path) -> Path:
 
 
 @pytest.mark.parametrize("which", ["reference", "tricky", "generated"])
-def test_an_integration_page_is_made_from_the_elements_its_inputs_name(which: str, tmp_path: Path) -> None:
-    """Each integration's page and diagram, made from a model holding only the elements
-    :func:`integration_inputs` names (and only the violations on or naming them, and their marks), are those
-    made from the whole model: the input key, a digest of those elements, covers all a page is made from."""
+def test_a_page_is_made_from_the_elements_its_inputs_name(which: str, tmp_path: Path) -> None:
+    """The page and diagram of each integration, application and data object, made from a model holding only
+    the elements its inputs name (archrepo.site.page_inputs.ReadSets; and only the violations on or naming them,
+    and their marks), are those made from the whole model: the input key, a digest of those elements, covers all
+    a page is made from."""
     root = {"reference": lambda: ROOT, "tricky": lambda: _tricky(tmp_path / "tricky"),
             "generated": lambda: _generate(tmp_path / "generated", 120)}[which]()
     repository = archrepo.load(root / "archrepo.yaml")
@@ -76,22 +77,23 @@ def test_an_integration_page_is_made_from_the_elements_its_inputs_name(which: st
     whole = _content(repository, model, result, rules, repository.dependencies)
     marks = violation_marks(result)
     planner = Planner(model, repository.dependencies, as_of=AS_OF, marks=marks, ext=".html")
-    integrations = model.of_kind("Integration")
-    assert len(integrations) > 40
+    covered = [element for kind in COVERED for element in model.of_kind(kind)]
+    assert len(covered) > 100 and {element.kind for element in covered} == set(COVERED)
     named_by_violations = external_chains = 0
-    for integration in integrations:
-        ids = integration_inputs(model, integration, whole.xref)
+    reads = ReadSets(model, whole.xref)
+    for element in covered:
+        ids = reads.of(element)
+        assert ids is not None
         part = dataclasses.replace(model, elements={i: model.elements[i] for i in sorted(ids) if i in model})
         violations = sorted({v for i in ids for v in (*whole.xref.by_element.get(i, ()),
                                                       *whole.xref.involving.get(i, ()))})
-        named_by_violations += bool(whole.xref.involving.get(integration.id) or whole.xref.by_element.get(
-            integration.id))
+        named_by_violations += bool(whole.xref.involving.get(element.id) or whole.xref.by_element.get(element.id))
         external_chains += any(model.elements[i].get("external") for i in ids if i in model)
         dependencies = build_dependency_graph(part)
         alone = _content(repository, part, dataclasses.replace(result, violations=violations), rules, dependencies)
         part_planner = Planner(part, dependencies, as_of=AS_OF, marks={i: marks[i] for i in ids if i in marks},
                                ext=".html")
-        assert _made(alone, part_planner, integration) == _made(whole, planner, integration), integration.id
+        assert _made(alone, part_planner, element) == _made(whole, planner, element), element.id
     assert named_by_violations and (which == "generated" or external_chains)
 
 
@@ -114,17 +116,18 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_after_each_edit_a_rebuild_writes_what_a_build_from_nothing_writes(tmp_path: Path) -> None:
-    """Edits that reach integration pages through what they name: the owner of an end renamed, an organisation
-    above it made external, a data object's master renamed, lines moved, an element appearing under an id a
-    property names, the approved standards changed, a violation waived. After each, the rebuild leaves the
-    other integration pages as they are, unmade, and the site is byte for byte a build from nothing."""
+    """Edits that reach pages through what they name or what names them: the owner of an application renamed,
+    an organisation above it made external, a data object's master renamed, lines moved, an element appearing
+    under an id a property names, an integration appearing, an application retired, the approved standards
+    changed. After each, the rebuild leaves the other pages of the kinds keyed by their inputs as they are,
+    unmade, and the site is byte for byte a build from nothing."""
     repo = _tricky(tmp_path / "repo")
     site = tmp_path / "site"
     first = _build(repo, site)
-    integrations = len(archrepo.load(repo / "archrepo.yaml").model.of_kind("Integration"))
+    covered = sum(len(archrepo.load(repo / "archrepo.yaml").model.of_kind(kind)) for kind in COVERED)
     assert first.reused == 0
     again = _build(repo, site)
-    assert again.reused == integrations and again.written == () and again.rendered == 0
+    assert again.reused == covered and again.written == () and again.rendered == 0
     models = repo / "models"
     edits = [  # (lines moved first: later edits bring violations, whose locations would move too)
         ("lines moved", lambda: _edit(models / "integrations" / "clinical" / "dips-arena-to-analytics.yaml",
@@ -137,6 +140,12 @@ def test_after_each_edit_a_rebuild_writes_what_a_build_from_nothing_writes(tmp_p
                                          "\nname: LVMS (renamed)")),
         ("an id appears", lambda: (models / "organisations" / "new.yaml").write_text(
             "kind: Organisation\nid: not-an-element\nname: Now an element\ntype: department\n", encoding="utf-8")),
+        # between two applications that exchange data with others: their neighbours' diagrams draw it
+        ("an integration appears", lambda: (models / "integrations" / "new.yaml").write_text(
+            "kind: Integration\nid: lvms-to-logistics\nname: New flow\nsource: lvms\ntarget: dips-arena\n"
+            "standard: HL7v2\ndata: [logistikkoppgave]\nmode: async\n", encoding="utf-8")),
+        ("retired", lambda: _edit(models / "applications" / "laboratory" / "lvms.yaml", "  status: active",
+                                  "  status: retired")),
         # with the rule on approved standards off, no violation tells the pages of KITH-XML integrations apart
         ("standards", lambda: (_edit(repo / "archrepo.yaml", "KITH-XML, ", ""),
                                _edit(repo / "archrepo.yaml", "rules_config: {}", "rules_config: {INT001: {enabled: false}}"))),
@@ -148,10 +157,10 @@ def test_after_each_edit_a_rebuild_writes_what_a_build_from_nothing_writes(tmp_p
         assert rebuilt.files == clean.files, what
         assert not _differences(site, tmp_path / f"clean-{what}", clean.files), what
         assert rebuilt.written, what
-        if what == "standards":  # every integration page says whether its standard is approved
+        if what == "standards":  # part of every input key (integration pages say whether theirs is approved)
             assert rebuilt.reused == 0
         else:
-            assert 0 < rebuilt.reused < integrations, what
+            assert 0 < rebuilt.reused < covered, what
         shutil.rmtree(tmp_path / f"clean-{what}")
     page = (site / "integrations" / "dips-to-datavarehus.html").read_text(encoding="utf-8")
     assert "Now an element" in page

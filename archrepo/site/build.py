@@ -154,9 +154,10 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     counter.add(rendering.total)
     maker = None
     if helper is not None and elsewhere is not None:
-        # a rebuild: a core to spare; a first build: the workers lay out diagrams on every core
+        # a rebuild: a core to spare; a first build: the workers lay out diagrams on every core (counted against
+        # every diagram of the site, those of the pages left as they are too)
         assert page_cache is not None  # a helper is started only with one
-        go = rendering.laid_out * 10 <= rendering.total
+        go = rendering.laid_out * 10 <= rendering.total + len(reuse.settled)
         helper.decide(go)
         if go:
             maker = ElementPages(page_cache, rendering.identity, out, FORMATS[fmt], helper, here)

@@ -37,7 +37,7 @@ from archrepo.site.plan import PlannedDiagram, Planner
 __all__ = ["ElementPages", "Helper", "KeyedPages", "split_worthwhile"]
 
 SPLIT_FROM = 2000  # elements: below this a fork costs more than half the work it takes over
-HERE_SHARE = 0.55  # of the elements, planned and made here: this process makes the index and list pages too
+HERE_SHARE = 0.41  # of the elements, planned and made here: this process makes the index and list pages too
 Identity = Callable[[str], "str | None"]
 IdentityOf = Callable[[str, PlannedDiagram], tuple["str | None", bool]]  # (cache key, laid out by Graphviz)
 Answer = list[tuple[str, str, str, str, str, bool]]  # (path, title, kind, id, key, file holds it) per page

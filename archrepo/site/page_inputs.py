@@ -1,7 +1,7 @@
 """Pages a rebuild does not make at all: those whose inputs are what they were when a build made them.
 
 Most pages of a region's site are integration pages (several per application). What one is made from can be
-named without making it (:func:`integration_inputs`): the integration, the elements it names (its ends, its
+named without making it (:class:`ReadSets`): the integration, the elements it names (its ends, its
 platform, its data objects and their masters, ids among its properties), the owners of its ends and the
 organisations above them (a box shows its owner, and whether the owner is external), and the elements its
 violations name; with the violations of each. The page key of :mod:`archrepo.site.page_cache` needs the page
@@ -14,7 +14,7 @@ holds that text leaves the page as it is, without planning its diagram or making
 the page cache, authenticated like the others (a record this machine's archrepo did not make is a miss).
 
 Why this is sound: a page is a function of what its builder reads (:mod:`archrepo.site.element_pages`,
-:meth:`archrepo.site.plan.Planner.plan`); :func:`integration_inputs` names a superset of the elements read, and
+:meth:`archrepo.site.plan.Planner.plan`); :class:`ReadSets` names a superset of the elements read, and
 the input key covers each one's kind, data and location, and the violations on it or naming it (its marks on a
 diagram, the worst severity and the rules of its counting violations, are a function of those). A test builds
 every integration page of three models again from a model holding only those elements (and only their
@@ -35,39 +35,108 @@ from archrepo.site.crossref import CrossReference
 from archrepo.site.links import element_path
 from archrepo.site.page_cache import PageCache, unchanged
 
-__all__ = ["COVERED", "PageInputs", "Reuse", "integration_inputs"]
+__all__ = ["COVERED", "PageInputs", "ReadSets", "Reuse"]
 
-COVERED = ("Integration",)  # kinds whose pages are keyed by their inputs
-_VERSION = "page-inputs-1"
+_VERSION = "page-inputs-2"
+COVERED = ("Integration", "Application", "DataObject")  # kinds whose pages are keyed by their inputs
 
 
-def integration_inputs(model: Model, integration: Element, xref: CrossReference) -> set[str]:
-    """The ids of every element an integration's page and its diagram read (some may not exist: a page that
-    names an id no element has changes when one appears)."""
-    get = integration.get
-    found = {integration.id}
-    ends = [str(end) for end in (get("source"), get("target"), get("via")) if end]
-    found.update(ends)
-    for data_id in get("data") or ():
-        found.add(str(data_id))
-        data_object = model.get(str(data_id))
-        if data_object is not None and data_object.get("master"):
-            found.add(str(data_object.get("master")))
-    for value in (get("properties") or {}).values():
-        found.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
-    for end in ends:  # the box of each end names its owner and is marked when an organisation above is external
-        application = model.get(end)
-        chain: set[str] = set()
-        current = application.get("owner") if application is not None else None
-        while isinstance(current, str) and current and current not in chain:
-            chain.add(current)
-            organisation = model.get(current)
-            current = organisation.get("parent") if organisation is not None else None
-        found |= chain
-    for violation in (*xref.by_element.get(integration.id, ()), *xref.involving.get(integration.id, ())):
-        found.add(violation.element)
-        found.update(violation.related)
-    return found
+class ReadSets:
+    """The ids of every element the page (and its diagram) of an element of a :data:`COVERED` kind reads, in
+    ``model`` with its cross references ``xref``. Some ids may name no element: a page that names an id no
+    element has changes when one appears."""
+
+    def __init__(self, model: Model, xref: CrossReference) -> None:
+        self.model = model
+        self.xref = xref
+        self._owners: dict[str, frozenset[str]] = {}
+
+    def of(self, element: Element) -> set[str] | None:
+        """What the element's page reads; None for a kind not covered."""
+        if element.kind == "Integration":
+            return self.integration(element)
+        if element.kind == "Application":
+            return self.application(element)
+        if element.kind == "DataObject":
+            return self.data_object(element)
+        return None
+
+    def integration(self, integration: Element) -> set[str]:
+        """Its ends, platform, data objects and their masters, and the owners of its ends and the organisations
+        above them (a box names its owner and is marked when an organisation above is external)."""
+        get = integration.get
+        found = {integration.id}
+        ends = [str(end) for end in (get("source"), get("target"), get("via")) if end]
+        found.update(ends)
+        for data_id in get("data") or ():
+            found.add(str(data_id))
+            data_object = self.model.get(str(data_id))
+            if data_object is not None and data_object.get("master"):
+                found.add(str(data_object.get("master")))
+        for end in ends:
+            found |= self.owners(end)
+        return self._own(integration, found)
+
+    def application(self, application: Element) -> set[str]:
+        """What it names, the integrations in and out of it and their ends, those routed through it, the
+        processes and data objects that name it, and for each application it exchanges data with, its owners and
+        the integrations in and out of it (the diagram draws those between the applications it shows)."""
+        get = application.get
+        xref = self.xref
+        found = {application.id} | self.owners(application.id)
+        found.update(str(other) for key in ("capabilities", "technologies") for other in get(key) or ())
+        neighbours: set[str] = set()
+        for integration in (*xref.outgoing.get(application.id, ()), *xref.incoming.get(application.id, ())):
+            found.add(integration.id)
+            neighbours.update(str(end) for end in (integration.get("source"), integration.get("target")) if end)
+            if integration.get("via"):
+                found.add(str(integration.get("via")))
+        for integration in xref.routed.get(application.id, ()):
+            found.add(integration.id)
+            found.update(str(end) for end in (integration.get("source"), integration.get("target")) if end)
+        found.update(process.id for process, _ in xref.steps.get(application.id, ()))
+        found.update(data_object.id for data_object in xref.masters.get(application.id, ()))
+        for neighbour in neighbours - {application.id}:
+            found.add(neighbour)
+            found |= self.owners(neighbour)
+            found.update(i.id for i in (*xref.outgoing.get(neighbour, ()), *xref.incoming.get(neighbour, ())))
+        return self._own(application, found)
+
+    def data_object(self, data_object: Element) -> set[str]:
+        """Its master, the integrations that carry it and their ends, with the owners of each application."""
+        found = {data_object.id}
+        ends = [str(data_object.get("master"))] if data_object.get("master") else []
+        for integration in self.xref.carriers.get(data_object.id, ()):
+            found.add(integration.id)
+            ends += [str(end) for end in (integration.get("source"), integration.get("target")) if end]
+        for end in ends:
+            found.add(end)
+            found |= self.owners(end)
+        return self._own(data_object, found)
+
+    def owners(self, application_id: str) -> frozenset[str]:
+        """The owner of an application (if it is one) and every organisation above it."""
+        known = self._owners.get(application_id)
+        if known is None:
+            application = self.model.get(application_id)
+            chain: set[str] = set()
+            current = application.get("owner") if application is not None else None
+            while isinstance(current, str) and current and current not in chain:
+                chain.add(current)
+                organisation = self.model.get(current)
+                current = organisation.get("parent") if organisation is not None else None
+            known = self._owners[application_id] = frozenset(chain)
+        return known
+
+    def _own(self, element: Element, found: set[str]) -> set[str]:
+        """``found``, with what every element page names: the ids among its properties, and the elements its
+        violations (and those naming it) name."""
+        for value in (element.get("properties") or {}).values():
+            found.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+        for violation in (*self.xref.by_element.get(element.id, ()), *self.xref.involving.get(element.id, ())):
+            found.add(violation.element)
+            found.update(violation.related)
+        return found
 
 
 class PageInputs:
@@ -75,29 +144,32 @@ class PageInputs:
     ``settings``."""
 
     def __init__(self, content: SiteContent, settings: tuple[str, ...]) -> None:
-        self._model = content.model
-        self._xref = content.xref
+        self._reads = ReadSets(content.model, content.xref)
         self._salt = repr((_VERSION, code_digest(), settings, content.approved_standards)).encode(
             "utf-8", "surrogatepass")
         self._digests: dict[str, bytes] = {}
 
     def key(self, element: Element) -> str | None:
         """The input key of the element's page; None for a kind not covered."""
-        if element.kind not in COVERED:
+        ids = self._reads.of(element)
+        if ids is None:
             return None
         digest = hashlib.blake2b(self._salt, digest_size=20)
-        for element_id in sorted(integration_inputs(self._model, element, self._xref)):
-            digest.update(self._digest(element_id))
+        # whose page it is: the pages of two elements can read the same elements (an integration's and that of the
+        # one data object it carries)
+        digest.update(repr((element.kind, element.id)).encode("utf-8", "surrogatepass"))
+        digests = self._digests
+        digest.update(b"".join(digests.get(i) or self._digest(i) for i in sorted(ids)))
         return digest.hexdigest()
 
     def _digest(self, element_id: str) -> bytes:
-        known = self._digests.get(element_id)
-        if known is None:
-            xref = self._xref
-            text = repr((element_id, self._model.get(element_id), xref.by_element.get(element_id),
-                         xref.involving.get(element_id)))
-            known = self._digests[element_id] = hashlib.blake2b(
-                text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+        """Of the element (its kind, id, data and location; or that there is none) and the violations on it and
+        naming it."""
+        xref = self._reads.xref
+        text = repr((element_id, self._reads.model.get(element_id), xref.by_element.get(element_id),
+                     xref.involving.get(element_id)))
+        known = self._digests[element_id] = hashlib.blake2b(
+            text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
         return known
 
 
