@@ -181,3 +181,17 @@ def test_a_page_whose_file_was_changed_or_removed_is_made_again(tmp_path: Path) 
     assert sorted(again.written) == ["integrations/dips-to-datavarehus.html",
                                      "integrations/tilgangslogg-to-logganalyse.html"]
     assert edited.read_bytes() == original and removed.is_file()
+
+
+def test_another_graphviz_leaves_no_page_as_it_is(tmp_path: Path, monkeypatch) -> None:
+    """A page inlines its diagram, which another Graphviz may lay out differently: with another `dot`, no page
+    is left as it is on the word of its inputs (each is made and keyed with its diagram laid out again)."""
+    from archrepo.site import diagram_cache
+
+    repo = _reference_copy(tmp_path / "repo")
+    site = tmp_path / "site"
+    first = _build(repo, site)
+    version = diagram_cache._graphviz_version()
+    monkeypatch.setattr(diagram_cache, "_graphviz_version", lambda: version + " (another build)")
+    again = _build(repo, site)
+    assert again.reused == 0 and again.laid_out == first.laid_out

@@ -103,7 +103,7 @@ def build_site(repository: Repository, out: Path, *, fmt: str = "html", as_of: d
     elements = [element for kind in ELEMENT_KINDS for element in model.of_kind(kind)]
     # pages are left as they are on the word of their inputs only with both caches (a page's record names its
     # diagram's cache key)
-    inputs = PageInputs(content, settings) if cache is not None and page_cache is not None else None
+    inputs = PageInputs(content, settings, cache.version) if cache is not None and page_cache is not None else None
     helper = None
     # the helper finds its diagrams by their cache keys; a first build has nothing to rebuild from
     if cache is not None and page_cache is not None and not page_cache.empty():

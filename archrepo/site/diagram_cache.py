@@ -39,7 +39,8 @@ class DiagramCache:
 
     def __init__(self, store: ParseCache) -> None:
         self._store = store
-        self._salt = f"{code_digest()}\0{_graphviz_version()}".encode()
+        self.version = _graphviz_version()  # of the Graphviz that lays out what is not in the cache
+        self._salt = f"{code_digest()}\0{self.version}".encode()
         self._keys: dict[str, str] = {}  # page path -> cache key, made once a build
         self.hits = 0
 

@@ -6,7 +6,7 @@ platform, its data objects and their masters, ids among its properties), the own
 organisations above them (a box shows its owner, and whether the owner is external), and the elements its
 violations name; with the violations of each. The page key of :mod:`archrepo.site.page_cache` needs the page
 made, planned and keyed (most of a rebuild's work); the *input key* here needs only a digest of each of those
-elements, their violations and the site's settings.
+elements, their violations, the site's settings and the version of Graphviz.
 
 A build records, for each page it makes, its input key with its page key and its diagram's key. A rebuild whose
 input key for a page is recorded, whose page key is known with the text written for it, and whose file still
@@ -141,11 +141,11 @@ class ReadSets:
 
 class PageInputs:
     """Input keys of the pages of :data:`COVERED` kinds, for a site of ``content`` with the page cache's
-    ``settings``."""
+    ``settings``, whose diagrams Graphviz ``graphviz`` (what `dot -V` says) lays out."""
 
-    def __init__(self, content: SiteContent, settings: tuple[str, ...]) -> None:
+    def __init__(self, content: SiteContent, settings: tuple[str, ...], graphviz: str) -> None:
         self._reads = ReadSets(content.model, content.xref)
-        self._salt = repr((_VERSION, code_digest(), settings, content.approved_standards)).encode(
+        self._salt = repr((_VERSION, code_digest(), settings, graphviz, content.approved_standards)).encode(
             "utf-8", "surrogatepass")
         self._digests: dict[str, bytes] = {}
 
