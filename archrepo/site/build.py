@@ -133,7 +133,11 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     ext = FORMATS[fmt]
 
     def reusable(share: list[Element]) -> Reuse:
-        return Reuse.find(inputs, page_cache, share, out, ext) if inputs is not None and page_cache else Reuse()
+        # a first build has nothing recorded to find: its pages' input keys are made once the workers lay out
+        # its diagrams
+        if inputs is None or page_cache is None or page_cache.empty():
+            return Reuse()
+        return Reuse.find(inputs, page_cache, share, out, ext)
 
     reuse = reusable(helper.here if helper is not None else elements)
     here = [e for e in (helper.here if helper is not None else elements)
@@ -164,6 +168,8 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     content.diagrams = {**{name: (found.drawn, found.note) for name, found in (elsewhere or {}).items()},
                         **{key: (plan.drawn, plan.note) for key, plan in plans.items()}}
     with rendering as diagrams:  # the workers lay out graphs from here on, while this process makes the pages
+        if inputs is not None:
+            reuse.add_fresh(inputs, elements)
         keyed = KeyedPages()
         stubs = []  # the pages left as they are: what the search index and the list of files need
         for element in elements:

@@ -200,6 +200,13 @@ class Reuse:
                 reuse.fresh[path] = key
         return reuse
 
+    def add_fresh(self, inputs: PageInputs, elements: Iterable[Element]) -> None:
+        """Add the input keys of the pages of ``elements`` not found yet (all of them, in a first build)."""
+        for element in elements:
+            path = element_path(element.kind, element.id)
+            if path not in self.settled and path not in self.fresh and (key := inputs.key(element)) is not None:
+                self.fresh[path] = key
+
     def update(self, other: Reuse) -> None:
         self.settled.update(other.settled)
         self.fresh.update(other.fresh)
