@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from archrepo.site.links import element_path
 from archrepo.site.page_inputs import COVERED, ReadSets
 from archrepo.site.plan import Planner
 from archrepo.views.marks import violation_marks
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 from tests.test_site_scale import _differences, _generate, _reference_copy
 
 AS_OF = dt.date(2026, 11, 26)
@@ -128,6 +129,7 @@ def test_after_each_edit_a_rebuild_writes_what_a_build_from_nothing_writes(tmp_p
     assert first.reused == 0
     again = _build(repo, site)
     assert again.reused == covered and again.written == () and again.rendered == 0
+    assert again.diagrams == first.diagrams  # (those of the pages left as they are included)
     models = repo / "models"
     edits = [  # (lines moved first: later edits bring violations, whose locations would move too)
         ("lines moved", lambda: _edit(models / "integrations" / "clinical" / "dips-arena-to-analytics.yaml",
@@ -195,3 +197,15 @@ def test_another_graphviz_leaves_no_page_as_it_is(tmp_path: Path, monkeypatch) -
     monkeypatch.setattr(diagram_cache, "_graphviz_version", lambda: version + " (another build)")
     again = _build(repo, site)
     assert again.reused == 0 and again.laid_out == first.laid_out
+
+
+def test_the_docs_command_says_how_many_pages_it_did_not_make_again(tmp_path: Path) -> None:
+    repo = _reference_copy(tmp_path / "repo")
+    first = run_cli(["docs", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "site")], repo)
+    again = run_cli(["docs", "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "site")], repo)
+    assert first.exit_code == 0 and again.exit_code == 0
+    assert "not even made again" not in first.stderr
+    diagrams = re.search(r"pages with (\d+) diagrams", first.stderr)
+    assert diagrams and f"pages with {diagrams[1]} diagrams" in again.stderr
+    covered = sum(len(archrepo.load(repo / "archrepo.yaml").model.of_kind(kind)) for kind in COVERED)
+    assert f", {covered} of them not even made again: what they show had not changed" in again.stderr

@@ -54,6 +54,8 @@ def docs(ctx: click.Context, config_path: Path | None, out: Path, fmt: str, as_o
                 bar.close()
     seconds = time.perf_counter() - started
     changed = f"{len(summary.written)} written, {len(summary.files) - len(summary.written)} unchanged"
+    if summary.reused:
+        changed += f", {summary.reused} of them not even made again: what they show had not changed"
     removed = f", {len(summary.removed)} stale page(s) removed" if summary.removed else ""
     laid_out = f"; {summary.laid_out} laid out, {summary.cached} from the cache" if fmt == "html" else ""
     click.echo(f"wrote {summary.pages} pages with {summary.diagrams} diagrams{laid_out} to {out} "

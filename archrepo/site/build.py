@@ -204,7 +204,9 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     files = {page.path + FORMATS[fmt] for page in pages} | set(assets)
     claimed.write_manifest(sorted(files))
     removed = remove_stale(out, claimed.previous - files)
-    return SiteSummary(out, fmt, len(pages), len(diagrams.ready), tuple(sorted(files)), tuple(written), removed,
+    # the site's diagrams: those of the pages made, and those the pages left as they are show
+    shown = len(diagrams.ready) + sum(1 for _, diagram, _ in reuse.settled.values() if diagram)
+    return SiteSummary(out, fmt, len(pages), shown, tuple(sorted(files)), tuple(written), removed,
                        {kind: len(model.of_kind(kind)) for kind in KINDS}, result.summary(), diagrams.laid_out,
                        diagrams.cached, rendered, keyed.helped, len(stubs))
 
