@@ -3,6 +3,7 @@ errors (exit 2), never mistaken for a closed stdout."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -13,6 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 import archrepo
+from archrepo.errors import UsageError
 from archrepo.escaping import one_line, shorten
 from archrepo.views import ViewOptions, build_view
 from archrepo.views.render_dot import render_dot, render_image
@@ -161,3 +163,63 @@ def test_the_svg_sanitiser_keeps_drawing_and_drops_everything_else() -> None:
     path = next(root.iter(f"{SVG}path"))
     assert path.get("fill") == "url(#gradient_1)" and path.get("stroke") is None
     assert next(root.iter(f"{SVG}g")).get("transform") == "scale(1 1) rotate(0) translate(4 46)"
+
+
+def _every_view(repository: archrepo.Repository) -> list:
+    """Every kind of Graphviz view of the model, with its options' variants (groups, a focused group, depths)."""
+    from archrepo.views.integrations import integrations_view
+
+    model, dependencies = repository.model, repository.dependencies
+    options = ViewOptions(as_of=AS_OF)
+    views = [build_view("landscape", model, dependencies, dataclasses.replace(options, group_by=group_by))
+             for group_by in ("owner", "tag", "capability", "none")]
+    applications = [a.id for a in model.of_kind("Application")]
+    for application in applications[:12]:
+        for name, depth in (("context", 1), ("context", 2), ("impact", 2)):
+            views.append(build_view(name, model, dependencies,
+                                    dataclasses.replace(options, focus=application, depth=depth)))
+    views += [build_view("process", model, dependencies, dataclasses.replace(options, focus=p.id))
+              for p in model.of_kind("Process")[:8]]
+    views += [build_view("data", model, dependencies, dataclasses.replace(options, focus=d.id))
+              for d in model.of_kind("DataObject")[:8]]
+    for group_by in ("owner", "capability"):
+        overall = integrations_view(model, dependencies, dataclasses.replace(options, group_by=group_by))
+        views.append(overall)
+        focused = 0
+        for group in sorted(overall.nodes):
+            try:  # (some nodes are integration platforms, not groups)
+                views.append(integrations_view(model, dependencies,
+                                               dataclasses.replace(options, group_by=group_by, focus=group)))
+            except UsageError:
+                continue
+            focused += 1
+            if focused == 4:
+                break
+    return views
+
+
+@pytest.mark.parametrize("which", ["hostile", "reference"])
+def test_dot_text_is_the_graphviz_packages_byte_for_byte(which: str, hostile, monkeypatch) -> None:
+    """archrepo writes DOT itself (archrepo.views.dot_source) with the quoting of the `graphviz` package: the
+    text of every view and map is exactly what the package's Digraph writes from the same calls, hostile names,
+    long names, clusters, compound edges and the legend included."""
+    import graphviz
+
+    from archrepo.site.plan import plan_diagrams
+    from archrepo.views import dot_source
+    from archrepo.views.landscape_map import build_map
+    from archrepo.views.map_formats import render_map_dot
+    from tests.conftest import ROOT
+
+    repository = hostile if which == "hostile" else archrepo.load(ROOT / "archrepo.yaml")
+    views = _every_view(repository)
+    plans = plan_diagrams(repository.model, repository.dependencies, as_of=AS_OF, marks={}, ext=".html")
+    views += [plan.view for plan in plans.values() if plan.view is not None]
+    maps = [build_map(repository.model, ViewOptions(as_of=AS_OF, group_by=g)) for g in ("owner", "capability")]
+    ours = [render_dot(view) for view in views] + [render_map_dot(m) for m in maps]
+    monkeypatch.setattr(dot_source, "DotSource", graphviz.Digraph)
+    package = [render_dot(view) for view in views] + [render_map_dot(m) for m in maps]
+    assert len(ours) > 60 and any("compound=true" in text for text in ours)
+    assert any("subgraph cluster" in text for text in ours) and any("<<TABLE" in text for text in ours)
+    for mine, theirs in zip(ours, package, strict=True):
+        assert mine == theirs

@@ -34,7 +34,9 @@ def render_map_dot(landscape: LandscapeMap) -> str:
     """DOT source of the map: one cluster per box, nested, one node per tile, no edges."""
     import graphviz
 
-    graph = graphviz.Digraph(name=graphviz.escape(landscape.name), graph_attr={
+    from archrepo.views import dot_source
+
+    graph = dot_source.DotSource(name=graphviz.escape(landscape.name), graph_attr={
         "label": _tooltip(landscape.title), "labelloc": "t", "fontname": _FONT, "fontsize": "16",
         "rankdir": "LR", "nodesep": "0.15", "ranksep": "0.15"},
         node_attr={"fontname": _FONT, "fontsize": "10", "shape": "box", "style": "rounded,filled", "width": "2"})

@@ -1,4 +1,5 @@
-"""Graphviz rendering: DOT text (through the `graphviz` package), and SVG and PNG from the real `dot`.
+"""Graphviz rendering: DOT text (as the `graphviz` package writes it: :mod:`archrepo.views.dot_source`), and SVG
+and PNG from the real `dot`.
 
 Model text never becomes DOT syntax: every label, tooltip and cluster name is one line of printable text, cut to
 a display length, and passed as a quoted string with backslashes doubled (so neither an HTML-like label
@@ -8,6 +9,7 @@ ones archrepo makes, percent-encoded. SVG is rebuilt from an allow-list (:mod:`a
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from collections.abc import Mapping
@@ -38,6 +40,7 @@ _SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n"}  # what a real image starts with (SV
 _SVG_PROLOGUE = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
 
 
+@functools.lru_cache(maxsize=8192)  # an application's name and tooltip are in some twenty diagrams of a site
 def _text(text: str, limit: int) -> Any:
     """A DOT quoted string that shows exactly ``text`` (one line, cut to ``limit``): never HTML-like, never an
     escape sequence, and no entity (Graphviz decodes ``&quot;`` and the like even in plain labels)."""
@@ -82,7 +85,9 @@ def _node_attributes(node: ViewNode) -> dict[str, str]:
 def _digraph(view: ViewGraph) -> Any:
     import graphviz
 
-    graph = graphviz.Digraph(name=graphviz.escape(view.name), graph_attr={
+    from archrepo.views import dot_source
+
+    graph = dot_source.DotSource(name=graphviz.escape(view.name), graph_attr={
         "rankdir": view.direction, "label": _tooltip(view.title), "labelloc": "t", "fontname": _FONT,
         "fontsize": "16", "newrank": "true", "nodesep": "0.3", "ranksep": "0.6", "tooltip": _tooltip(view.title)},
         node_attr={"fontname": _FONT, "fontsize": "10"}, edge_attr={"fontname": _FONT, "fontsize": "8"})
@@ -159,6 +164,7 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@functools.lru_cache(maxsize=8192)
 def _identifier(name: str) -> Any:
     """A node or cluster name (model ids, process/step, cluster keys that may hold a tag): anything but letters,
     digits and ``._/-`` percent-encoded, so it can be neither HTML-like nor a port (``:``) nor an escape."""
