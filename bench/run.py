@@ -40,7 +40,7 @@ ROOT = HERE.parent
 MODELS = Path(os.environ.get("BENCH_MODELS", HERE / "models"))  # the generated models, kept between runs
 PYTHON = sys.executable
 AS_OF = "2026-11-26"
-VERIFY_UP_TO = 10_000  # sizes whose re-check is also compared with a full check (one more full run)
+VERIFY_UP_TO = 10_000  # sizes whose re-check (and docs rebuild) is also compared with a run from nothing
 TITLE = "# archrepo benchmark"
 
 
@@ -109,6 +109,7 @@ class Model:
     root: Path
     counts: dict[str, int]
     verified: bool = False
+    site_verified: bool = False
     leftovers: list[Path] = field(default_factory=list)  # what the measurements made, removed after them all
 
     @property
@@ -196,7 +197,8 @@ def _run_tree(args: list[str], cwd: Path) -> tuple[float, float, float]:
 
 def measure_docs(model: Model) -> dict[str, float]:
     """`archrepo docs` from nothing (no cache, no earlier site), then again after renaming the first element of
-    one file with the first build's cache and site in place (the rebuild an author waits for).
+    one file with the first build's cache and site in place (the rebuild an author waits for). Up to VERIFY_UP_TO
+    applications, once, the rebuilt site must be byte for byte a build from nothing of the edited model.
 
     Each build from nothing writes to a folder never used before, and the sites are removed only once the model's
     measurements are over (``Model.leftovers``): ext4 allocates no inode freed in the last minute or so while it
@@ -214,9 +216,26 @@ def measure_docs(model: Model) -> dict[str, float]:
     try:
         edited.write_bytes(_renamed(original))
         again, _, again_cpu = _run_tree(command, model.root)
+        if not model.site_verified and model.size <= VERIFY_UP_TO:
+            clean = site.with_name(f"{site.name}-from-nothing")
+            model.leftovers.append(clean)
+            _run([*command[:-1], str(clean)], model.root, {"ARCHREPO_NO_CACHE": "1"})
+            differing = _differences(site, clean)
+            if differing:
+                raise RuntimeError(f"the site rebuilt after editing {edited} differs from a build from nothing: "
+                                   f"{', '.join(differing[:5])}")
+            model.site_verified = True
     finally:
         edited.write_bytes(original)
     return {"docs": seconds, "docs_mb": peak, "docs_cpu": cpu, "redocs": again, "redocs_cpu": again_cpu}
+
+
+def _differences(one: Path, other: Path) -> list[str]:
+    """The files (relative paths) that only one of two folders has, or that differ in content."""
+    mine = {p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file()}
+    return sorted((mine ^ theirs) | {name for name in mine & theirs
+                                     if (one / name).read_bytes() != (other / name).read_bytes()})
 
 
 @dataclass(frozen=True)
