@@ -326,7 +326,8 @@ def test_an_interrupted_or_killed_build_leaves_no_dot_behind(generated: Path, tm
                 assert time.monotonic() < deadline, "no dot was started"
                 time.sleep(0.05)
             running = _marked(value)
-            assert sum(1 for command in running.values() if command == "python" or "python" in command) >= 2
+            # the worker whose `dot` lays out the slow process (the other may have finished its share already)
+            assert any("python" in command for command in running.values()), running
             build.send_signal(how)
             assert build.wait(timeout=60) == code
         finally:
