@@ -87,10 +87,14 @@ def _digraph(view: ViewGraph) -> Any:
 
     from archrepo.views import dot_source
 
-    graph = dot_source.DotSource(name=graphviz.escape(view.name), graph_attr={
+    graph_attr = {
         "rankdir": view.direction, "label": _tooltip(view.title), "labelloc": "t", "fontname": _FONT,
-        "fontsize": "16", "newrank": "true", "nodesep": "0.3", "ranksep": "0.6", "tooltip": _tooltip(view.title)},
-        node_attr={"fontname": _FONT, "fontsize": "10"}, edge_attr={"fontname": _FONT, "fontsize": "8"})
+        "fontsize": "16", "newrank": "true", "nodesep": "0.3", "ranksep": "0.6", "tooltip": _tooltip(view.title)}
+    if _parallel_edges(view):
+        graph_attr["ordering"] = "out"
+    graph = dot_source.DotSource(name=graphviz.escape(view.name), graph_attr=graph_attr,
+                                 node_attr={"fontname": _FONT, "fontsize": "10"},
+                                 edge_attr={"fontname": _FONT, "fontsize": "8"})
     by_cluster: dict[str, list[ViewNode]] = {}
     for node in view.sorted_nodes():
         if node.cluster is not None:
@@ -125,6 +129,16 @@ def _digraph(view: ViewGraph) -> Any:
         graph.edge(_identifier(source), _identifier(target), **attributes)
     _legend(graph, view)
     return graph
+
+
+def _parallel_edges(view: ViewGraph) -> bool:
+    """Whether two edges go from the same box to the same box (a pair of applications with both synchronous and
+    asynchronous integrations). Graphviz 2.43 orders such edges by where their objects lie in memory, which the
+    graphs a `dot` process read before have moved: in a batch (:mod:`archrepo.site.dot_batch`) the same graph
+    could come out with the two edges swapped. ``ordering=out`` has them keep the order they are written in
+    (sorted), so the diagram is the same in every batch and every build."""
+    pairs = [(edge.source, edge.target) for edge in view.sorted_edges()]
+    return len(pairs) != len(set(pairs))
 
 
 _SHAPE_WORDS = {"box": "box", "box3d": "3-D box", "hexagon": "hexagon", "component": "component box",
