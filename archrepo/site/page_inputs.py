@@ -1,12 +1,13 @@
 """Pages a rebuild does not make at all: those whose inputs are what they were when a build made them.
 
-Most pages of a region's site are integration pages (several per application). What one is made from can be
-named without making it (:class:`ReadSets`): the integration, the elements it names (its ends, its
-platform, its data objects and their masters, ids among its properties), the owners of its ends and the
-organisations above them (a box shows its owner, and whether the owner is external), and the elements its
-violations name; with the violations of each. The page key of :mod:`archrepo.site.page_cache` needs the page
-made, planned and keyed (most of a rebuild's work); the *input key* here needs only a digest of each of those
-elements, their violations, the site's settings and the version of Graphviz.
+Most pages of a region's site are those of integrations (several per application), applications and data
+objects. What each is made from can be named without making it (:class:`ReadSets`): the element, the elements it
+names, those that name it (the integrations in and out of an application, the carriers of a data object), the
+elements around it that its diagram draws, the owners of each application drawn and the organisations above
+them, and the elements its violations name; with the violations of each. The page key of
+:mod:`archrepo.site.page_cache` needs the page made, planned and keyed (most of a rebuild's work); the *input
+key* here needs only a digest of each of those elements, their violations, the site's settings and the version
+of Graphviz.
 
 A build records, for each page it makes, its input key with its page key and its diagram's key. A rebuild whose
 input key for a page is recorded, whose page key is known with the text written for it, and whose file still
@@ -17,7 +18,7 @@ Why this is sound: a page is a function of what its builder reads (:mod:`archrep
 :meth:`archrepo.site.plan.Planner.plan`); :class:`ReadSets` names a superset of the elements read, and
 the input key covers each one's kind, data and location, and the violations on it or naming it (its marks on a
 diagram, the worst severity and the rules of its counting violations, are a function of those). A test builds
-every integration page of three models again from a model holding only those elements (and only their
+every page of these kinds of three models again from a model holding only those elements (and only their
 violations) and finds each page and diagram the same.
 """
 
