@@ -111,9 +111,9 @@ def test_a_rebuild_after_one_edit_lays_out_only_the_diagrams_that_changed(tmp_pa
     assert first.laid_out > 50 and first.cached == 0
     assert (repo / ".archrepo-cache" / DATABASE).is_file()
     again = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
-    # (the pages of applications, integrations and data objects are left as they are, unmade: their diagrams are
-    # not even read from the cache; archrepo.site.page_inputs)
-    assert again.laid_out == 0 and 0 < again.cached < first.laid_out and again.written == ()
+    # (the pages of applications and processes, those with Graphviz diagrams, are left as they are, unmade: their
+    # diagrams are not even read from the cache; archrepo.site.page_inputs)
+    assert again.laid_out == 0 and again.cached == 0 and again.written == ()
     assert first.rendered == first.pages and again.rendered == 0  # every page's file already holds it
     # rename one application: every Graphviz diagram that draws it, and only those, is laid out again
     path = repo / "models" / "applications" / "laboratory" / "lvms.yaml"

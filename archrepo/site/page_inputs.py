@@ -1,13 +1,13 @@
 """Pages a rebuild does not make at all: those whose inputs are what they were when a build made them.
 
 Most pages of a region's site are those of integrations (several per application), applications and data
-objects. What each is made from can be named without making it (:class:`ReadSets`): the element, the elements it
-names, those that name it (the integrations in and out of an application, the carriers of a data object), the
-elements around it that its diagram draws, the owners of each application drawn and the organisations above
-them, and the elements its violations name; with the violations of each. The page key of
-:mod:`archrepo.site.page_cache` needs the page made, planned and keyed (most of a rebuild's work); the *input
-key* here needs only a digest of each of those elements, their violations, the site's settings and the version
-of Graphviz.
+objects; processes and capabilities are keyed the same way. What each is made from can be named without making
+it (:class:`ReadSets`): the element, the elements it names, those that name it (the integrations in and out of
+an application, the carriers of a data object), the elements around it that its diagram draws, the owners of
+each application drawn and the organisations above them, and the elements its violations name; with the
+violations of each. The page key of :mod:`archrepo.site.page_cache` needs the page made, planned and keyed (most
+of a rebuild's work); the *input key* here needs only a digest of each of those elements, their violations, the
+site's settings and the version of Graphviz.
 
 A build records, for each page it makes, its input key with its page key and its diagram's key. A rebuild whose
 input key for a page is recorded, whose page key is known with the text written for it, and whose file still
@@ -38,8 +38,9 @@ from archrepo.site.page_cache import PageCache, unchanged
 
 __all__ = ["COVERED", "PageInputs", "ReadSets", "Reuse"]
 
-_VERSION = "page-inputs-2"
-COVERED = ("Integration", "Application", "DataObject")  # kinds whose pages are keyed by their inputs
+_VERSION = "page-inputs-3"
+# kinds whose pages are keyed by their inputs (an organisation's map and a technology's impact read far)
+COVERED = ("Integration", "Application", "DataObject", "Process", "Capability")
 
 
 class ReadSets:
@@ -60,6 +61,10 @@ class ReadSets:
             return self.application(element)
         if element.kind == "DataObject":
             return self.data_object(element)
+        if element.kind == "Process":
+            return self.process(element)
+        if element.kind == "Capability":
+            return self.capability(element)
         return None
 
     def integration(self, integration: Element) -> set[str]:
@@ -114,6 +119,28 @@ class ReadSets:
             found.add(end)
             found |= self.owners(end)
         return self._own(data_object, found)
+
+    def process(self, process: Element) -> set[str]:
+        """Its owner and capability, and the applications that support its steps, with their owners."""
+        found = {process.id, *self.owners(process.id)}
+        found.update(str(process.get(key)) for key in ("owner", "capability") if process.get(key))
+        for step in process.get("steps") or ():
+            for application_id in step.get("supported_by") or () if isinstance(step, dict) else ():
+                found.add(str(application_id))
+                found |= self.owners(str(application_id))
+        return self._own(process, found)
+
+    def capability(self, capability: Element) -> set[str]:
+        """Its parent, the capabilities below it, and the applications and processes that realise it, with the
+        owners of those applications."""
+        found = {capability.id}
+        if capability.get("parent"):
+            found.add(str(capability.get("parent")))
+        found.update(child.id for child in self.xref.children.get(capability.id, ()))
+        for realising in self.xref.realising.get(capability.id, ()):
+            found.add(realising.id)
+            found |= self.owners(realising.id)
+        return self._own(capability, found)
 
     def owners(self, application_id: str) -> frozenset[str]:
         """The owner of an application (if it is one) and every organisation above it."""
