@@ -132,21 +132,22 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     model = repository.model
     ext = FORMATS[fmt]
 
+    # a first build has nothing recorded to find: its pages' input keys are made once the workers lay out its
+    # diagrams
+    first = inputs is None or page_cache is None or page_cache.empty()
+
     def reusable(share: list[Element]) -> Reuse:
-        # a first build has nothing recorded to find: its pages' input keys are made once the workers lay out
-        # its diagrams
-        if inputs is None or page_cache is None or page_cache.empty():
+        if first:
             return Reuse()
+        assert inputs is not None and page_cache is not None
         return Reuse.find(inputs, page_cache, share, out, ext)
 
     reuse = reusable(helper.here if helper is not None else elements)
-    here = [e for e in (helper.here if helper is not None else elements)
-            if element_path(e.kind, e.id) not in reuse.settled]
+    here = reuse.unsettled(helper.here if helper is not None else elements)
     plans = {"index": planner.landscape(), **planner.plan_all(here)}
     elsewhere = helper.plans() if helper is not None else None
     if helper is not None and elsewhere is None:  # the helper failed: its share planned here
-        helper.reuse = reusable(helper.share)
-        helper.todo = [e for e in helper.share if element_path(e.kind, e.id) not in helper.reuse.settled]
+        helper.adopt(reusable(helper.share))
         plans.update(planner.plan_all(helper.todo))
     if helper is not None and helper.reuse is not None:
         reuse.update(helper.reuse)
@@ -168,19 +169,22 @@ def _build(repository: Repository, out: Path, fmt: str, day: dt.date, result: Ch
     content.diagrams = {**{name: (found.drawn, found.note) for name, found in (elsewhere or {}).items()},
                         **{key: (plan.drawn, plan.note) for key, plan in plans.items()}}
     with rendering as diagrams:  # the workers lay out graphs from here on, while this process makes the pages
-        if inputs is not None:
+        if first and inputs is not None:
             reuse.add_fresh(inputs, elements)
         keyed = KeyedPages()
         stubs = []  # the pages left as they are: what the search index and the list of files need
+        made = []
         for element in elements:
             path = element_path(element.kind, element.id)
-            if path in reuse.settled:
-                stubs.append(Page(path, element.name, element.kind, id=element.id))
-                keyed.keys[path] = reuse.settled[path][0]
-                keyed.settled.add(path)
+            settled = reuse.settled.get(path)
+            if settled is None:
+                made.append(element)
+                continue
+            stubs.append(Page(path, element.name, element.kind, id=element.id))
+            keyed.keys[path] = settled[0]
+            keyed.settled.add(path)
         if page_cache is not None:
             page_cache.keep(key for page, _, inputs_key in reuse.settled.values() for key in (page, inputs_key))
-        made = [e for e in elements if element_path(e.kind, e.id) not in reuse.settled]
         try:
             pages, assets = _pages_and_assets(content, fmt, maker, keyed, made, stubs)
             claimed = claim_files(out, fmt, [page.path + FORMATS[fmt] for page in pages] + list(assets))

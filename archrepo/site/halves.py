@@ -29,7 +29,7 @@ from archrepo.model.elements import Element
 from archrepo.site.content import SiteContent
 from archrepo.site.diagrams import Elsewhere
 from archrepo.site.element_pages import element_page
-from archrepo.site.links import Page, element_path
+from archrepo.site.links import Page
 from archrepo.site.page_cache import PageCache, unchanged
 from archrepo.site.page_inputs import PageInputs, Reuse
 from archrepo.site.plan import PlannedDiagram, Planner
@@ -104,14 +104,19 @@ class Helper:
 
     def plans(self) -> dict[str, Elsewhere] | None:
         """The diagrams the helper planned, by page path; None when it failed (they are planned here then).
-        Also sets :attr:`reuse` and :attr:`todo`."""
+        Also adopts what it found of its share (:meth:`adopt`)."""
         report = _receive(self._connection)
         if not isinstance(report, tuple) or len(report) != 2 or not isinstance(report[1], Reuse):
             return None
-        planned, self.reuse = report
-        self.todo = [e for e in self.share if element_path(e.kind, e.id) not in self.reuse.settled]
+        planned, reuse = report
+        self.adopt(reuse)
         self.planned = {name: Elsewhere(*found) for name, found in planned.items()}
         return self.planned
+
+    def adopt(self, reuse: Reuse) -> None:
+        """What was found of its share (by the helper, or here when it failed): its pages to make are the others."""
+        self.reuse = reuse
+        self.todo = reuse.unsettled(self.share)
 
     def decide(self, go: bool) -> None:
         """Tell the helper whether to make its pages (``go``: a rebuild) or to stop."""
@@ -211,7 +216,7 @@ def _serve(connection: Any, planner: Planner, content: SiteContent, share: list[
     try:
         cache = reopen()  # (its own connection: SQLite connections do not survive a fork)
         reuse = Reuse.find(inputs, cache, share, out, ext) if inputs is not None and cache is not None else Reuse()
-        todo = [element for element in share if element_path(element.kind, element.id) not in reuse.settled]
+        todo = reuse.unsettled(share)
         plans = planner.plan_all(todo)
         report: dict[str, tuple[Any, ...]] = {}
         for name, plan in plans.items():

@@ -228,6 +228,10 @@ class Reuse:
                 reuse.fresh[path] = key
         return reuse
 
+    def unsettled(self, elements: Iterable[Element]) -> list[Element]:
+        """Those of ``elements`` whose pages are made (not left as they are), in order."""
+        return [element for element in elements if element_path(element.kind, element.id) not in self.settled]
+
     def add_fresh(self, inputs: PageInputs, elements: Iterable[Element]) -> None:
         """Add the input keys of the pages of ``elements`` not found yet (all of them, in a first build)."""
         for element in elements:
