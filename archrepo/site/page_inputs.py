@@ -25,7 +25,7 @@ violations) and finds each page and diagram the same.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +39,6 @@ from archrepo.site.page_cache import PageCache, unchanged
 __all__ = ["COVERED", "PageInputs", "ReadSets", "Reuse"]
 
 _VERSION = "page-inputs-3"
-# kinds whose pages are keyed by their inputs (an organisation's map and a technology's impact read far)
-COVERED = ("Integration", "Application", "DataObject", "Process", "Capability")
 
 
 class ReadSets:
@@ -55,17 +53,8 @@ class ReadSets:
 
     def of(self, element: Element) -> set[str] | None:
         """What the element's page reads; None for a kind not covered."""
-        if element.kind == "Integration":
-            return self.integration(element)
-        if element.kind == "Application":
-            return self.application(element)
-        if element.kind == "DataObject":
-            return self.data_object(element)
-        if element.kind == "Process":
-            return self.process(element)
-        if element.kind == "Capability":
-            return self.capability(element)
-        return None
+        reader = _READERS.get(element.kind)
+        return None if reader is None else reader(self, element)
 
     def integration(self, integration: Element) -> set[str]:
         """Its ends, platform, data objects and their masters, and the owners of its ends and the organisations
@@ -123,7 +112,8 @@ class ReadSets:
     def process(self, process: Element) -> set[str]:
         """Its owner and capability, and the applications that support its steps, with their owners."""
         found = {process.id, *self.owners(process.id)}
-        found.update(str(process.get(key)) for key in ("owner", "capability") if process.get(key))
+        if process.get("capability"):
+            found.add(str(process.get("capability")))
         for step in process.get("steps") or ():
             for application_id in step.get("supported_by") or () if isinstance(step, dict) else ():
                 found.add(str(application_id))
@@ -165,6 +155,13 @@ class ReadSets:
             found.add(violation.element)
             found.update(violation.related)
         return found
+
+
+# the kinds whose pages are keyed by their inputs (an organisation's map and a technology's impact read far)
+_READERS: dict[str, Callable[[ReadSets, Element], set[str]]] = {
+    "Integration": ReadSets.integration, "Application": ReadSets.application, "DataObject": ReadSets.data_object,
+    "Process": ReadSets.process, "Capability": ReadSets.capability}
+COVERED = tuple(_READERS)
 
 
 class PageInputs:
