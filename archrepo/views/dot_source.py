@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from graphviz.quoting import quote as _package_quote
+from graphviz.quoting import quote_edge as _package_quote_edge
 
 __all__ = ["DotSource"]
 
 _quote = functools.lru_cache(maxsize=4096, typed=True)(_package_quote)  # typed: an escaped text is not a plain one
+_quote_edge = functools.lru_cache(maxsize=4096, typed=True)(_package_quote_edge)  # (an edge end: node:port:compass)
 
 
 class DotSource:
@@ -75,16 +77,3 @@ def _a_list(label: str | None, attributes: dict[str, str]) -> str:
 def _attribute_list(label: str | None, attributes: dict[str, str]) -> str:
     content = _a_list(label, attributes)
     return f" [{content}]" if content else ""
-
-
-def _quote_edge(name: str) -> str:
-    """An edge end as the package writes it: ``node:port:compass`` (no name archrepo writes holds a colon:
-    they are percent-encoded)."""
-    node, _, rest = name.partition(":")
-    parts = [_quote(node)]
-    if rest:
-        port, _, compass = rest.partition(":")
-        parts.append(_quote(port))
-        if compass:
-            parts.append(compass)
-    return ":".join(parts)
