@@ -108,3 +108,51 @@ def test_decode_rejects_binary_and_locates_bad_utf8() -> None:
     assert decode_source(b"a: 1\nb: \xff\n", "f", sink) is None
     assert sink.errors[0].line == 2
     assert decode_source("\ufeffa: ø\n".encode(), "f", DiagnosticSink()) == "a: ø\n"  # BOM dropped
+
+
+_UNUSUAL_TEXTS = [
+    "a: yes\nb: [on, 'off', Off]\n",  # YAML 1.1 boolean words: recorded with their paths
+    "a: 1\nb:\n  c: 1\n  c: 2\n",  # a duplicate key
+    "a: !custom x\n",  # a custom tag
+    "base: &b {x: 1}\nother:\n  <<: *b\n",  # an anchor, an alias and a merge key
+    "x: &a 1\n",  # an anchor alone
+    "list:\n  - a\n    - b\n",  # an item run onto a `- ` line
+    "? [a, b]\n: c\n",  # a key that is not a name
+    "a: !!str 1\nb: !!int '2'\nc: !!binary aGk=\n",  # explicit tags
+    "kind: Application\nid: app\nname: 'A & B * C'\nsteps: [{id: s, next: [t]}]\n",  # marks that are no anchor
+    "---\nkind: A\n---\n---\nid: b\nlist: [1, 2.5, null, ~, true, 0x1f, 2026-01-01]\n",
+    "a:\n  b:\n    - c: 1\n      d: [x, {e: f}]\n",
+]
+
+
+def _model_texts() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).parent
+    paths = [*sorted((root / "fixtures").rglob("*.yaml")), *sorted((root.parent / "models").rglob("*.yaml"))]
+    return [path.read_text(encoding="utf-8", errors="replace") for path in paths]
+
+
+def test_fields_lines_found_later_are_those_found_at_once() -> None:
+    """A parse finds the lines of fields only when asked (by parsing the text again). Whatever the text, the
+    data, the lines, the recorded booleans and the problems are the same as a parse that records lines at once."""
+    texts = [*_UNUSUAL_TEXTS, *_model_texts()]
+    assert len(texts) > 50
+    for text in texts:
+        lazy_sink, eager_sink = DiagnosticSink(), DiagnosticSink()
+        lazy = parse_documents(text, "m.yaml", lazy_sink)
+        eager = parse_documents(text, "m.yaml", eager_sink, lines=True)
+        assert lazy_sink.items == eager_sink.items, text
+        assert [(d.data, d.line, d.index, d.booleans, dict(d.lines)) for d in lazy] == \
+               [(d.data, d.line, d.index, d.booleans, dict(d.lines)) for d in eager], text
+        assert all(isinstance(d.lines, dict) for d in eager)
+
+
+def test_a_plain_document_finds_its_lines_only_when_asked() -> None:
+    text = "kind: Application\nid: app\nowner: org\ntags: [a, b]\n"
+    (lazy,) = parse_documents(text, "m.yaml", DiagnosticSink())
+    (eager,) = parse_documents(text, "m.yaml", DiagnosticSink(), lines=True)
+    assert not isinstance(lazy.lines, dict)  # nothing recorded yet
+    assert lazy.line_of("tags[1]") == eager.line_of("tags[1]") == 4
+    assert dict(lazy.lines) == dict(eager.lines) == {"kind": 1, "id": 2, "owner": 3, "tags": 4, "tags[0]": 4,
+                                                      "tags[1]": 4}

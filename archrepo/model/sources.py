@@ -3,11 +3,10 @@ again by parsing those bytes when an error message asks for one (the cache keeps
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from archrepo.errors import DiagnosticSink
-from archrepo.model.yamlsource import decode_source, parse_documents
+from archrepo.model.yamlsource import DocumentLines, decode_source, parse_documents
 
 __all__ = ["DocumentLines", "FileSource", "SourceLines"]
 
@@ -49,23 +48,6 @@ class SourceLines:
             if raw is not None:
                 sink = DiagnosticSink()  # the cached parse has the file's diagnostics already
                 text = decode_source(raw, self._file, sink)
-                documents = parse_documents(text, self._file, sink) if text is not None else []
+                documents = parse_documents(text, self._file, sink, lines=True) if text is not None else []
                 self._lines = {document.index: dict(document.lines) for document in documents}
         return self._lines.get(index, {})
-
-
-class DocumentLines(Mapping[str, int]):
-    """One document's field lines (``ParsedDocument.lines``) of a file read from the cache."""
-
-    def __init__(self, source: SourceLines, index: int) -> None:
-        self._source = source
-        self._index = index
-
-    def __getitem__(self, path: str) -> int:
-        return self._source.of(self._index)[path]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._source.of(self._index))
-
-    def __len__(self) -> int:
-        return len(self._source.of(self._index))

@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from archrepo.errors import DiagnosticSink, excerpt
 
-__all__ = ["ParsedDocument", "decode_source", "parse_documents"]
+__all__ = ["DocumentLines", "ParsedDocument", "decode_source", "parse_documents"]
 
 try:  # the C loader is ~7x faster; the pure-Python one is a fallback on unusual platforms
     _Base: type = yaml.CSafeLoader
@@ -112,19 +112,33 @@ def decode_source(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
         return None
 
 
-def parse_documents(text: str, file: str, sink: DiagnosticSink) -> list[ParsedDocument]:
-    """Every non-empty document of ``text``; problems go to ``sink`` with file and line."""
-    if _may_hold_anchors(text) and _report_anchors(text, file, sink):
+def parse_documents(text: str, file: str, sink: DiagnosticSink, *, lines: bool = False) -> list[ParsedDocument]:
+    """Every non-empty document of ``text``; problems go to ``sink`` with file and line. The line of each field
+    is found when first asked for, by parsing ``text`` again (only a message about a field needs one), or now
+    with ``lines``."""
+    return _parse(text, file, sink, lazy=not lines)
+
+
+def _parse(text: str, file: str, sink: DiagnosticSink, *, lazy: bool) -> list[ParsedDocument]:
+    anchors = _may_hold_anchors(text)
+    if anchors and _report_anchors(text, file, sink):
         return []
     documents: list[ParsedDocument] = []
+    later: _TextLines | None = None
     try:
         for index, node in enumerate(_compose_all(text)):
             if node is None:
                 continue
-            lines: dict[str, int] = {}
+            lines: Mapping[str, int]
             booleans: list[tuple[str, int, str]] = []
             try:
-                data = _convert(node, "", lines, set(), booleans)
+                data = _plain(node) if lazy and not anchors else _UNUSUAL
+                if data is _UNUSUAL:  # something to report or record on the way (with its path and line)
+                    lines = {}
+                    data = _convert(node, "", lines, set(), booleans)
+                else:
+                    later = later or _TextLines(text)
+                    lines = DocumentLines(later, index)
             except _Refused as refused:
                 sink.error(file, refused.line, refused.message, refused.hint)
                 continue
@@ -210,6 +224,93 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int],
     if (value is True or value is False) and node.value not in _PLAIN_BOOLEANS:  # identity tests: the cheap part
         booleans.append((path, node.start_mark.line + 1, node.value))
     return value
+
+
+_UNUSUAL: Any = object()  # what _plain returns for a node _convert must walk (it reports or records something)
+
+
+def _plain(node: yaml.Node) -> Any:
+    """The value of a node tree that holds nothing to report or record: only plain keys, each once, standard
+    tags, no boolean written as a YAML 1.1 word, no list item run onto a `- ` line, and (the caller checked
+    the text) no alias. Anything else: ``_UNUSUAL``, and ``_convert`` walks the tree with paths and lines. No
+    field lines are kept: only a message needs them, and they are found again then (``_TextLines``)."""
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        tag = node.tag
+        if tag in (_STR, _TIMESTAMP):
+            return node.value
+        if tag == _BOOL and node.value not in _PLAIN_BOOLEANS:
+            return _UNUSUAL
+        try:
+            return _scalar(node)  # type: ignore[arg-type]
+        except _Refused:
+            return _UNUSUAL
+    if cls is yaml.MappingNode:
+        if node.tag != _MAP:
+            return _UNUSUAL
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag == "tag:yaml.org,2002:merge":
+                return _UNUSUAL
+            name = key_node.value
+            if name in result:
+                return _UNUSUAL
+            value = _plain(value_node)
+            if value is _UNUSUAL:
+                return _UNUSUAL
+            result[name] = value
+        return result
+    if cls is yaml.SequenceNode:
+        if node.tag != _SEQ:
+            return _UNUSUAL
+        items = []
+        for item in node.value:
+            if item.__class__ is yaml.ScalarNode and item.end_mark.line != item.start_mark.line \
+                    and _over_indented_item(item) is not None:
+                return _UNUSUAL
+            value = _plain(item)
+            if value is _UNUSUAL:
+                return _UNUSUAL
+            items.append(value)
+        return items
+    return _UNUSUAL
+
+
+class _TextLines:
+    """The field lines of every document of a text, found by parsing it again, with lines, on first use."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._lines: dict[int, Mapping[str, int]] = {}
+
+    def of(self, index: int) -> Mapping[str, int]:
+        if self._text is not None:
+            documents = _parse(self._text, "", DiagnosticSink(), lazy=False)
+            self._lines = {document.index: document.lines for document in documents}
+            self._text = None
+        return self._lines.get(index, {})
+
+
+class _Lines(Protocol):
+    def of(self, index: int) -> Mapping[str, int]: ...
+
+
+class DocumentLines(Mapping[str, int]):
+    """One document's field lines (``ParsedDocument.lines``), found when first asked for: by parsing its text
+    again, or the bytes of a file read from the cache (``archrepo.model.sources.SourceLines``)."""
+
+    def __init__(self, source: _Lines, index: int) -> None:
+        self._source = source
+        self._index = index
+
+    def __getitem__(self, path: str) -> int:
+        return self._source.of(self._index)[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source.of(self._index))
+
+    def __len__(self) -> int:
+        return len(self._source.of(self._index))
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
