@@ -10,13 +10,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import zlib
 from pathlib import Path
 
 import pytest
 
 from archrepo.config import load_config
 from archrepo.graph.rdf import ntriples_extra
+from archrepo.model.cache import decode_payload
 from archrepo.model.loader import ReadStats, read_model_files
 from tests.conftest import copy_fixture, run_cli
 from tests.test_hostile_files import AS_OF, run
@@ -83,7 +83,7 @@ def _rows(repo: Path) -> dict[str, tuple]:
 
 
 def _file_of(payload: bytes) -> str:
-    return json.loads(zlib.decompress(payload))["file"]
+    return decode_payload(payload)["file"]
 
 
 def test_a_parse_entry_swapped_for_another_is_a_miss(repo: Path) -> None:

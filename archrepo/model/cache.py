@@ -19,12 +19,12 @@ import json
 import os
 import sqlite3
 import stat
-import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
+from lz4.block import compress, decompress
 
 from archrepo.model.cachekey import CacheKey, CacheUnavailable, load_cache_key
 from archrepo.model.reading import file_kind
@@ -58,11 +58,11 @@ def encode_payload(value: Any) -> bytes:
         data = orjson.dumps(value)
     except TypeError:
         data = _WIDE + json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    return zlib.compress(data, 1)
+    return compress(data)
 
 
 def decode_payload(payload: bytes) -> Any:
-    data = zlib.decompress(payload)
+    data = decompress(payload)
     if data.startswith(_WIDE):
         return json.loads(data[1:].decode("utf-8", "surrogatepass"))
     return orjson.loads(data)

@@ -3,10 +3,11 @@ stores it and gives it back."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from lz4.block import compress, decompress
 
 from archrepo.errors import Diagnostic, Level
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
@@ -100,11 +101,11 @@ def pack_extras(extras: Mapping[str, str]) -> bytes:
     for key, value in extras.items():
         name, data = key.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass")
         parts += [len(name).to_bytes(4, "little"), name, len(data).to_bytes(8, "little"), data]
-    return zlib.compress(b"".join(parts), 1)
+    return compress(b"".join(parts))
 
 
 def _unpack(packed: bytes) -> dict[str, bytes]:
-    data = memoryview(zlib.decompress(packed))
+    data = memoryview(decompress(packed))
     values: dict[str, bytes] = {}
     position = 0
     while position < len(data):
