@@ -39,6 +39,14 @@ def _escape(text: str) -> str:
     return text
 
 
+class _ArchTerms(dict[str, str]):
+    """``<arch:term>`` of each term of the ontology, made once."""
+
+    def __missing__(self, term: str) -> str:
+        self[term] = spelled = f"<{ARCH_IRI}{term}>"
+        return spelled
+
+
 class _Terms:
     """N-Triples spellings of terms, interned: the graph is written as text and bulk-loaded by Oxigraph, which
     is an order of magnitude faster than creating a Python object per triple."""
@@ -59,10 +67,9 @@ class _Terms:
         return term
 
     def element(self, element_id: str) -> str:
-        return self.iri(self.base + element_id)
+        return f"<{self.base}{element_id}>"  # ids are checked by pattern: nothing to escape
 
-    def arch(self, term: str) -> str:
-        return self.iri(ARCH_IRI + term)
+    arch = _ArchTerms().__getitem__  # called for every triple: a dictionary look-up, no Python frame
 
     @staticmethod
     def text(value: str) -> str:
