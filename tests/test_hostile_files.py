@@ -213,3 +213,22 @@ def test_archrepo_jobs_must_be_a_sensible_number(repo: Path, value: str, monkeyp
     assert_refused(run_cli(["validate"], repo), f"ARCHREPO_JOBS={value}", "from 1 to")
     monkeypatch.setenv("ARCHREPO_JOBS", "2")
     assert run_cli(["validate"], repo).exit_code == 0
+
+
+def test_a_file_is_read_to_its_end_whatever_its_stat_said(tmp_path: Path) -> None:
+    """The reader asks for the size the file's stat gave (and one byte more): a file that grew or shrank
+    between its stat and the read is still read whole."""
+    from archrepo.model.reading import Unreadable, _read_to_end, read_regular_stat
+
+    path = tmp_path / "m.yaml"
+    path.write_bytes(b"kind: Application\n" * 5000)
+    raw, status = read_regular_stat(path)
+    assert raw == path.read_bytes() and status.st_size == len(raw) and status.st_ino == path.stat().st_ino
+    for stated in (0, 1, 17, len(raw) - 1, len(raw), len(raw) + 1, 3 * len(raw)):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert _read_to_end(fd, stated) == raw, stated
+        finally:
+            os.close(fd)
+    with pytest.raises(Unreadable, match="a directory, not a regular file"):
+        read_regular_stat(tmp_path)

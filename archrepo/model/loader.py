@@ -19,7 +19,7 @@ from archrepo.config import Config
 from archrepo.errors import Diagnostic, DiagnosticSink, ModelError, UsageError, excerpt
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
 from archrepo.model.fileresult import FileResult, pack_extras
-from archrepo.model.reading import Unreadable, WalkResult, read_regular, walk_yaml
+from archrepo.model.reading import Unreadable, WalkResult, read_regular, read_regular_stat, walk_yaml
 from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.sources import FileSource
@@ -377,6 +377,10 @@ def _read_or_empty(source: FileSource, failed: list[FileResult]) -> bytes:
 _SETTLED_NS = 2_000_000_000  # a file changed less than this long ago may change again within its mtime's tick
 
 
+def _signature(status: os.stat_result) -> str:
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
+
+
 def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]], failed: list[FileResult]
              ) -> tuple[list[FileSource], dict[str, tuple[str, str]]]:
     """Each file as a FileSource, read unless its stat (size, mtime, ctime, inode, device) is the one an earlier
@@ -391,14 +395,17 @@ def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]], f
     now = time.time_ns()
     for path, relative in files:
         try:
-            status = os.stat(path)  # before reading: a change after it shows in the next run's stat
-            signature = (f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:"
-                         f"{status.st_dev}")
             recorded = known.get(relative)
-            if recorded is not None and recorded[0] == signature and stat.S_ISREG(status.st_mode):
-                sources.append(FileSource(path, relative, None, recorded[1]))
-                continue
-            raw = read_regular(path)
+            if recorded is None:  # to be read in any case: its stat taken on the open file, before reading
+                raw, status = read_regular_stat(path)
+                signature = _signature(status)
+            else:
+                status = os.stat(path)  # before reading: a change after it shows in the next run's stat
+                signature = _signature(status)
+                if recorded[0] == signature and stat.S_ISREG(status.st_mode):
+                    sources.append(FileSource(path, relative, None, recorded[1]))
+                    continue
+                raw = read_regular(path)
         except OSError as error:
             failed.append(_unreadable(relative, Unreadable(str(error.strerror or error).lower())))
             continue

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from archrepo.errors import Diagnostic
 
-__all__ = ["Unreadable", "WalkResult", "file_kind", "read_regular", "walk_yaml"]
+__all__ = ["Unreadable", "WalkResult", "file_kind", "read_regular", "read_regular_stat", "walk_yaml"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -54,6 +54,11 @@ def _reason(error: OSError) -> str:
 def read_regular(path: Path | str, *, follow_symlinks: bool = True) -> bytes:
     """The bytes of a regular file. Unreadable for anything else (directory, FIFO, device, socket, missing,
     no permission; a symbolic link when ``follow_symlinks`` is false), without blocking on a FIFO."""
+    return read_regular_stat(path, follow_symlinks=follow_symlinks)[0]
+
+
+def read_regular_stat(path: Path | str, *, follow_symlinks: bool = True) -> tuple[bytes, os.stat_result]:
+    """``read_regular``, with the file's stat taken on the open file before it was read."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags | (0 if follow_symlinks else _NO_FOLLOW))
@@ -65,12 +70,23 @@ def read_regular(path: Path | str, *, follow_symlinks: bool = True) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable(f"{file_kind(info.st_mode)}, not a regular file")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read()
+        return _read_to_end(fd, info.st_size), info
     except OSError as error:
         raise Unreadable(_reason(error)) from None
     finally:
         os.close(fd)
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """What the open regular file holds: ``size`` bytes, as its stat said, in one read when that still holds
+    (asked for one byte more, the read stops short at the end); else read on to the end (it changed since)."""
+    data = os.read(fd, size + 1)
+    if len(data) == size:
+        return data
+    parts = [data]
+    while chunk := os.read(fd, 1 << 20):
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 @dataclass
