@@ -182,3 +182,76 @@ def test_evaluate_with_a_plan_of_some_elements(tmp_path: Path) -> None:
     assert [(v.rule, v.element, v.message) for v in near.violations if v.rule == "X003"] == [
         ("X003", "other-app", "scope=['other-app']")]
     assert len([v for v in near.violations if v.rule == "X002"]) == 2  # not in the plan's scopes: in full
+
+
+# --- queries begun ahead ------------------------------------------------------------------------------------
+
+def _check_twice(repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, list[tuple[str, str]]]:
+    """A check from nothing (every file parsed: the SPARQL rules' queries begin while the model is validated),
+    and the same check with nothing begun ahead; and which thread evaluated each query of the first."""
+    import threading
+
+    import archrepo.rules.check as checking
+    import archrepo.rules.engine as engine
+    import archrepo.rules.sparql as sparql
+    from archrepo.config import load_config
+    from archrepo.rules.check import CheckOptions, run_check
+
+    evaluated: list[tuple[str, str]] = []
+    real = engine.solutions
+
+    def traced(rule, graph, as_of):  # type: ignore[no-untyped-def]
+        evaluated.append((rule.id, threading.current_thread().name))
+        return real(rule, graph, as_of)
+
+    monkeypatch.setattr(engine, "solutions", traced)  # ahead
+    monkeypatch.setattr(sparql, "solutions", traced)  # in the loop
+    options = CheckOptions(as_of=dt.date(2026, 11, 26), use_cache=False)
+    ahead = run_check(load_config(repo / "archrepo.yaml"), options)
+    queried = list(evaluated)
+    monkeypatch.setattr(checking, "_queries_ahead", lambda *args: None)
+    alone = run_check(load_config(repo / "archrepo.yaml"), options)
+    return ahead, alone, queried
+
+
+def test_queries_begun_ahead_give_the_report_of_a_check_without_them(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = copy_fixture("violations", tmp_path)
+    ahead, alone, queried = _check_twice(repo, monkeypatch)
+    assert ahead.as_dict() == alone.as_dict()  # type: ignore[attr-defined]
+    assert ahead.violations  # type: ignore[attr-defined]
+    sparql = [r.id for r in ahead.rules if r.engine == "sparql"]  # type: ignore[attr-defined]
+    assert sorted(rule_id for rule_id, _ in queried) == sorted(sparql)  # each query evaluated once
+    assert queried[0] == (sparql[0], "archrepo-query-ahead")  # the first while the model was validated
+
+
+ODD_MESSAGES = rule("X004", "sparql", r'''
+SELECT ?element ?message ?related ?severity WHERE {
+  VALUES (?element ?message ?related ?severity) {
+    ("dips-arena" "tab\there, a line\nbreak, \"quotes\", a back\\slash, æøå ✓" id:dips-arena "warning")
+    (id:dips-arena "same element, other message" "dips-arena" UNDEF)
+  }
+}''')
+NO_MESSAGE = rule("X005", "sparql", "SELECT ?element WHERE { ?element a arch:Application }")
+NOT_AN_ELEMENT = rule("X006", "sparql", 'SELECT ?element ?message WHERE { BIND(<urn:x> AS ?element) '
+                                        'BIND("m" AS ?message) }')
+BAD_GRADE = rule("X007", "sparql", 'SELECT ?element ?message ?severity WHERE { ?element a arch:Application '
+                                   'BIND("m" AS ?message) BIND("fatal" AS ?severity) }')
+
+
+def test_solutions_read_whole_keep_every_character_and_fail_as_before(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query's solutions are read in one piece (TSV, in pyoxigraph): texts with tabs, line breaks, quotes and
+    non-ASCII letters come back as written, ids from literals and IRIs alike; a query that fails, ahead or not,
+    is the same rule failure."""
+    repo = repo_with(tmp_path, {"X004": ODD_MESSAGES, "X005": NO_MESSAGE, "X006": NOT_AN_ELEMENT, "X007": BAD_GRADE})
+    ahead, alone, _ = _check_twice(repo, monkeypatch)
+    assert ahead.as_dict() == alone.as_dict()  # type: ignore[attr-defined]
+    assert sorted((v.element, v.message, v.related, v.severity.label)
+                  for v in ahead.violations) == [  # type: ignore[attr-defined]
+        ("dips-arena", "same element, other message", (), "error"),
+        ("dips-arena", 'tab\there, a line\nbreak, "quotes", a back\\slash, æøå ✓', (), "warning")]
+    assert [(f.rule, f.message) for f in ahead.failures] == [  # type: ignore[attr-defined]
+        ("X005", "the SELECT must return ?element and ?message (it returns ?element)"),
+        ("X006", "?element <urn:x> is not an element of the model"),
+        ("X007", "?severity must be \"error\", \"warning\" or \"info\", not 'fatal'")]

@@ -33,6 +33,7 @@ class GraphLoader:
         self._loaded: set[str] = set()  # the files whose triples are in the store (or in the batch)
         self._batch: list[bytes] = []
         self._size = 0
+        self._complete: ModelGraph | None = None
 
     def add(self, result: FileResult) -> None:
         """Load the triples prepared with one parsed file (none if it has none: ``graph`` then builds anew)."""
@@ -47,14 +48,22 @@ class GraphLoader:
 
     def graph(self, model: Model, files: Iterable[FileResult]) -> ModelGraph:
         """The graph of the valid ``model`` read from ``files``: the files not loaded yet are loaded now."""
-        files = list(files)
-        if not all("ntriples" in result.extras for result in files):
-            return build_graph(model, self.base_iri, self.approved_standards)
-        for result in files:
-            self.add(result)
-        self._flush()
-        _load_settings(self._store, self.approved_standards)
-        return ModelGraph(self._store, self.base_iri)
+        graph = self.complete(files)
+        return graph if graph is not None else build_graph(model, self.base_iri, self.approved_standards)
+
+    def complete(self, files: Iterable[FileResult]) -> ModelGraph | None:
+        """The graph of ``files`` (before the model they make is validated), once; None when one of them has
+        no triples prepared (a file that could not be read: ``graph`` then builds it from the model)."""
+        if self._complete is None:
+            files = list(files)
+            if not all("ntriples" in result.extras for result in files):
+                return None
+            for result in files:
+                self.add(result)
+            self._flush()
+            _load_settings(self._store, self.approved_standards)
+            self._complete = ModelGraph(self._store, self.base_iri)
+        return self._complete
 
     def _flush(self) -> None:
         if self._batch:

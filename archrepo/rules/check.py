@@ -16,7 +16,7 @@ from archrepo.model.loader import FileResult, ReadStats, validate_model
 from archrepo.model.schema import suggest
 from archrepo.rules.baseline import BaselineComparison, apply_baseline, read_baseline
 from archrepo.rules.definitions import Principle, RuleDefinition, Severity, load_principles, load_rules
-from archrepo.rules.engine import run_rules
+from archrepo.rules.engine import QueriesAhead, run_rules
 from archrepo.rules.incremental import run_rules_incrementally
 from archrepo.rules.violation import RuleFailure, Violation
 from archrepo.rules.waivers import WaiverFinding, apply_waivers, load_waivers
@@ -130,10 +130,13 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
         # full graph loads only those of the files it parsed)
         loader = GraphLoader(config.base_iri, config.approved_standards) if not options.store else None
         files = read_files(config, use_cache=options.use_cache, stats=stats, loader=loader)
+    ahead = _queries_ahead(loader, files, stats, rules, options.as_of)
     model, diagnostics = validate_model(config, files)
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
     if model is None:
+        if ahead is not None:
+            ahead.stop()
         return CheckResult(options.as_of, 0, rules, principles, errors=errors, warnings=warnings)
     repository = Repository(config, model, files, loader)
     if options.store:
@@ -141,9 +144,10 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
         violations, failures = run_rules(repository, rules, options.as_of, options.rule_timeout)
     elif stats.keys:  # the work tree, read through the cache: rules are evaluated again only near the change
         violations, failures = run_rules_incrementally(repository, rules, options.as_of, stats.keys,
-                                                       config.root / CACHE_DIR, budget=options.rule_timeout)
+                                                       config.root / CACHE_DIR, budget=options.rule_timeout,
+                                                       ahead=ahead)
     else:
-        violations, failures = run_rules(repository, rules, options.as_of, options.rule_timeout)
+        violations, failures = run_rules(repository, rules, options.as_of, options.rule_timeout, ahead)
     ran = {rule.id for rule in rules}
     violations, waiver_findings = apply_waivers(violations, [w for w in waivers if w.rule in ran], options.as_of)
     comparison = None
@@ -151,6 +155,17 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
         violations, comparison = apply_baseline(violations, known, baseline_display)
     return CheckResult(options.as_of, len(model), rules, principles, violations, failures, waiver_findings,
                        comparison, warnings=warnings, repository=repository)
+
+
+def _queries_ahead(loader: GraphLoader | None, files: list[FileResult], stats: ReadStats,
+                   rules: list[RuleDefinition], as_of: dt.date) -> QueriesAhead | None:
+    """When every file was parsed in this run (no parse from the cache, so no re-check near a change: every
+    rule runs in full), the SPARQL rules' queries begin now, on the graph of the files, while the model is
+    validated; else None."""
+    if loader is None or stats.cached or not any(rule.engine == "sparql" for rule in rules):
+        return None
+    graph = loader.complete(files)
+    return QueriesAhead(graph, rules, as_of) if graph is not None else None
 
 
 def _known_at_revision(config: Config, options: CheckOptions) -> tuple[dict[str, dict[str, Any]], str]:

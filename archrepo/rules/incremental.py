@@ -23,7 +23,7 @@ import hashlib
 import hmac
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from archrepo.model.cachekey import CacheKey, CacheUnavailable, code_digest, loa
 from archrepo.model.elements import Element, Model
 from archrepo.model.references import element_references
 from archrepo.rules.definitions import RuleDefinition, Severity
-from archrepo.rules.engine import RulePlan, evaluate
+from archrepo.rules.engine import QueriesAhead, RulePlan, evaluate
 from archrepo.rules.violation import Finding, RuleFailure, Violation
 
 __all__ = ["STATE_FILE", "IncrementalRun", "References", "candidates", "footprint", "partial_repository",
@@ -265,7 +265,8 @@ def _cache_key(repository: Repository) -> CacheKey | None:
 
 def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition], as_of: dt.date,
                             file_keys: dict[str, str], cache_dir: Path, run: IncrementalRun | None = None,
-                            budget: float | None = None) -> tuple[list[Violation], list[RuleFailure]]:
+                            budget: float | None = None, ahead: QueriesAhead | None = None
+                            ) -> tuple[list[Violation], list[RuleFailure]]:
     """Like ``run_rules``, reusing the last run's findings away from what changed."""
     run = run if run is not None else IncrementalRun()
     path = cache_dir / STATE_FILE
@@ -277,7 +278,7 @@ def run_rules_incrementally(repository: Repository, rules: list[RuleDefinition],
              if entry.get("hash") == hashes.get(rule_id)}  # the last run's findings, of rules unchanged since
     changed = _changed(repository, state, namespace, file_keys, (cache_dir, key, scope))
     run.changed = len(changed.elements) if changed is not None else len(repository.model)
-    plan = _plan(repository, rules, changed, valid)
+    plan = replace(_plan(repository, rules, changed, valid), ahead=ahead)
     result = evaluate(repository, rules, plan, as_of, budget)
     evaluated = {rule_id: len(scope) for rule_id, scope in plan.scopes.items() if rule_id in result.findings}
     run.mode = "incremental" if evaluated else "full"

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph as ox
 
@@ -16,8 +17,9 @@ from archrepo.rules.violation import Finding, RuleRunError
 
 if TYPE_CHECKING:
     from archrepo.graph.remote import SparqlGraph
+    from archrepo.model.elements import Model
 
-__all__ = ["run_sparql_rule", "term_to_ids"]
+__all__ = ["Solution", "findings", "run_sparql_rule", "solutions", "term_to_ids"]
 
 
 def term_to_ids(graph: SparqlGraph, term: object) -> tuple[str | None, str | None]:
@@ -34,38 +36,81 @@ def term_to_ids(graph: SparqlGraph, term: object) -> tuple[str | None, str | Non
     return None, None
 
 
+class Solution(NamedTuple):
+    """One solution of a rule's SELECT, read without the model (so that the query can be evaluated while the model
+    is still being validated): the ids its terms name, and what is wrong with it that the model need not tell."""
+
+    element: str | None  # the element ?element names (None: it names none)
+    step: str | None  # the step of that element ?element names, if it names one
+    term: str  # ?element as the query returned it, for the message when it names no element of the model
+    message: str
+    severity: Severity | None
+    problem: str | None  # what makes the solution unusable besides its element (a ?severity that is no grade)
+    related: str | None  # the element or step ?related names
+
+
 def run_sparql_rule(rule: RuleDefinition, context: RuleContext) -> Iterator[Finding]:
-    graph = context.sparql_graph
-    as_of = ox.Literal(context.as_of.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    yield from findings(solutions(rule, context.sparql_graph, context.as_of), context.model)
+
+
+def solutions(rule: RuleDefinition, graph: SparqlGraph, as_of: dt.date) -> list[Solution]:
+    """Evaluate the rule's SELECT on ``graph`` as of ``as_of`` and read every solution (in the calling thread:
+    pyoxigraph frees a query's results only in the thread that made them)."""
+    bindings = {"asOf": ox.Literal(as_of.isoformat(), datatype=ox.NamedNode(XSD + "date")),
+                **param_terms(rule.params)}
     try:
-        solutions = graph.query(rule.body, bindings={"asOf": as_of, **param_terms(rule.params)})
+        answers = graph.query(rule.body, bindings=bindings)
     except ArchrepoError as error:  # a malformed query, or a remote store that failed or refused it
         raise RuleRunError(error.message) from None
-    if not isinstance(solutions, ox.QuerySolutions):
+    if not isinstance(answers, ox.QuerySolutions):
         raise RuleRunError("the query must be a SELECT returning ?element and ?message")
-    names = {v.value for v in solutions.variables}
+    names = {v.value for v in answers.variables}
     if not {"element", "message"} <= names:
         raise RuleRunError("the SELECT must return ?element and ?message"
                            f" (it returns {', '.join('?' + n for n in sorted(names)) or 'nothing'})")
-    merged: dict[tuple[str, str], list[str]] = {}
-    graded: dict[tuple[str, str], Severity] = {}
-    for solution in solutions:
-        element, step = term_to_ids(graph, solution["element"])
-        if element is None or element not in context.model:
-            raise RuleRunError(f"?element {solution['element']} is not an element of the model")
+    graded, with_related = "severity" in names, "related" in names
+    # evaluated to the end in one call, which holds no lock Python's other threads need: read solution by
+    # solution, each would wait for the interpreter lock between two solutions (a rule on the other core, or the
+    # model being validated, holds it), and took twice as long beside a busy thread
+    written = answers.serialize(format=ox.QueryResultsFormat.TSV)
+    read = ox.parse_query_results(written, format=ox.QueryResultsFormat.TSV)
+    assert isinstance(read, ox.QuerySolutions)  # solutions written are solutions read
+    found: list[Solution] = []
+    for solution in read:
+        term = solution["element"]
+        element, step = term_to_ids(graph, term)
         message_term = solution["message"]
         message = message_term.value if isinstance(message_term, ox.Literal) else str(message_term or "")
-        related = merged.setdefault((element, message), [])
-        if "severity" in names and solution["severity"] is not None:
-            grade = _severity(solution["severity"])
-            graded[element, message] = max(grade, graded.get((element, message), grade))
-        if step:
-            related.append(step)
-        if "related" in names and solution["related"] is not None:
+        severity = problem = related = None
+        if graded and solution["severity"] is not None:
+            try:
+                severity = _severity(solution["severity"])
+            except RuleRunError as error:
+                problem = str(error)
+        if with_related and solution["related"] is not None:
             related_id, related_step = term_to_ids(graph, solution["related"])
-            value = related_step or related_id
-            if value:
-                related.append(value)
+            related = related_step or related_id
+        found.append(Solution(element, step, str(term), message, severity, problem, related))
+    return found
+
+
+def findings(found: Iterable[Solution], model: Model) -> Iterator[Finding]:
+    """The findings of a rule's solutions: one per element and message, its related ids merged."""
+    merged: dict[tuple[str, str], list[str]] = {}
+    graded: dict[tuple[str, str], Severity] = {}
+    for solution in found:
+        element, message = solution.element, solution.message
+        if element is None or element not in model:
+            raise RuleRunError(f"?element {solution.term} is not an element of the model")
+        related = merged.setdefault((element, message), [])
+        if solution.problem is not None:
+            raise RuleRunError(solution.problem)
+        if solution.severity is not None:
+            graded[element, message] = max(solution.severity, graded.get((element, message), solution.severity))
+        if solution.step:
+            related.append(solution.step)
+        if solution.related:
+            related.append(solution.related)
     for (element, message), related in merged.items():
         yield Finding(element, message, tuple(sorted(set(related))), graded.get((element, message)))
 
