@@ -13,6 +13,8 @@ from archrepo.model import Model
 from archrepo.model.loader import FileResult, ReadStats, read_model_files, validate_model
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import networkx as nx
 
     from archrepo.graph.loading import GraphLoader
@@ -59,18 +61,19 @@ class Repository:
 
 
 def read_files(config: Config, *, use_cache: bool = True, stats: ReadStats | None = None,
-               loader: GraphLoader | None = None, triples: bool = True) -> list[FileResult]:
+               loader: GraphLoader | None = None, triples: bool = True,
+               all_parsed: Callable[[], None] | None = None) -> list[FileResult]:
     """The repository's model files, parsed (cached, in parallel) with each file's part of the RDF graph;
     ``loader`` (for a ``Repository`` of them) loads the triples of the files parsed as they arrive.
     ``triples=False``: without them (for a caller that never queries the graph), reusing the parses cached
-    with them."""
+    with them. ``all_parsed``: see ``read_model_files``."""
     from archrepo.graph.rdf import ntriples_extra
 
     extra = ntriples_extra(config.base_iri)
     if not triples:
         return read_model_files(config, use_cache=use_cache, stats=stats, reuse=extra[0])
     return read_model_files(config, use_cache=use_cache, extra=extra, stats=stats,
-                            on_parsed=loader.add if loader is not None else None)
+                            on_parsed=loader.add if loader is not None else None, all_parsed=all_parsed)
 
 
 def load(config_path: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True,

@@ -51,11 +51,12 @@ class GraphLoader:
         graph = self.complete(files)
         return graph if graph is not None else build_graph(model, self.base_iri, self.approved_standards)
 
-    def complete(self, files: Iterable[FileResult]) -> ModelGraph | None:
+    def complete(self, files: Iterable[FileResult] | None = None) -> ModelGraph | None:
         """The graph of ``files`` (before the model they make is validated), once; None when one of them has
-        no triples prepared (a file that could not be read: ``graph`` then builds it from the model)."""
+        no triples prepared (a file that could not be read: ``graph`` then builds it from the model). Without
+        ``files``: of the files added, which the caller knows to be all."""
         if self._complete is None:
-            files = list(files)
+            files = list(files) if files is not None else []
             if not all("ntriples" in result.extras for result in files):
                 return None
             for result in files:

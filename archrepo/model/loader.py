@@ -260,13 +260,15 @@ class ReadStats:
 def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None = None,
                      extra: tuple[str, Extra] | None = None, stats: ReadStats | None = None,
                      on_parsed: Callable[[FileResult], None] | None = None,
-                     reuse: str | None = None) -> list[FileResult]:
+                     reuse: str | None = None, all_parsed: Callable[[], None] | None = None) -> list[FileResult]:
     """Every model file, parsed and schema-checked: from the cache where the bytes are unchanged, else in
     parallel worker processes. ``extra`` = (a key naming it, a function) adds derived data per file;
     ``reuse`` names another extra whose cached parses serve too, without their extras (a view reads the
     parses a check cached, and does not pay for triples it never loads); ``on_parsed`` is called here with
     each file parsed in this run as soon as its parse arrives (in no particular order), while the others are
-    still being parsed. A path that cannot be read is a FileResult holding that error."""
+    still being parsed; ``all_parsed`` once every file of the model was parsed in this run and handed to
+    ``on_parsed`` (none came from the cache, none failed to be read), before the cache is written. A path that
+    cannot be read is a FileResult holding that error."""
     jobs = jobs if jobs is not None else parallel_jobs()
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
@@ -287,6 +289,8 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
             ordered[index] = result
             if on_parsed is not None:
                 on_parsed(result)
+        if all_parsed is not None and not failed:
+            all_parsed()
         return ordered + failed
     from archrepo.model.cache import content_key, file_digest
     from archrepo.model.cachekey import code_digest
@@ -322,6 +326,8 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
             if on_parsed is not None:
                 parsed[key] = FileResult.from_cache(packed, extras, source)
                 on_parsed(parsed[key])
+        if all_parsed is not None and not payloads and not failed:
+            all_parsed()
         parse_cache.put_many(fresh.items())
         parse_cache.prune(set(keys))
         parse_cache.put_file_stats(settled, {source.relative for source in sources})

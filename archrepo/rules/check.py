@@ -22,6 +22,8 @@ from archrepo.rules.violation import RuleFailure, Violation
 from archrepo.rules.waivers import WaiverFinding, apply_waivers, load_waivers
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from archrepo.graph.remote import SparqlGraph
 
 __all__ = ["CheckOptions", "CheckResult", "run_check"]
@@ -124,13 +126,14 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     if options.new_since:
         known, baseline_display = _known_at_revision(config, options)
     stats = ReadStats()
-    loader = None
+    loader = ahead = None
     if files is None:
         # the triples of each file go into the store while the others are parsed (a re-check that needs no
         # full graph loads only those of the files it parsed)
         loader = GraphLoader(config.base_iri, config.approved_standards) if not options.store else None
-        files = read_files(config, use_cache=options.use_cache, stats=stats, loader=loader)
-    ahead = _queries_ahead(loader, files, stats, rules, options.as_of)
+        ahead = QueriesAhead(rules, options.as_of) if loader is not None else None
+        files = read_files(config, use_cache=options.use_cache, stats=stats, loader=loader,
+                           all_parsed=_begin(ahead, loader))
     model, diagnostics = validate_model(config, files)
     errors = [d for d in diagnostics if d.level.value == "error"]
     warnings = [d for d in diagnostics if d.level.value == "warning"]
@@ -157,15 +160,13 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
                        comparison, warnings=warnings, repository=repository)
 
 
-def _queries_ahead(loader: GraphLoader | None, files: list[FileResult], stats: ReadStats,
-                   rules: list[RuleDefinition], as_of: dt.date) -> QueriesAhead | None:
-    """When every file was parsed in this run (no parse from the cache, so no re-check near a change: every
-    rule runs in full), the SPARQL rules' queries begin now, on the graph of the files, while the model is
-    validated; else None."""
-    if loader is None or stats.cached or not any(rule.engine == "sparql" for rule in rules):
+def _begin(ahead: QueriesAhead | None, loader: GraphLoader | None) -> Callable[[], None] | None:
+    """What to do once every file was parsed in this run (no parse came from the cache, so no re-check near a
+    change: every rule runs in full): begin the SPARQL rules' queries on the complete graph, while the cache is
+    written and the model validated."""
+    if ahead is None or loader is None:
         return None
-    graph = loader.complete(files)
-    return QueriesAhead(graph, rules, as_of) if graph is not None else None
+    return lambda: ahead.begin(loader.complete())
 
 
 def _known_at_revision(config: Config, options: CheckOptions) -> tuple[dict[str, dict[str, Any]], str]:

@@ -185,12 +185,20 @@ class QueriesAhead:
     lenient). One query at a time, in the order given (the loop's); the loop stops them from starting more
     when it begins (``stop``), and evaluates the rest itself."""
 
-    def __init__(self, graph: ModelGraph, rules: Iterable[RuleDefinition], as_of: dt.date) -> None:
-        self.graph, self._as_of = graph, as_of
+    def __init__(self, rules: Iterable[RuleDefinition], as_of: dt.date) -> None:
+        self.graph: ModelGraph | None = None
+        self._as_of = as_of
         self._waiting = deque(rule for rule in rules if rule.engine == "sparql")
         self._begun: dict[str, Future[list[Solution]]] = {}
         self._lock = threading.Lock()
         self._stopped = False
+        self._threads: list[threading.Thread] = []
+
+    def begin(self, graph: ModelGraph | None) -> None:
+        """Begin the queries on ``graph`` (the complete graph of the model; None: there is none yet)."""
+        if graph is None or self.graph is not None:
+            return
+        self.graph = graph
         self._threads = [threading.Thread(target=self._work, name="archrepo-query-ahead", daemon=True)
                          for _ in range(min(_QUERIES_AHEAD_AT_ONCE, len(self._waiting)))]
         for thread in self._threads:
@@ -205,6 +213,7 @@ class QueriesAhead:
                 begun = self._begun[rule.id] = Future()
                 begun.set_running_or_notify_cancel()
             try:
+                assert self.graph is not None
                 begun.set_result(solutions(rule, self.graph, self._as_of))
             except BaseException as error:  # the rule's failure, reported by the loop
                 _forget_frames(error)
