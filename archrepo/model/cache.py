@@ -130,7 +130,9 @@ class ParseCache:
             connection.execute("PRAGMA trusted_schema = OFF")
             connection.execute("PRAGMA busy_timeout = 30000")
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
+            # no waiting for the disk: a cache lost with the machine (power cut, crash of the system) is a
+            # database found damaged and made anew, or entries whose MAC fails: misses, never answers
+            connection.execute("PRAGMA synchronous = OFF")
             connection.execute(_SCHEMA)
             connection.execute(_STATS_SCHEMA)
             objects = {(kind, name, sql) for kind, name, sql in
