@@ -14,8 +14,9 @@ import contextlib
 import hashlib
 import os
 import subprocess
-import zlib
 from pathlib import Path
+
+from lz4.block import LZ4BlockError, compress, decompress
 
 from archrepo.model.cache import ParseCache, open_cache
 from archrepo.model.cachekey import CacheUnavailable, code_digest
@@ -85,14 +86,14 @@ class DiagramCache:
         names = {key: name for name, key in keys.items()}
         found: dict[str, str] = {}
         for key, (payload, _) in self._store.get_many(sorted(names)).items():
-            with contextlib.suppress(zlib.error, UnicodeDecodeError):
-                found[names[key]] = zlib.decompress(payload).decode("utf-8")
+            with contextlib.suppress(LZ4BlockError, UnicodeDecodeError):
+                found[names[key]] = decompress(payload).decode("utf-8")
         self.hits += len(found)
         return found
 
     def put_many(self, rendered: list[tuple[str, object, str]]) -> None:
         """Keep the SVG of each (name, content, svg)."""
-        self._store.put_many((self.key(name, content), (zlib.compress(svg.encode("utf-8"), 1), b""))
+        self._store.put_many((self.key(name, content), (compress(svg.encode("utf-8")), b""))
                              for name, content, svg in rendered)
 
     def keep_only(self, items: list[tuple[str, object]], keys: set[str] | frozenset[str] = frozenset()) -> None:
