@@ -255,3 +255,27 @@ def test_solutions_read_whole_keep_every_character_and_fail_as_before(tmp_path: 
         ("X005", "the SELECT must return ?element and ?message (it returns ?element)"),
         ("X006", "?element <urn:x> is not an element of the model"),
         ("X007", "?severity must be \"error\", \"warning\" or \"info\", not 'fatal'")]
+
+
+def test_a_graph_that_cannot_be_completed_ahead_is_left_to_the_rules(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Completing the graph for the queries ahead failing (once) changes nothing: the rules complete it when they
+    need it, and the check is the check without queries ahead."""
+    from archrepo.config import load_config
+    from archrepo.graph.loading import GraphLoader
+    from archrepo.rules.check import CheckOptions, run_check
+
+    repo = copy_fixture("violations", tmp_path)
+    options = CheckOptions(as_of=dt.date(2026, 11, 26), use_cache=False)
+    expected = run_check(load_config(repo / "archrepo.yaml"), options).as_dict()
+    real, calls = GraphLoader.complete, []
+
+    def failing_once(self, files=None):  # type: ignore[no-untyped-def]
+        calls.append(files)
+        if len(calls) == 1:
+            raise OSError("the store could not be filled")
+        return real(self, files)
+
+    monkeypatch.setattr(GraphLoader, "complete", failing_once)
+    assert run_check(load_config(repo / "archrepo.yaml"), options).as_dict() == expected
+    assert len(calls) == 2  # ahead (failed), then for the rules

@@ -166,7 +166,15 @@ def _begin(ahead: QueriesAhead | None, loader: GraphLoader | None) -> Callable[[
     written and the model validated."""
     if ahead is None or loader is None:
         return None
-    return lambda: ahead.begin(loader.complete())
+
+    def begin() -> None:
+        try:
+            graph = loader.complete()
+        except Exception:  # no graph: the rules say why when they need it (each one's failure, as without this)
+            return
+        ahead.begin(graph)
+
+    return begin
 
 
 def _known_at_revision(config: Config, options: CheckOptions) -> tuple[dict[str, dict[str, Any]], str]:
