@@ -404,14 +404,13 @@ def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]], f
             recorded = known.get(relative)
             if recorded is None:  # to be read in any case: its stat taken on the open file, before reading
                 raw, status = read_regular_stat(path)
-                signature = _signature(status)
             else:
                 status = os.stat(path)  # before reading: a change after it shows in the next run's stat
-                signature = _signature(status)
-                if recorded[0] == signature and stat.S_ISREG(status.st_mode):
+                if recorded[0] == _signature(status) and stat.S_ISREG(status.st_mode):
                     sources.append(FileSource(path, relative, None, recorded[1]))
                     continue
                 raw = read_regular(path)
+            signature = _signature(status)
         except OSError as error:
             failed.append(_unreadable(relative, Unreadable(str(error.strerror or error).lower())))
             continue

@@ -3,10 +3,11 @@ again by parsing those bytes when an error message asks for one (the cache keeps
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from archrepo.errors import DiagnosticSink
-from archrepo.model.yamlsource import DocumentLines, decode_source, parse_documents
+from archrepo.model.yamlsource import DocumentLines, decode_source, field_lines
 
 __all__ = ["DocumentLines", "FileSource", "SourceLines"]
 
@@ -39,15 +40,14 @@ class SourceLines:
     def __init__(self, source: FileSource, file: str) -> None:
         self._source: FileSource | None = source
         self._file = file
-        self._lines: dict[int, dict[str, int]] = {}
+        self._lines: dict[int, Mapping[str, int]] = {}
 
-    def of(self, index: int) -> dict[str, int]:
+    def of(self, index: int) -> Mapping[str, int]:
         if self._source is not None:
             raw = self._source.read()
             self._source = None
             if raw is not None:
-                sink = DiagnosticSink()  # the cached parse has the file's diagnostics already
-                text = decode_source(raw, self._file, sink)
-                documents = parse_documents(text, self._file, sink, lines=True) if text is not None else []
-                self._lines = {document.index: dict(document.lines) for document in documents}
+                # the cached parse has the file's diagnostics already
+                text = decode_source(raw, self._file, DiagnosticSink())
+                self._lines = field_lines(text) if text is not None else {}
         return self._lines.get(index, {})

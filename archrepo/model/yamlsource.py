@@ -20,7 +20,7 @@ import yaml
 
 from archrepo.errors import DiagnosticSink, excerpt
 
-__all__ = ["DocumentLines", "ParsedDocument", "decode_source", "parse_documents"]
+__all__ = ["DocumentLines", "ParsedDocument", "decode_source", "field_lines", "parse_documents"]
 
 try:  # the C loader is ~7x faster; the pure-Python one is a fallback on unusual platforms
     _Base: type = yaml.CSafeLoader
@@ -294,10 +294,14 @@ class _TextLines:
 
     def of(self, index: int) -> Mapping[str, int]:
         if self._text is not None:
-            documents = _parse(self._text, "", DiagnosticSink(), lazy=False)
-            self._lines = {document.index: document.lines for document in documents}
-            self._text = None
+            self._lines, self._text = field_lines(self._text), None
         return self._lines.get(index, {})
+
+
+def field_lines(text: str) -> dict[int, Mapping[str, int]]:
+    """The line of every field of each document of ``text``, by the document's index (the text parsed again,
+    its problems already known)."""
+    return {document.index: document.lines for document in parse_documents(text, "", DiagnosticSink(), lines=True)}
 
 
 class _Lines(Protocol):
