@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -23,6 +24,7 @@ from archrepo.model.reading import Unreadable, WalkResult, read_regular, read_re
 from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
 from archrepo.model.sources import FileSource
+from archrepo.model.yamlrapid import quiet
 from archrepo.model.yamlsource import ParsedDocument, decode_source, parse_documents
 
 if TYPE_CHECKING:
@@ -80,13 +82,14 @@ def find_yaml_files(config: Config, paths: Iterable[str]) -> WalkResult:
     return walk_yaml(config.root, paths)
 
 
-def parse_model_file(raw: bytes, file: str) -> FileResult:
-    """Parse one file's bytes and check each document on its own (kind, schema). Pure: safe to run in parallel."""
+def parse_model_file(raw: bytes, file: str, *, rapid: bool = False) -> FileResult:
+    """Parse one file's bytes and check each document on its own (kind, schema). Pure: safe to run in parallel.
+    ``rapid``: see ``parse_documents``."""
     sink = DiagnosticSink()
     result = FileResult(file)
     text = decode_source(raw, file, sink)
     if text is not None:
-        documents = parse_documents(text, file, sink)
+        documents = parse_documents(text, file, sink, rapid=rapid)
         if not documents and not sink.errors:
             sink.warning(file, 1, "the file is empty: it defines no element",
                          "Add elements, or delete the file.")
@@ -145,16 +148,20 @@ def _check_property_booleans(document: ParsedDocument, file: str, sink: Diagnost
     return not found
 
 
-def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bool) -> list[Any]:
-    """Parse files; return FileResults, or (to cache them) their encoded payloads, made here in parallel."""
+def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bool, rapid: bool = False
+                 ) -> list[Any]:
+    """Parse files; return FileResults, or (to cache them) their encoded payloads, made here in parallel.
+    ``rapid`` (in a parsing worker, which has one thread): with rapidyaml where it vouches for the same
+    documents, standard error closed meanwhile (rapidyaml prints its parse errors there; PyYAML reports them)."""
     from archrepo.model.cache import encode_payload
 
     results: list[Any] = []
-    for raw, relative in items:
-        result = parse_model_file(raw, relative)
-        if extra is not None:
-            result.extras = extra(result)
-        results.append((encode_payload(result.to_json()), pack_extras(result.extras)) if encode else result)
+    with quiet() if rapid else nullcontext():
+        for raw, relative in items:
+            result = parse_model_file(raw, relative, rapid=rapid)
+            if extra is not None:
+                result.extras = extra(result)
+            results.append((encode_payload(result.to_json()), pack_extras(result.extras)) if encode else result)
     return results
 
 
@@ -173,19 +180,21 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
     count = jobs * _CHUNKS_PER_JOB
     chunks = [items[start::count] for start in range(count)]
     received = 0  # chunks whose parses were handed on
+    rapid = True  # workers have one thread: rapidyaml may read for them (with their standard error closed)
     if pool is not None:
         pool.working.set()
         try:
-            for chunk in pool.executor.map(_parse_chunk, chunks, [extra] * count, [encode] * count):
+            for chunk in pool.executor.map(_parse_chunk, chunks, [extra] * count, [encode] * count, [True] * count):
                 for offset, result in enumerate(chunk):
                     yield received + offset * count, result
                 received += 1
             return
         except BrokenProcessPool:  # a worker died (killed, out of memory): the rest, and later reads, as below
             stop_parsing_pool(wait=False)
+            rapid = False  # ... and the rest by PyYAML alone, in case rapidyaml took it down
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(_start_method())) as executor:
         rest = executor.map(_parse_chunk, chunks[received:], [extra] * (count - received),
-                            [encode] * (count - received))
+                            [encode] * (count - received), [rapid] * (count - received))
         for start, chunk in enumerate(rest, received):
             for offset, result in enumerate(chunk):
                 yield start + offset * count, result

@@ -19,6 +19,12 @@ from typing import Any, Protocol
 import yaml
 
 from archrepo.errors import DiagnosticSink, excerpt
+from archrepo.model.yamlrapid import parse_rapid
+from archrepo.model.yamltags import BOOL as _BOOL
+from archrepo.model.yamltags import PLAIN_BOOLEANS as _PLAIN_BOOLEANS
+from archrepo.model.yamltags import STR as _STR
+from archrepo.model.yamltags import TEXT as _TEXT
+from archrepo.model.yamltags import UnknownTag, plain_value, tag_of
 
 __all__ = ["DocumentLines", "ParsedDocument", "decode_source", "field_lines", "parse_documents"]
 
@@ -40,36 +46,11 @@ class _Loader(_Base):
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
-            if implicit[0]:  # a plain scalar: its tag depends on its text alone, and keys and values recur
-                tag = _RESOLVED.get(value)
-                if tag is None:
-                    tag = _STR
-                    for candidate, regexp in _IMPLICIT.get(value[:1], _IMPLICIT_ANY):
-                        if regexp.match(value):
-                            tag = str(candidate)
-                            break
-                    if len(_RESOLVED) < _RESOLVED_MAX:
-                        _RESOLVED[value] = tag
-                return tag
-            return _STR
+            return tag_of(value) if implicit[0] else _STR  # a plain scalar's tag depends on its text alone
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
-_STR = "tag:yaml.org,2002:str"
-_NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_IMPLICIT: dict[str, list[tuple[str, Any]]] = {
-    key: list(value) + list(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, []))
-    for key, value in yaml.resolver.Resolver.yaml_implicit_resolvers.items() if key is not None}
-_IMPLICIT_ANY: list[tuple[str, Any]] = list(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, []))
-_RESOLVED: dict[str, str] = {}  # the tag of each plain scalar's text met so far (a tenth of composing saved)
-_RESOLVED_MAX = 100_000
-_PLAIN_BOOLEANS = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
 # an anchor (&name) or alias (*name): the mark at the start of a line or after a space or [{,:-, then a non-space
 _ANCHOR_MARK = re.compile(r"[&*]\S")
 _BEFORE_ANCHOR = re.compile(r"[\s\[{,:-]")
@@ -121,10 +102,17 @@ def decode_source(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
         return None
 
 
-def parse_documents(text: str, file: str, sink: DiagnosticSink, *, lines: bool = False) -> list[ParsedDocument]:
+def parse_documents(text: str, file: str, sink: DiagnosticSink, *, lines: bool = False,
+                    rapid: bool = False) -> list[ParsedDocument]:
     """Every non-empty document of ``text``; problems go to ``sink`` with file and line. The line of each field
     is found when first asked for, by parsing ``text`` again (only a message about a field needs one), or now
-    with ``lines``."""
+    with ``lines``. ``rapid``: read by rapidyaml when it can vouch for the same documents (``yamlrapid``; its
+    caller has standard error closed)."""
+    if rapid and not lines:
+        found = parse_rapid(text)
+        if found is not None:
+            later = _TextLines(text)
+            return [ParsedDocument(data, line, DocumentLines(later, index), index) for data, line, index in found]
     return _parse(text, file, sink, lazy=not lines)
 
 
@@ -246,7 +234,7 @@ def _plain(node: yaml.Node) -> Any:
     cls = node.__class__
     if cls is yaml.ScalarNode:
         tag = node.tag
-        if tag in (_STR, _TIMESTAMP):
+        if tag in _TEXT:
             return node.value
         if tag == _BOOL and node.value not in _PLAIN_BOOLEANS:
             return _UNUSUAL
@@ -327,18 +315,10 @@ class DocumentLines(Mapping[str, int]):
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    tag = node.tag
-    if tag in (_STR, _TIMESTAMP):  # dates stay the text written; the schema checks them
-        return node.value
-    if tag == _NULL:
-        return None
-    if tag == _BOOL:
-        return node.value.lower() in ("yes", "true", "on", "y")
-    if tag == _INT:
-        return _CONSTRUCTOR.construct_yaml_int(node)
-    if tag == _FLOAT:
-        return _CONSTRUCTOR.construct_yaml_float(node)
-    raise _custom_tag(node)
+    try:
+        return plain_value(node.tag, node.value)
+    except UnknownTag:
+        raise _custom_tag(node) from None
 
 
 def _custom_tag(node: yaml.Node) -> _Refused:

@@ -1,0 +1,326 @@
+"""The documents of a YAML text read by rapidyaml, a C++ parser: the same values, start lines and indexes the
+PyYAML node walk (``yamlsource``) gives, at half its cost, or ``None`` whenever that cannot be vouched for.
+
+PyYAML stays the reference: it reads every text this path declines, reports every problem and finds the field
+lines when a message needs them. This path only takes texts the walk reads without a word to say, and declines
+rather than read a text otherwise:
+
+* texts with anything the walk reports, records or refuses (tags, anchors, aliases, merge keys, duplicate keys,
+  booleans written as YAML 1.1 words, a list item that may have run onto a ``- `` line), and texts rapidyaml
+  fails on;
+* texts where YAML 1.1 (PyYAML) and YAML 1.2 (rapidyaml) may differ, or where PyYAML refuses what rapidyaml
+  takes: tabs, carriage returns, backslashes, characters PyYAML does not print or reads as line breaks, a token
+  starting with an indicator (``&*!@`%?:,]}``), a block scalar header with more on its line, a flow collection
+  that is not simple (on one line, not nested, no ``:`` in its items, nothing after it), directives, ``...``
+  markers, content on a ``---`` line, a last line without a line break, keys longer than PyYAML's 1,024
+  characters, documents that are a single value;
+* a document rapidyaml counts or places otherwise than the text's ``---`` lines say.
+
+rapidyaml writes the documents as JSON, which the C decoder reads; its hooks see every mapping and number. A
+plain scalar keeps its text in the JSON but may read otherwise under YAML 1.1 (``NO``, ``~``, ``0x1F``, ``-.5``
+written as ``-0.5``): each such value is read again from its node in rapidyaml's tree, where quoting is known
+(``_Reading.settle``). ``tests/test_yamlrapid.py`` compares this path with the walk on every model file of the
+project, a generated model, texts made to differ and texts mutated at random. rapidyaml prints its parse errors
+on standard error itself, so only the parsing workers use this path, with their standard error closed around it
+(``quiet``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from archrepo.model.yamltags import PLAIN_BOOLEANS, RESOLVING, TEXT, UnknownTag, plain_value, tag_of
+
+try:
+    import ryml
+except ImportError:  # pragma: no cover - rapidyaml is a dependency; without it every text goes to PyYAML
+    ryml = None
+
+__all__ = ["available", "parse_rapid", "quiet"]
+
+_KEY_MAX = 1024  # PyYAML refuses a longer implicit key
+# the bytes this path takes: line feeds, printable ASCII but the backslash, and every byte of a multi-byte character
+# (UTF-8 is valid: the text was decoded), whose few odd ones are looked for apart (_ODD)
+_TAKEN_BYTES = bytes([10, *range(0x20, 0x5C), *range(0x5D, 0x7F), *range(0x80, 0x100)])
+# each byte by its part in a token start: b (a space, a line break, `[`, `{`: what a token follows), i (an
+# indicator PyYAML refuses, or rapidyaml reads otherwise, at a token's start: &*!@`%? and :]}), c (the comma,
+# both), u (the first byte of a character that may be odd), . (any other)
+_MARKS = bytes({**dict.fromkeys(range(0x100), ord(".")), **dict.fromkeys(b" \n", ord("b")),
+                **dict.fromkeys(b"[{", ord("f")), **dict.fromkeys(b"&*!@`%?:]}", ord("i")), ord(","): ord("c"),
+                **dict.fromkeys(b"|>", ord("k")), **dict.fromkeys(b"\xc2\xe2\xef", ord("u"))}.values())
+_TOKEN_STARTS = (b"bi", b"bc", b"ci", b"cc")
+# a flow collection as this path takes it: on one line, not nested, of simple items (no `:` but a mapping's
+# own), and nothing after it on its line but a comment; every `[` and `{` of a text must start one
+_ITEM = rb"[ ]*(?:[\w.\-/+()\x80-\xff](?:[\w.\-/+() \x80-\xff]*[\w.\-/+()\x80-\xff])?|\"[^\"\n]*\"|'[^'\n]*')[ ]*"
+_FLOW = re.compile(rb"(?:\[(?:%s(?:,%s)*)?\]|\{(?:[ ]*[\w\-.]+:[ ]+%s(?:,[ ]*[\w\-.]+:[ ]+%s)*)?[ ]*\})"
+                   rb"[ ]*(?:#[^\n]*)?(?:\n|$)" % (_ITEM, _ITEM, _ITEM, _ITEM))
+_FLOW_START = re.compile(rb"[\[{]")
+# a block scalar's header (`|`, `>-`, `|2` …) with anything after it on its line but a comment
+_ODD_BLOCK = re.compile(rb"(?<=[ \n])[|>](?![-+]?[1-9]?[-+]?[ ]*(?:#[^\n]*)?\n)")
+# characters PyYAML does not print or reads as a line break: the byte order mark, U+FFFE, U+FFFF, the line and
+# paragraph separators; and (_C1) the control characters U+0080 to U+009F, NEL among them
+_ODD = (b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def available() -> bool:
+    return ryml is not None
+
+
+class _Decline(Exception):
+    """The text goes to PyYAML."""
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Standard error closed (pointed at the null device) for the block: rapidyaml prints every parse error
+    there before it raises it. For a process of one thread (a parsing worker) only."""
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def parse_rapid(text: str) -> list[tuple[Any, int, int]] | None:
+    """(data, start line, index) of each non-empty document of ``text``, as the PyYAML walk reads them, or
+    None when this path declines the text (see the module's docstring)."""
+    if ryml is None:
+        return None
+    raw = text.encode("utf-8")
+    if _declined(raw):
+        return None
+    try:
+        tree = ryml.parse_in_arena(raw)
+        root = tree.root_id()
+        stream = tree.is_stream(root)
+        count = tree.num_children(root) if stream else 1
+        starts = _starts(text, count)
+        if starts is None:
+            return None
+        reading = _Reading()
+        data = reading.decoder.decode(ryml.emit_json(tree))
+        documents = data if stream else [data]
+        if len(documents) != count:
+            return None
+        for document in documents:
+            if document.__class__ is list:
+                reading.items(document)
+        if reading.found:
+            reading.settle(tree, root, data)
+        found = []
+        for index, (document, start) in enumerate(zip(documents, starts, strict=True)):
+            if start is None:
+                if document is not None:
+                    return None
+            elif document is not None:
+                if not _placed(document, text, start[1]):
+                    return None
+                found.append((document, start[0], index))
+        return found
+    except (_Decline, ValueError, RecursionError):
+        return None
+    except Exception as exc:  # rapidyaml's own exceptions (a parse error; nesting too deep to write as JSON)
+        if ryml is not None and isinstance(exc, ryml.ExceptionBasic):
+            return None
+        raise
+
+
+def _declined(raw: bytes) -> bool:
+    """Whether the text holds a character this path declines, or an indicator starting a token. (Bytes mapped
+    by a table and searched: a regular expression over the text took a third of the path's time.)"""
+    if raw.translate(None, _TAKEN_BYTES) or not raw.endswith(b"\n"):
+        return True  # (a block scalar on the last line, with no line break after it: read otherwise)
+    marks = raw.translate(_MARKS)
+    if marks[:1] in (b"i", b"c") or any(start in marks for start in _TOKEN_STARTS):
+        return True
+    if b"bk" in marks and _ODD_BLOCK.search(raw) is not None:
+        return True
+    if b"f" in marks and any(_FLOW.match(raw, found.start()) is None for found in _FLOW_START.finditer(raw)):
+        return True
+    return b"u" in marks and (any(odd in raw for odd in _ODD) or _C1.search(raw) is not None)
+
+
+def _starts(text: str, count: int) -> list[tuple[int, int] | None] | None:
+    """(line, offset) of the first token of each of the ``count`` documents by the text's ``---`` lines
+    (None for a document of nothing), or None when the text's documents are not those ``count``."""
+    if "\n..." in text or text.startswith("..."):
+        return None
+    markers = []
+    at = 0 if text.startswith("---") else _marker(text, 0)
+    while at != -1:
+        end = text.find("\n", at)
+        end = len(text) if end == -1 else end
+        rest = text[at + 3:end]
+        if rest[:1] not in ("", " ") or rest.strip(" ")[:1] not in ("", "#"):
+            return None  # `---x` (a plain scalar, or worse), or content on the `---` line
+        markers.append((at, end))
+        at = _marker(text, end)
+    # (where its content begins, where it ends, whether a `---` line opened it) of each part of the text
+    parts = [(0, markers[0][0] if markers else len(text), False)] if not markers or markers[0][0] > 0 else []
+    parts += [(end + 1, markers[k + 1][0] if k + 1 < len(markers) else len(text), True)
+              for k, (_, end) in enumerate(markers)]
+    starts: list[tuple[int, int] | None] = []
+    line, counted = 1, 0
+    for begin, end, opened in parts:
+        offset = _first_content(text, begin, end)
+        if offset is None:
+            if opened:
+                starts.append(None)  # a document of nothing; before the first `---`: no document
+            continue
+        line += text.count("\n", counted, offset)
+        counted = offset
+        starts.append((line, offset))
+    return starts if len(starts) == count else None
+
+
+def _marker(text: str, start: int) -> int:
+    """The offset of the next line from ``start`` on that begins with ``---``, or -1."""
+    found = text.find("\n---", start)
+    return found if found == -1 else found + 1
+
+
+def _first_content(text: str, begin: int, end: int) -> int | None:
+    """The offset of the first character of the first line in [begin, end) that is neither blank nor a comment."""
+    while begin < end:
+        stop = text.find("\n", begin, end)
+        stop = end if stop == -1 else stop
+        line = text[begin:stop]
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#"):
+            return begin + len(line) - len(stripped)
+        begin = stop + 1
+    return None
+
+
+def _placed(data: Any, text: str, offset: int) -> bool:
+    """Whether the document starts where the text's first token is: a mapping with its first key, a list with
+    its first item. A document that is a single value is declined (the walk reports it with its own words)."""
+    if data is None:
+        return True
+    if data.__class__ is dict:
+        if not data:
+            return text.startswith("{", offset)
+        first = next(iter(data))
+        return text.startswith(first, offset) or text.startswith(('"', "'", "{"), offset)
+    if data.__class__ is list:
+        return text.startswith(("-", "["), offset)
+    return False
+
+
+class _Reading:
+    """The JSON decoder's hooks for one text, and what they found: the place (mapping and key, or list and
+    position) of every text a plain scalar may have written otherwise under YAML 1.1 (``NO``, ``~``, ``0x1F``),
+    or a list item run onto a `- ` line; ``settle`` reads them from the tree, where quoting is known."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[Any, Any]] = []
+        self.decoder = json.JSONDecoder(object_pairs_hook=self.pairs, parse_int=_integer, parse_float=_Float,
+                                        parse_constant=_constant)
+
+    def pairs(self, items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) != len(items):
+            raise _Decline  # a duplicate key: the walk reports it
+        for key, value in items:
+            if len(key) > _KEY_MAX or key == "<<":
+                raise _Decline
+            if value.__class__ is str:
+                if value[:1] in RESOLVING and tag_of(value) not in TEXT:
+                    self.found.append((result, key))
+            elif value.__class__ is list:
+                self.items(value)
+            elif value.__class__ is _Float:
+                self.found.append((result, key))
+        return result
+
+    def items(self, values: list[Any]) -> None:
+        for position, value in enumerate(values):
+            if value.__class__ is str:
+                if "- " in value or (value[:1] in RESOLVING and tag_of(value) not in TEXT):
+                    self.found.append((values, position))
+            elif value.__class__ is list:
+                self.items(value)
+            elif value.__class__ is _Float:
+                self.found.append((values, position))
+
+    def settle(self, tree: Any, root: int, data: Any) -> None:
+        """Each value found, read from its node in the tree (found by its path from the root)."""
+        parents: dict[int, tuple[Any, Any]] = {}
+        stack = [data]
+        while stack:
+            container = stack.pop()
+            for key, value in (container.items() if container.__class__ is dict else enumerate(container)):
+                if value.__class__ is dict or value.__class__ is list:
+                    parents[id(value)] = (container, key)
+                    stack.append(value)
+        nodes = {id(data): root}
+
+        def node_of(container: Any) -> int:
+            node = nodes.get(id(container))
+            if node is None:
+                parent, key = parents[id(container)]
+                node = nodes[id(container)] = _child(tree, node_of(parent), key)
+            return node
+
+        for container, key in self.found:
+            container[key] = _scalar(tree, _child(tree, node_of(container), key), key.__class__ is int)
+
+
+def _child(tree: Any, node: int, key: str | int) -> int:
+    child = tree.find_child(node, key) if key.__class__ is str else tree.child(node, key)
+    if child == ryml.NONE:
+        raise _Decline
+    return child
+
+
+def _scalar(tree: Any, node: int, item: bool) -> Any:
+    """The value of a scalar node as the walk reads it, quoting known; declines what the walk would not read
+    silently (a boolean written as a YAML 1.1 word, a list item run onto a `- ` line, an unknown tag)."""
+    if tree.has_val_tag(node) or tree.has_val_anchor(node) or tree.is_val_ref(node) or tree.is_container(node):
+        raise _Decline
+    raw = tree.val(node)
+    value = "" if raw is None else bytes(raw).decode("utf-8")
+    if not tree.is_val_plain(node):
+        return value
+    if item and "- " in value:
+        raise _Decline  # maybe an item run onto the line of the one above: the walk says
+    tag = tag_of(value)
+    if tag in TEXT:
+        return value
+    try:
+        result = plain_value(tag, value)
+    except UnknownTag:
+        raise _Decline from None
+    if (result is True or result is False) and value not in PLAIN_BOOLEANS:
+        raise _Decline  # a YAML 1.1 word: the walk records it
+    return result
+
+
+class _Float(str):
+    """A number JSON writes with a point or an exponent: rapidyaml may have written it otherwise than the text
+    (`-.5` as `-0.5`, which YAML 1.1 reads as a text and a number): read from the tree."""
+
+
+def _integer(text: str) -> Any:
+    """An integer as JSON writes it (a plain scalar, as written): its value, if YAML 1.1 reads the same."""
+    tag = tag_of(text)
+    if tag in TEXT:
+        raise _Decline  # `1e3` is a text to YAML 1.1, and rapidyaml may have written it otherwise
+    try:
+        return plain_value(tag, text)
+    except UnknownTag:
+        raise _Decline from None
+
+
+def _constant(text: str) -> Any:
+    raise _Decline

@@ -1,0 +1,200 @@
+"""rapidyaml's path (``yamlrapid``) against the PyYAML walk it stands in for: on every text it takes, the same
+documents (data, start line, index), and nothing the walk would have reported or recorded; every text it cannot
+vouch for declined. Differential, on the project's model files, a generated model, texts made to differ, and
+texts mutated at random (seeded)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archrepo.errors import DiagnosticSink
+from archrepo.model.yamlrapid import parse_rapid, quiet
+from archrepo.model.yamlsource import parse_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _walk(text: str) -> tuple[list[tuple[Any, int, int]], list[Any], list[Any]]:
+    sink = DiagnosticSink()
+    documents = parse_documents(text, "m.yaml", sink)
+    return [(d.data, d.line, d.index) for d in documents], sink.items, [d.booleans for d in documents]
+
+
+def _agrees(text: str) -> bool:
+    """Whether the rapid path declines ``text`` or reads it exactly as the walk does, with nothing to say.
+    True when it took the text, None when it declined it, False on a difference."""
+    rapid = parse_rapid(text)
+    if rapid is None:
+        return True
+    documents, problems, booleans = _walk(text)
+    return not problems and not any(booleans) and rapid == documents
+
+
+def _project_texts() -> list[str]:
+    paths = [*sorted((ROOT / "tests" / "fixtures").rglob("*.y*ml")), *sorted((ROOT / "models").rglob("*.yaml")),
+             *sorted((ROOT / "archrepo" / "standard").rglob("*.yaml"))]
+    return [path.read_text(encoding="utf-8", errors="replace") for path in paths]
+
+
+def test_every_model_file_of_the_project_reads_the_same() -> None:
+    texts = _project_texts()
+    assert len(texts) > 100
+    assert all(_agrees(text) for text in texts)
+    taken = [text for text in texts if parse_rapid(text) is not None]
+    assert len(taken) > len(texts) // 2  # the path is used, not declining everything
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    spec = importlib.util.spec_from_file_location("bench_generate_rapid", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    root = tmp_path_factory.mktemp("generated")
+    module.generate(root, 150, seed=7, violation_rate=0.2)
+    return [path.read_text(encoding="utf-8") for path in sorted((root / "models").rglob("*.yaml"))]
+
+
+def test_a_generated_model_is_taken_whole_and_reads_the_same(generated: list[str]) -> None:
+    """Every file of the benchmark's model is taken (it quotes "NO", dates and versions: read from the tree)."""
+    assert len(generated) > 20
+    for text in generated:
+        rapid = parse_rapid(text)
+        assert rapid is not None
+        documents, problems, booleans = _walk(text)
+        assert rapid == documents and not problems and not any(booleans)
+
+
+# (text, whether the rapid path takes it): the ones it declines would be read otherwise, or refused by PyYAML
+_TEXTS = [
+    ("kind: Application\nid: a\nname: A\nproperties: {country: \"NO\", version: \"8\", n: 8}\n", True),
+    ("a: NO\n", False),  # a YAML 1.1 boolean: the walk records it
+    ("a: 'yes'\nb: \"~\"\nc: ''\n", True),
+    ("a: ~\nb:\nc: null\nd: Null\n", True),
+    ("a: True\nb: FALSE\nc: true\n", True),
+    ("a: 0x1F\nb: 017\nc: 1_000\nd: 1:20\ne: .inf\nf: -.5\ng: 1.5e-3\nh: 12345678901234567890123\n", True),
+    ("a: 1e3\nb: -.5\nc: 1.\nd: .5\n", True),  # texts to YAML 1.1 (1e3, -.5), which rapidyaml writes as numbers
+    ("a: 2024-01-01\nb: '2024-01-01'\nc: 2001-12-14t21:59:43.10-05:00\n", True),
+    ("list:\n  - NO\n", False),
+    ("list:\n  - 'NO'\n  - 'x - y'\n", True),
+    ("list:\n  - x - y\n", False),  # maybe an item run onto a `- ` line: the walk tells
+    ("list:\n  - a\n    - b\n", False),  # an item run onto a `- ` line
+    ("a: |\n  x\n  y\nb: >-\n  folded\n  text\n\n  more\nc: |+\n  kept\n\n", True),
+    ("a: |\n  x\n  y", False),  # no line break after the last line of a block scalar
+    ("a: > - x\n", False),
+    ("a:\tb\n", False),
+    ("a: b\r\nc: d\r\n", False),
+    ("a: \"x\\ty\"\n", False),
+    ("a: @x\n", False),
+    ("a: `x\n", False),
+    ("}a: 1\n", False),
+    ("a: [b:]\n", False),
+    ("a: [b, [c]]\n", False),
+    ("a: {b: 1,\n  c: 2}\n", False),
+    ("a: [x]y\n", False),
+    (":\n  a: 1\n", False),
+    ("? a\n: 1\n", False),
+    ("a: &x 1\nb: *x\n", False),
+    ("a: !!str 1\n", False),
+    ("<<: {a: 1}\n", False),
+    ("a: 1\na: 2\n", False),
+    ("%YAML 1.1\n---\na: 1\n", False),
+    ("a: 1\n...\n---\nb: 2\n", False),
+    ("--- a: 1\n", False),
+    ("- a\n- b\n", True),
+    ("plain\n", False),
+    ("a: x\x85y\n", False),
+    ("a: x\u2028y\n", False),
+    ("a: \"\ufeffx\"\n", False),
+    ("a: x\x07\n", False),
+    ("# comment\n\n---\n# c\nkind: A\n---\n---\n\nid: b\n---\n# nothing\n", True),
+    ("a: b # comment\nc: 'd # e'\n", True),
+    ("a: æøå ÆØÅ – “x” → ok\n", True),
+    ("a:\n" + "  b:\n" * 0 + "  " + "x" * 1100 + ": 1\n", False),
+    ("a: [" * 70 + "]" * 70 + "\n", False),
+]
+
+
+@pytest.mark.parametrize(("text", "taken"), _TEXTS)
+def test_texts_made_to_differ(text: str, taken: bool) -> None:
+    assert _agrees(text)
+    assert (parse_rapid(text) is not None) is taken
+
+
+def test_lines_and_indexes_follow_the_document_markers() -> None:
+    text = "# header\n---\n\nkind: A\nid: a\n---\n---\n# only a comment\n---\n  - x\n  - y\n"
+    assert parse_rapid(text) == [({"kind": "A", "id": "a"}, 4, 0), (["x", "y"], 10, 3)]
+    assert _agrees(text)
+
+
+def _mutate(rng: random.Random, text: str) -> str:
+    pieces = [*" \n:-#'\"[]{},|>&*!?%@`~.09aNoyYtT\\\t", "---\n", "\n  ", ": ", "- ", "\n- ", "yes", "~", "null",
+              "1e3", "0x1F", "-.5", ".5", "1.", "+1", "0o7", "1_0", "<<", "...\n", "\r\n", "\u2028", "\x85", "æ", "\ufeff"]
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(text) + 1)
+        choice = rng.random()
+        if choice < 0.25:
+            lines = text.split("\n")
+            line = rng.randrange(len(lines))
+            kind = rng.random()
+            if kind < 0.3:
+                lines[line] = " " * rng.randint(1, 3) + lines[line]
+            elif kind < 0.5:
+                lines[line] = lines[line][rng.randint(1, 3):]
+            elif kind < 0.7:
+                lines.insert(line, lines[rng.randrange(len(lines))])
+            elif kind < 0.85 and line + 1 < len(lines):
+                lines[line] = lines[line] + " " + lines.pop(line + 1).lstrip()
+            else:
+                indent = lines[line][:len(lines[line]) - len(lines[line].lstrip())]
+                lines.insert(line, indent + rng.choice(["- x", "x:", "- a: b", "  y: z", "#c", "-", "? q"]))
+            text = "\n".join(lines)
+        elif choice < 0.5:
+            text = text[:at] + rng.choice(pieces) + text[at:]
+        elif choice < 0.8:
+            text = text[:at] + text[at + rng.randint(1, 3):]
+        else:
+            start = rng.randrange(len(text) + 1)
+            text = text[:at] + text[start:start + rng.randint(1, 20)] + text[at:]
+    return text
+
+
+def test_texts_mutated_at_random_read_the_same_or_are_declined(generated: list[str]) -> None:
+    """A seeded sample of what a fuzzer ran (120,000 mutations, none read otherwise): model texts with
+    characters, lines and indentation inserted, removed and moved."""
+    seeds = [text for text in _project_texts() + generated[:10] if 30 < len(text) < 20_000]
+    rng = random.Random(20261130)
+    taken = 0
+    for _ in range(6_000):
+        text = _mutate(rng, rng.choice(seeds))
+        assert _agrees(text), text
+        taken += parse_rapid(text) is not None
+    assert taken > 800
+
+
+def test_quiet_keeps_rapidyamls_messages_off_standard_error_and_restores_it() -> None:
+    script = ("import os; from archrepo.model.yamlrapid import parse_rapid, quiet\n"
+              "with quiet():\n    assert parse_rapid('a: b: c\\n') is None\n"
+              "os.write(2, b'after\\n')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "after\n"
+
+
+def test_without_quiet_rapidyaml_would_print(capfd: pytest.CaptureFixture[str]) -> None:
+    """Why the workers close standard error around it (if this fails, rapidyaml stopped printing: quiet can go)."""
+    assert parse_rapid("a: b: c\n") is None
+    assert "ERROR" in capfd.readouterr().err
+    with quiet():
+        assert parse_rapid("a: b: c\n") is None
+    assert capfd.readouterr().err == ""
