@@ -82,7 +82,10 @@ _TEXTS = [
     ("a: ~\nb:\nc: null\nd: Null\n", True),
     ("a: True\nb: FALSE\nc: true\n", True),
     ("a: 0x1F\nb: 017\nc: 1_000\nd: 1:20\ne: .inf\nf: -.5\ng: 1.5e-3\nh: 12345678901234567890123\n", True),
-    ("a: 1e3\nb: -.5\nc: 1.\nd: .5\n", True),  # texts to YAML 1.1 (1e3, -.5), which rapidyaml writes as numbers
+    ("a: 1e3\nb: -.5\nc: 1.\nd: .5\n", True),
+    ("a: inf\nb: nan\nc: -inf\nd: infinity\ne: .NaN\nf: [inf, .Inf]\n", True),  # rapidyaml writes .inf, .nan
+    ("inf: 1\n", False),
+    ("list:\n  - nan: 1\n", False),  # texts to YAML 1.1 (1e3, -.5), which rapidyaml writes as numbers
     ("a: 2024-01-01\nb: '2024-01-01'\nc: 2001-12-14t21:59:43.10-05:00\n", True),
     ("list:\n  - NO\n", False),
     ("list:\n  - 'NO'\n  - 'x - y'\n", True),
@@ -138,7 +141,7 @@ def test_lines_and_indexes_follow_the_document_markers() -> None:
 
 def _mutate(rng: random.Random, text: str) -> str:
     pieces = [*" \n:-#'\"[]{},|>&*!?%@`~.09aNoyYtT\\\t", "---\n", "\n  ", ": ", "- ", "\n- ", "yes", "~", "null",
-              "1e3", "0x1F", "-.5", ".5", "1.", "+1", "0o7", "1_0", "<<", "...\n", "\r\n", "\u2028", "\x85", "æ", "\ufeff"]
+              "1e3", "0x1F", "inf", "nan", "-.5", ".5", "1.", "+1", "0o7", "1_0", "<<", "...\n", "\r\n", "\u2028", "\x85", "æ", "\ufeff"]
     for _ in range(rng.randint(1, 4)):
         at = rng.randrange(len(text) + 1)
         choice = rng.random()

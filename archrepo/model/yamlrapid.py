@@ -44,6 +44,9 @@ except ImportError:  # pragma: no cover - rapidyaml is a dependency; without it 
 __all__ = ["available", "parse_rapid", "quiet"]
 
 _KEY_MAX = 1024  # PyYAML refuses a longer implicit key
+# keys the JSON may not hold as written: the merge key, and what rapidyaml writes for `inf`, `-inf`, `nan` (and
+# `.Inf`, `infinity` …); a value it writes so is read from the tree, but keys are not
+_ODD_KEYS = frozenset({"<<", ".inf", "-.inf", "+.inf", ".nan"})
 # the bytes this path takes: line feeds, printable ASCII but the backslash, and every byte of a multi-byte character
 # (UTF-8 is valid: the text was decoded), whose few odd ones are looked for apart (_ODD)
 _TAKEN_BYTES = bytes([10, *range(0x20, 0x5C), *range(0x5D, 0x7F), *range(0x80, 0x100)])
@@ -232,7 +235,7 @@ class _Reading:
         if len(result) != len(items):
             raise _Decline  # a duplicate key: the walk reports it
         for key, value in items:
-            if len(key) > _KEY_MAX or key == "<<":
+            if len(key) > _KEY_MAX or key in _ODD_KEYS:
                 raise _Decline
             if value.__class__ is str:
                 if value[:1] in RESOLVING and tag_of(value) not in TEXT:
