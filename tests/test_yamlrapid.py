@@ -104,6 +104,8 @@ _TEXTS = [
     ("a: [b, [c]]\n", False),
     ("a: {b: 1,\n  c: 2}\n", False),
     ("a: [x]y\n", False),
+    ("models:\n  - \"a\"  - \"b\"\n", False),  # two items on a line, to rapidyaml (found by the fuzzer)
+    ("a: 'x' # c\nb: {c: 'd', e: \"f\"}\n", True),
     (":\n  a: 1\n", False),
     ("? a\n: 1\n", False),
     ("a: &x 1\nb: *x\n", False),

@@ -50,13 +50,18 @@ _ODD_KEYS = frozenset({"<<", ".inf", "-.inf", "+.inf", ".nan"})
 # the bytes this path takes: line feeds, printable ASCII but the backslash, and every byte of a multi-byte character
 # (UTF-8 is valid: the text was decoded), whose few odd ones are looked for apart (_ODD)
 _TAKEN_BYTES = bytes([10, *range(0x20, 0x5C), *range(0x5D, 0x7F), *range(0x80, 0x100)])
-# each byte by its part in a token start: b (a space, a line break, `[`, `{`: what a token follows), i (an
-# indicator PyYAML refuses, or rapidyaml reads otherwise, at a token's start: &*!@`%? and :]}), c (the comma,
-# both), u (the first byte of a character that may be odd), . (any other)
+# each byte by its part in a token start: b (a space, a line break: what a token follows), i (an indicator PyYAML
+# refuses, or rapidyaml reads otherwise, at a token's start: &*!@`%? and :]}), c (the comma, both: written as `ib`
+# before the search, so that one search for `bi` finds every indicator or comma after a space, a line break or a
+# comma), f (a flow collection's start), k (a block scalar's header), q (a quote), u (the first byte of a
+# character that may be odd), . (any other)
 _MARKS = bytes({**dict.fromkeys(range(0x100), ord(".")), **dict.fromkeys(b" \n", ord("b")),
                 **dict.fromkeys(b"[{", ord("f")), **dict.fromkeys(b"&*!@`%?:]}", ord("i")), ord(","): ord("c"),
-                **dict.fromkeys(b"|>", ord("k")), **dict.fromkeys(b"\xc2\xe2\xef", ord("u"))}.values())
-_TOKEN_STARTS = (b"bi", b"bc", b"ci", b"cc")
+                **dict.fromkeys(b"|>", ord("k")), **dict.fromkeys(b"\"'", ord("q")),
+                **dict.fromkeys(b"\xc2\xe2\xef", ord("u"))}.values())
+# a quoted scalar with more than a comment, `:` or `,` after it on its line (rapidyaml reads `"a"  - "b"` as two
+# list items); this also declines a quoted text that begins with a space, or prose ending a word with `'`
+_AFTER_QUOTE = re.compile(rb"[\"'] +[^ :,\]}#\n]")
 # a flow collection as this path takes it: on one line, not nested, of simple items (no `:` but a mapping's
 # own), and nothing after it on its line but a comment; every `[` and `{` of a text must start one
 _ITEM = rb"[ ]*(?:[\w.\-/+()\x80-\xff](?:[\w.\-/+() \x80-\xff]*[\w.\-/+()\x80-\xff])?|\"[^\"\n]*\"|'[^'\n]*')[ ]*"
@@ -144,9 +149,11 @@ def _declined(raw: bytes) -> bool:
     if raw.translate(None, _TAKEN_BYTES) or not raw.endswith(b"\n"):
         return True  # (a block scalar on the last line, with no line break after it: read otherwise)
     marks = raw.translate(_MARKS)
-    if marks[:1] in (b"i", b"c") or any(start in marks for start in _TOKEN_STARTS):
+    if marks[:1] in (b"i", b"c") or b"bi" in marks.replace(b"c", b"ib"):
         return True
     if b"bk" in marks and _ODD_BLOCK.search(raw) is not None:
+        return True
+    if b"q" in marks and (b"\" " in raw or b"' " in raw) and _AFTER_QUOTE.search(raw) is not None:
         return True
     if b"f" in marks and any(_FLOW.match(raw, found.start()) is None for found in _FLOW_START.finditer(raw)):
         return True
