@@ -5,6 +5,7 @@ overlaps with the parsing processes instead of following them."""
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -34,6 +35,7 @@ class GraphLoader:
         self._batch: list[bytes] = []
         self._size = 0
         self._complete: ModelGraph | None = None
+        self._loading: _Load | None = None  # the last batch handed to a thread to load
 
     def add(self, result: FileResult) -> None:
         """Load the triples prepared with one parsed file (none if it has none: ``graph`` then builds anew)."""
@@ -62,15 +64,45 @@ class GraphLoader:
             for result in files:
                 self.add(result)
             self._flush()
+            if self._loading is not None:
+                self._loading.wait()
             _load_settings(self._store, self.approved_standards)
             self._complete = ModelGraph(self._store, self.base_iri)
         return self._complete
 
     def _flush(self) -> None:
         if self._batch:
-            # lenient and load (not bulk_load): see build_graph
-            self._store.load(b"".join(self._batch), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            self._loading = _Load(self._store, b"".join(self._batch), self._loading)
             self._batch, self._size = [], 0
+
+
+class _Load:
+    """One batch of N-Triples loaded into the store by a thread of its own, after the batch before it (the store
+    has one writer at a time), while the caller goes on: loading releases the GIL, and the caller's own work
+    (receiving and decoding the other parses) then runs beside it instead of after it. A load that fails
+    raises in ``wait``, which also waits for the batches before it."""
+
+    def __init__(self, store: ox.Store, data: bytes, before: _Load | None) -> None:
+        self._store, self._data, self._before = store, data, before
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="archrepo-graph-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            if self._before is not None:
+                self._before.wait()
+            # lenient and load (not bulk_load): see build_graph
+            self._store.load(self._data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        except BaseException as error:
+            self._error = error
+        finally:
+            self._data, self._before = b"", None
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _ontology_quads() -> list[ox.Quad]:
