@@ -163,11 +163,30 @@ def test_a_pool_that_breaks_midway_leaves_the_rest_to_new_workers(tmp_path: Path
         def shutdown(self, wait: bool, cancel_futures: bool) -> None:
             Breaking.stopped = True
 
+    rapid: list[bool] = []  # how the new workers were told to read (PyYAML alone: rapidyaml may have done it)
+
+    class NewWorkers:
+        def __init__(self, **_: object) -> None:
+            pass
+
+        def __enter__(self) -> NewWorkers:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            pass
+
+        def map(self, function, chunks, *rest):
+            for arguments in zip(chunks, *rest, strict=True):
+                rapid.append(arguments[-1])
+                yield function(*arguments)
+
+    monkeypatch.setattr(loader, "ProcessPoolExecutor", NewWorkers)
     monkeypatch.setattr(loader, "_PARALLEL_BYTES", 0)
     monkeypatch.setattr(loader, "_PARALLEL_BYTES_SPAWNED", 0)
     monkeypatch.setattr(loader, "_POOL", loader._Pool(Breaking(), 2, threading.Event()))  # type: ignore[arg-type]
     parsed = dict(loader._parse_all(items, None, 2, encode=False))
     assert Breaking.stopped and loader._POOL is None
+    assert rapid and not any(rapid)
     assert sorted(parsed) == list(range(len(items)))
     serial = [loader.parse_model_file(raw, relative) for raw, relative in items]
     assert [parsed[index].to_json() for index in range(len(items))] == [result.to_json() for result in serial]

@@ -203,3 +203,29 @@ def test_without_quiet_rapidyaml_would_print(capfd: pytest.CaptureFixture[str]) 
     with quiet():
         assert parse_rapid("a: b: c\n") is None
     assert capfd.readouterr().err == ""
+
+
+def _archrepo(root: Path, jobs: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "archrepo", "check", "--format", "json"], cwd=root,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ARCHREPO_JOBS": jobs, "ARCHREPO_NO_CACHE": "1"})
+
+
+def test_a_check_in_workers_reports_as_one_in_a_single_process(tmp_path: Path) -> None:
+    """Parsing workers take the rapid path; a single process never does. Same model, same output, and none of
+    rapidyaml's own messages on standard error."""
+    spec = importlib.util.spec_from_file_location("bench_generate_check", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module.generate(tmp_path, 400, seed=3, violation_rate=0.2)
+    assert sum(path.stat().st_size for path in (tmp_path / "models").rglob("*.yaml")) > 1_000_000  # in workers
+    valid = [_archrepo(tmp_path, jobs) for jobs in ("1", "2")]
+    assert valid[0].stdout == valid[1].stdout and valid[0].returncode == valid[1].returncode == 1
+    assert valid[1].stderr == valid[0].stderr
+    (tmp_path / "models" / "broken.yaml").write_text("kind: Application\nid: x\nname: b: c\n", encoding="utf-8")
+    broken = [_archrepo(tmp_path, jobs) for jobs in ("1", "2")]
+    assert broken[0].returncode == broken[1].returncode == 2
+    assert broken[1].stderr == broken[0].stderr
+    assert "broken.yaml:3" in broken[1].stderr and "ERROR: [parse]" not in broken[1].stderr
