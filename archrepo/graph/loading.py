@@ -36,6 +36,7 @@ class GraphLoader:
         self._size = 0
         self._complete: ModelGraph | None = None
         self._loading: _Load | None = None  # the last batch handed to a thread to load
+        self._completing = threading.Lock()  # complete may be called from a thread while the caller asks too
 
     def add(self, result: FileResult) -> None:
         """Load the triples prepared with one parsed file (none if it has none: ``graph`` then builds anew)."""
@@ -57,6 +58,10 @@ class GraphLoader:
         """The graph of ``files`` (before the model they make is validated), once; None when one of them has
         no triples prepared (a file that could not be read: ``graph`` then builds it from the model). Without
         ``files``: of the files added, which the caller knows to be all."""
+        with self._completing:
+            return self._complete_once(files)
+
+    def _complete_once(self, files: Iterable[FileResult] | None) -> ModelGraph | None:
         if self._complete is None:
             files = list(files) if files is not None else []
             if not all("ntriples" in result.extras for result in files):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,17 +163,21 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
 
 def _begin(ahead: QueriesAhead | None, loader: GraphLoader | None) -> Callable[[], None] | None:
     """What to do once every file was parsed in this run (no parse came from the cache, so no re-check near a
-    change: every rule runs in full): begin the SPARQL rules' queries on the complete graph, while the cache is
-    written and the model validated."""
+    change: every rule runs in full): on a thread of its own, wait for the store to load the last triples, then
+    begin the SPARQL rules' queries on the complete graph, while this thread writes the cache and validates the
+    model."""
     if ahead is None or loader is None:
         return None
 
-    def begin() -> None:
+    def complete_then_query() -> None:
         try:
             graph = loader.complete()
         except Exception:  # no graph: the rules say why when they need it (each one's failure, as without this)
             return
         ahead.begin(graph)
+
+    def begin() -> None:
+        threading.Thread(target=complete_then_query, name="archrepo-graph-complete", daemon=True).start()
 
     return begin
 
