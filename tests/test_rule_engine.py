@@ -199,13 +199,22 @@ def _check_twice(repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, o
 
     evaluated: list[tuple[str, str]] = []
     real = engine.solutions
+    first_ahead = threading.Event()
+    validate = checking.validate_model
 
     def traced(rule, graph, as_of):  # type: ignore[no-untyped-def]
         evaluated.append((rule.id, threading.current_thread().name))
+        first_ahead.set()
         return real(rule, graph, as_of)
+
+    def validating(*args, **kwargs):  # type: ignore[no-untyped-def]
+        """Validation as long as a larger model's: until the store is complete and the first query begun."""
+        first_ahead.wait(timeout=30)
+        return validate(*args, **kwargs)
 
     monkeypatch.setattr(engine, "solutions", traced)  # ahead
     monkeypatch.setattr(sparql, "solutions", traced)  # in the loop
+    monkeypatch.setattr(checking, "validate_model", validating)
     options = CheckOptions(as_of=dt.date(2026, 11, 26), use_cache=False)
     ahead = run_check(load_config(repo / "archrepo.yaml"), options)
     queried = list(evaluated)

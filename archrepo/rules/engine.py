@@ -199,13 +199,15 @@ class QueriesAhead:
 
     def begin(self, graph: ModelGraph | None) -> None:
         """Begin the queries on ``graph`` (the complete graph of the model; None: there is none yet)."""
-        if graph is None or self.graph is not None:
-            return
-        self.graph = graph
-        self._threads = [threading.Thread(target=self._work, name="archrepo-query-ahead", daemon=True)
-                         for _ in range(min(_QUERIES_AHEAD_AT_ONCE, len(self._waiting)))]
-        for thread in self._threads:
-            thread.start()
+        with self._lock:  # (from another thread than the loop's, which may stop or close meanwhile)
+            if graph is None or self.graph is not None or self._stopped:
+                return
+            self.graph = graph
+            threads = [threading.Thread(target=self._work, name="archrepo-query-ahead", daemon=True)
+                       for _ in range(min(_QUERIES_AHEAD_AT_ONCE, len(self._waiting)))]
+            for thread in threads:
+                thread.start()
+            self._threads = threads
 
     def _work(self) -> None:
         while True:
@@ -235,8 +237,11 @@ class QueriesAhead:
     def close(self) -> None:
         """Stop, and wait for the threads whose queries have ended (a query past its budget runs on alone)."""
         self.stop()
-        if all(begun.done() for begun in self._begun.values()):
-            for thread in self._threads:
+        with self._lock:
+            threads = list(self._threads)
+            begun = list(self._begun.values())
+        if all(future.done() for future in begun):
+            for thread in threads:
                 thread.join()
 
 
