@@ -59,6 +59,7 @@ _PAYLOAD_FORMAT = 7  # what a cache entry holds (and the diagnostics of a parse)
 # workers a process forked at its start, start_parsing_pool, are there already)
 _PARALLEL_BYTES = 1_000_000
 _PARALLEL_BYTES_SPAWNED = 4_000_000
+_CACHE_WRITES = 4096  # parses written to the cache at a time, as they arrive
 _CHUNKS_PER_JOB = 8  # more chunks: the first parses reach the caller sooner; fewer: less to hand around
 
 
@@ -179,12 +180,14 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
         return
     count = jobs * _CHUNKS_PER_JOB
     chunks = [items[start::count] for start in range(count)]
+    del items  # (the chunks hold the bytes, and let go of each once parsed)
     received = 0  # chunks whose parses were handed on
     rapid = True  # workers have one thread: rapidyaml may read for them (with their standard error closed)
     if pool is not None:
         pool.working.set()
         try:
             for chunk in pool.executor.map(_parse_chunk, chunks, [extra] * count, [encode] * count, [True] * count):
+                chunks[received] = []  # its bytes are not held to the end
                 for offset, result in enumerate(chunk):
                     yield received + offset * count, result
                 received += 1
@@ -196,6 +199,7 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
         rest = executor.map(_parse_chunk, chunks[received:], [extra] * (count - received),
                             [encode] * (count - received), [rapid] * (count - received))
         for start, chunk in enumerate(rest, received):
+            chunks[start] = []
             for offset, result in enumerate(chunk):
                 yield start + offset * count, result
 
@@ -282,8 +286,10 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
     found = find_yaml_files(config, config.models)
-    files = [(found.files[key], key) for key in sorted(found.files)]
+    # paths as text: a Path object per file is as large as the file's parse is small (44 MB for 77,000 files)
+    files: list[tuple[Path | str, str]] = [(os.fspath(found.files[key]), key) for key in sorted(found.files)]
     failed = [FileResult(problem.file, diagnostics=[problem]) for problem in found.problems]
+    del found
     parse_cache = _open_cache(config) if use_cache and not os.environ.get("ARCHREPO_NO_CACHE") else None
     if parse_cache is None:
         items: list[tuple[bytes, str]] = []
@@ -327,25 +333,33 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
                 source.digest = file_digest(source.raw)
                 keys[index] = content_key(namespace, source.relative, source.digest)
             missing.append((source, keys[index]))
+        read = sum(1 for source in sources if source.raw is not None)
+        # each parse decoded as it arrives, and written to the cache a few thousand at a time while the workers
+        # parse the rest: none of their encoded parses, nor the bytes parsed, is held to the end (the bytes
+        # are read again, and checked against their digest, if a message asks for a field's line)
         fresh: dict[str, tuple[bytes, bytes]] = {}
         for index, payload in _parse_all([(source.raw or b"", source.relative) for source, _ in missing],
                                          function, jobs, encode=True):
             source, key = missing[index]
             fresh[key] = packed, extras = payload
+            source.raw = None
+            parsed[key] = FileResult.from_cache(packed, extras, source)
             if on_parsed is not None:
-                parsed[key] = FileResult.from_cache(packed, extras, source)
                 on_parsed(parsed[key])
+            if len(fresh) >= _CACHE_WRITES:
+                parse_cache.put_many(fresh.items())
+                fresh.clear()
         if all_parsed is not None and not payloads and not failed:
             all_parsed()
         parse_cache.put_many(fresh.items())
+        del fresh
         parse_cache.prune(set(keys))
         parse_cache.put_file_stats(settled, {source.relative for source in sources})
         stats.parsed, stats.cached, stats.rejected = len(missing), len(payloads), parse_cache.rejected
-        stats.read = sum(1 for source in sources if source.raw is not None)
+        stats.read = read
         stats.keys = {source.relative: key for source, key in zip(sources, keys, strict=True)}
     finally:
         parse_cache.close()
-    payloads.update(fresh)
     return [parsed.get(key) or FileResult.from_cache(*payloads[key], source)
             for key, source in zip(keys, sources, strict=True)] + failed
 
@@ -396,7 +410,7 @@ def _signature(status: os.stat_result) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
 
 
-def _sources(files: list[tuple[Path, str]], known: dict[str, tuple[str, str]], failed: list[FileResult]
+def _sources(files: list[tuple[Path | str, str]], known: dict[str, tuple[str, str]], failed: list[FileResult]
              ) -> tuple[list[FileSource], dict[str, tuple[str, str]]]:
     """Each file as a FileSource, read unless its stat (size, mtime, ctime, inode, device) is the one an earlier
     run recorded with its digest, as git's index does; and the (stat, digest) of the files read whose last
