@@ -124,6 +124,7 @@ _TEXTS = [
     ("# comment\n\n---\n# c\nkind: A\n---\n---\n\nid: b\n---\n# nothing\n", True),
     ("a: b # comment\nc: 'd # e'\n", True),
     ("a: æøå ÆØÅ – “x” → ok\n", True),
+    ("blå: \"NO\"\nnøkkel:\n  æ: \"~\"\n  l: [\"NO\", x]\n", True),  # read from the tree by keys not ASCII
     ("a:\n" + "  b:\n" * 0 + "  " + "x" * 1100 + ": 1\n", False),
     ("a: [" * 70 + "]" * 70 + "\n", False),
 ]
