@@ -230,3 +230,20 @@ def test_a_check_in_workers_reports_as_one_in_a_single_process(tmp_path: Path) -
     assert broken[0].returncode == broken[1].returncode == 2
     assert broken[1].stderr == broken[0].stderr
     assert "broken.yaml:3" in broken[1].stderr and "ERROR: [parse]" not in broken[1].stderr
+
+
+def test_without_a_null_device_the_workers_read_with_pyyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archrepo.model import loader, yamlsource
+
+    real_devnull = os.devnull
+    monkeypatch.setattr(os, "devnull", "/nonexistent/archrepo-null")
+    with quiet() as quieted:
+        assert quieted is False
+    calls: list[bool] = []
+    real = yamlsource.parse_rapid
+    monkeypatch.setattr(yamlsource, "parse_rapid", lambda text: calls.append(True) or real(text))
+    (result,) = loader._parse_chunk([(b"kind: Organisation\nid: o\nname: O\n", "o.yaml")], None, False, True)
+    assert calls == [] and result.documents[0][1].data == {"kind": "Organisation", "id": "o", "name": "O"}
+    monkeypatch.setattr(os, "devnull", real_devnull)
+    loader._parse_chunk([(b"kind: Organisation\nid: o\nname: O\n", "o.yaml")], None, False, True)
+    assert calls == [True]  # with one, rapidyaml reads

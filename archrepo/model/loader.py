@@ -157,9 +157,9 @@ def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bo
     from archrepo.model.cache import encode_payload
 
     results: list[Any] = []
-    with quiet() if rapid else nullcontext():
+    with quiet() if rapid else nullcontext(False) as quieted:
         for raw, relative in items:
-            result = parse_model_file(raw, relative, rapid=rapid)
+            result = parse_model_file(raw, relative, rapid=quieted)
             if extra is not None:
                 result.extras = extra(result)
             results.append((encode_payload(result.to_json()), pack_extras(result.extras)) if encode else result)

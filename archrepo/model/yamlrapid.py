@@ -85,14 +85,19 @@ class _Decline(Exception):
 
 
 @contextmanager
-def quiet() -> Iterator[None]:
+def quiet() -> Iterator[bool]:
     """Standard error closed (pointed at the null device) for the block: rapidyaml prints every parse error
-    there before it raises it. For a process of one thread (a parsing worker) only."""
+    there before it raises it. For a process of one thread (a parsing worker) only. The value: whether it is
+    (without a null device to point it at, rapidyaml should not be used)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield False
+        return
     saved = os.dup(2)
-    null = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(null, 2)
-        yield
+        yield True
     finally:
         os.dup2(saved, 2)
         os.close(saved)
