@@ -178,8 +178,8 @@ def test_unchanged_files_are_not_read_again_but_any_change_is_seen(repo: Path,
     assert dips_lines.line_of("name") == dips_lines.line  # it changed since: no field lines, the element's
 
 
-@pytest.mark.parametrize("use_cache", [False, True])
-def test_the_graph_loaded_while_parsing_is_the_graph_of_the_model(repo: Path, use_cache: bool,
+@pytest.mark.parametrize(("use_cache", "release"), [(False, False), (True, False), (True, True)])
+def test_the_graph_loaded_while_parsing_is_the_graph_of_the_model(repo: Path, use_cache: bool, release: bool,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import pyoxigraph as ox
 
@@ -193,11 +193,12 @@ def test_the_graph_loaded_while_parsing_is_the_graph_of_the_model(repo: Path, us
     config = load_config(repo / "archrepo.yaml")
     expected = None
     for _ in range(2):  # parsed in this run (loaded as they arrive), then, with the cache, read from it
-        loader = GraphLoader(config.base_iri, config.approved_standards)
+        loader = GraphLoader(config.base_iri, config.approved_standards, release=release)
         files = read_files(config, use_cache=use_cache, loader=loader)
         model, _ = validate_model(config, files)
         assert model is not None
         quads = set(Repository(config, model, files, loader).rdf.store.quads_for_pattern(None, None, None))
+        assert all(("ntriples" in f.extras) is not release for f in files)  # released: once in the store
         expected = expected or set(build_graph(model, config.base_iri, config.approved_standards).store
                                    .quads_for_pattern(None, None, None))
         assert quads == expected

@@ -29,9 +29,12 @@ class GraphLoader:
     ``graph`` once the model is known to be valid. Bulk loading releases the GIL: the caller goes on receiving
     parses while the store loads."""
 
-    def __init__(self, base_iri: str, approved_standards: Iterable[str] = ()) -> None:
+    def __init__(self, base_iri: str, approved_standards: Iterable[str] = (), *, release: bool = False) -> None:
+        """``release``: drop each file's triples from its parse once they are in the store (for a caller that
+        needs them nowhere else: 45 MB at 10,000 applications in 77,000 files)."""
         self.base_iri = base_iri
         self.approved_standards = tuple(approved_standards)
+        self._release = release
         self._store = ox.Store()
         self._loaded: set[str] = set()  # the files whose triples are in the store (or in the batch)
         self._batch: list[bytes] = []
@@ -46,6 +49,8 @@ class GraphLoader:
             return
         text = extra_bytes(result.extras, "ntriples")
         self._loaded.add(result.file)
+        if self._release:
+            result.extras = {}
         self._batch.append(text)
         self._size += len(text)
         if self._size >= _BATCH:
@@ -66,7 +71,7 @@ class GraphLoader:
     def _complete_once(self, files: Iterable[FileResult] | None) -> ModelGraph | None:
         if self._complete is None:
             files = list(files) if files is not None else []
-            if not all("ntriples" in result.extras for result in files):
+            if not all(result.file in self._loaded or "ntriples" in result.extras for result in files):
                 return None
             for result in files:
                 self.add(result)

@@ -131,7 +131,7 @@ def run_check(config: Config, options: CheckOptions, files: list[FileResult] | N
     if files is None:
         # the triples of each file go into the store while the others are parsed (a re-check that needs no
         # full graph loads only those of the files it parsed)
-        loader = GraphLoader(config.base_iri, config.approved_standards) if not options.store else None
+        loader = GraphLoader(config.base_iri, config.approved_standards, release=True) if not options.store else None
         ahead = QueriesAhead(rules, options.as_of) if loader is not None else None
         files = read_files(config, use_cache=options.use_cache, stats=stats, loader=loader,
                            all_parsed=_begin(ahead, loader))
