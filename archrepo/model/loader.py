@@ -75,7 +75,7 @@ def yaml_files(config: Config, paths: Iterable[str]) -> list[tuple[Path, str]]:
     found = walk_yaml(config.root, paths)
     if found.problems:
         raise ModelError.from_diagnostics(found.problems, "some files cannot be read")
-    return [(found.files[key], key) for key in sorted(found.files)]
+    return [(Path(found.files[key]), key) for key in sorted(found.files)]
 
 
 def find_yaml_files(config: Config, paths: Iterable[str]) -> WalkResult:
@@ -287,7 +287,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     stats = stats if stats is not None else ReadStats()
     found = find_yaml_files(config, config.models)
     # paths as text: a Path object per file is as large as the file's parse is small (44 MB for 77,000 files)
-    files: list[tuple[Path | str, str]] = [(os.fspath(found.files[key]), key) for key in sorted(found.files)]
+    files = [(os.fspath(found.files[key]), key) for key in sorted(found.files)]
     failed = [FileResult(problem.file, diagnostics=[problem]) for problem in found.problems]
     del found
     parse_cache = _open_cache(config) if use_cache and not os.environ.get("ARCHREPO_NO_CACHE") else None
@@ -410,7 +410,7 @@ def _signature(status: os.stat_result) -> str:
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
 
 
-def _sources(files: list[tuple[Path | str, str]], known: dict[str, tuple[str, str]], failed: list[FileResult]
+def _sources(files: list[tuple[str, str]], known: dict[str, tuple[str, str]], failed: list[FileResult]
              ) -> tuple[list[FileSource], dict[str, tuple[str, str]]]:
     """Each file as a FileSource, read unless its stat (size, mtime, ctime, inode, device) is the one an earlier
     run recorded with its digest, as git's index does; and the (stat, digest) of the files read whose last
