@@ -314,7 +314,9 @@ def _long_dot(processes: dict[int, str], seconds: float) -> bool:
 def test_an_interrupted_or_killed_build_leaves_no_dot_behind(generated: Path, tmp_path: Path, how, code) -> None:
     mark = f"ARCHREPO_TEST_MARK={uuid.uuid4().hex}"
     name, value = mark.split("=")
-    environment = {**os.environ, name: value, "ARCHREPO_NO_CACHE": "1"}
+    temporary = tmp_path / "tmp"  # the workers' job files: here, not in /tmp (a killed build cannot remove them)
+    temporary.mkdir()
+    environment = {**os.environ, name: value, "ARCHREPO_NO_CACHE": "1", "TMPDIR": str(temporary)}
     command = [str(Path(sys.executable).with_name("archrepo")), "docs", "--out", str(tmp_path / "site"),
                "--as-of", AS_OF.isoformat()]
     with (tmp_path / "stderr").open("wb") as stderr:
@@ -341,9 +343,10 @@ def test_an_interrupted_or_killed_build_leaves_no_dot_behind(generated: Path, tm
     assert "Traceback" not in said
     if how != signal.SIGKILL:
         assert said.strip().splitlines()[-1] == ("terminated" if how == signal.SIGTERM else "interrupted")
-        # nothing of the site was put in place, and no staged file is left behind
+        # nothing of the site was put in place, and no staged file is left behind, nor the workers' job files
         site = tmp_path / "site"
         assert not site.exists() or not [p for p in site.rglob("*") if p.is_file()]
+        assert list(temporary.iterdir()) == []
 
 
 TWO_PROCESS_BUILD = """
