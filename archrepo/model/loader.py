@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -60,6 +61,10 @@ _PAYLOAD_FORMAT = 7  # what a cache entry holds (and the diagnostics of a parse)
 _PARALLEL_BYTES = 1_000_000
 _PARALLEL_BYTES_SPAWNED = 4_000_000
 _CACHE_WRITES = 4096  # parses written to the cache at a time, as they arrive
+# the parsing workers run below the caller's priority, as the site's diagram workers do: the caller's thread
+# that loads the store (the longest single piece of a check) and its decoding of the parses go first
+# (10,000 applications: 4.34 → 4.21 s, medians of 7; the same at nice 10)
+_NICER = 5
 _CHUNKS_PER_JOB = 8  # more chunks: the first parses reach the caller sooner; fewer: less to hand around
 
 
@@ -195,13 +200,25 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
         except BrokenProcessPool:  # a worker died (killed, out of memory): the rest, and later reads, as below
             stop_parsing_pool(wait=False)
             rapid = False  # ... and the rest by PyYAML alone, in case rapidyaml took it down
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(_start_method())) as executor:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context(_start_method()),
+                             initializer=_start_worker) as executor:
         rest = executor.map(_parse_chunk, chunks[received:], [extra] * (count - received),
                             [encode] * (count - received), [rapid] * (count - received))
         for start, chunk in enumerate(rest, received):
             chunks[start] = []
             for offset, result in enumerate(chunk):
                 yield start + offset * count, result
+
+
+def _start_worker(parent: int | None = None) -> None:
+    """A parsing worker's start: below the caller's priority (``_NICER``), and, forked to serve a process for
+    good (``start_parsing_pool``), dying with it."""
+    if parent is not None:
+        from archrepo.lifetime import die_with_parent
+
+        die_with_parent(parent)
+    with contextlib.suppress(OSError):  # (a process may not be allowed to change its priority)
+        os.nice(_NICER)
 
 
 def _start_method() -> str:
@@ -230,8 +247,6 @@ def start_parsing_pool() -> threading.Event | None:
     (the process then mostly waits for them); None when there are none (one job, or no fork here)."""
     import multiprocessing
 
-    from archrepo.lifetime import die_with_parent
-
     global _POOL
     if _POOL is not None:
         return _POOL.working
@@ -243,7 +258,7 @@ def start_parsing_pool() -> threading.Event | None:
         return None
     if jobs <= 1:
         return None
-    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=die_with_parent,
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=_start_worker,
                                    initargs=(os.getpid(),))
     executor.submit(int).result()  # a pool that forks starts all its workers at its first job: now
     _POOL = _Pool(executor, jobs, threading.Event())
