@@ -236,19 +236,18 @@ def test_the_language_server_leaves_no_parsing_worker_behind(tmp_path: Path) -> 
     assert all(_gone(pid) for pid in workers)
 
 
-def test_the_parsing_workers_run_below_the_callers_priority(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_parsing_workers_run_below_the_callers_priority(monkeypatch: pytest.MonkeyPatch) -> None:
     """As the site's diagram workers do: the caller's loading of the store and its decoding go first."""
     from archrepo.model import loader
 
     monkeypatch.setattr(loader, "_PARALLEL_BYTES", 0)
     monkeypatch.setattr(loader, "_PARALLEL_BYTES_SPAWNED", 0)
-    monkeypatch.setattr(loader, "parse_model_file", _niceness_as_file)
     items = [(b"kind: Organisation\nid: o\nname: O\n", f"o{n}.yaml") for n in range(8)]
-    parsed = dict(loader._parse_all(items, None, 2, encode=False))
-    assert {result.file for result in parsed.values()} == {str(os.nice(0) + loader._NICER)}
+    parsed = dict(loader._parse_all(items, _niceness, 2, encode=False))
+    assert len(parsed) == 8
+    assert {result.extras["nice"] for result in parsed.values()} == {str(os.nice(0) + loader._NICER)}
 
 
-def _niceness_as_file(raw: bytes, file: str, *, rapid: bool = False):  # type: ignore[no-untyped-def]
-    from archrepo.model.fileresult import FileResult
-
-    return FileResult(str(os.nice(0)))
+def _niceness(result: object) -> dict[str, str]:
+    """The ``extra`` of a parse: the priority of the process that made it (a worker's)."""
+    return {"nice": str(os.nice(0))}
