@@ -1,5 +1,5 @@
 """The documents of a YAML text read by rapidyaml, a C++ parser: the same values, start lines and indexes the
-PyYAML node walk (``yamlsource``) gives, at half its cost, or ``None`` whenever that cannot be vouched for.
+PyYAML node walk (``yamlsource``) gives, at about 60% of its cost, or ``None`` whenever that cannot be vouched for.
 
 PyYAML stays the reference: it reads every text this path declines, reports every problem and finds the field
 lines when a message needs them. This path only takes texts the walk reads without a word to say, and declines
