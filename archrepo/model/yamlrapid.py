@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from archrepo.model.yamltags import PLAIN_BOOLEANS, RESOLVING, TEXT, UnknownTag, plain_value, tag_of
+from archrepo.model.yamltags import RESOLVING, TEXT, UNUSUAL, silent_value, tag_of
 
 try:
     import ryml
@@ -309,15 +309,9 @@ def _scalar(tree: Any, node: int, item: bool) -> Any:
         return value
     if item and "- " in value:
         raise _Decline  # maybe an item run onto the line of the one above: the walk says
-    tag = tag_of(value)
-    if tag in TEXT:
-        return value
-    try:
-        result = plain_value(tag, value)
-    except UnknownTag:
-        raise _Decline from None
-    if (result is True or result is False) and value not in PLAIN_BOOLEANS:
-        raise _Decline  # a YAML 1.1 word: the walk records it
+    result = silent_value(tag_of(value), value)
+    if result is UNUSUAL:
+        raise _Decline  # an unknown tag, or a boolean written as a YAML 1.1 word: the walk says
     return result
 
 
@@ -331,10 +325,10 @@ def _integer(text: str) -> Any:
     tag = tag_of(text)
     if tag in TEXT:
         raise _Decline  # `1e3` is a text to YAML 1.1, and rapidyaml may have written it otherwise
-    try:
-        return plain_value(tag, text)
-    except UnknownTag:
-        raise _Decline from None
+    result = silent_value(tag, text)
+    if result is UNUSUAL:
+        raise _Decline
+    return result
 
 
 def _constant(text: str) -> Any:

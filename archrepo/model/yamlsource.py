@@ -20,11 +20,10 @@ import yaml
 
 from archrepo.errors import DiagnosticSink, excerpt
 from archrepo.model.yamlrapid import parse_rapid
-from archrepo.model.yamltags import BOOL as _BOOL
 from archrepo.model.yamltags import PLAIN_BOOLEANS as _PLAIN_BOOLEANS
 from archrepo.model.yamltags import STR as _STR
 from archrepo.model.yamltags import TEXT as _TEXT
-from archrepo.model.yamltags import UnknownTag, plain_value, tag_of
+from archrepo.model.yamltags import UNUSUAL, UnknownTag, plain_value, silent_value, tag_of
 
 __all__ = ["DocumentLines", "ParsedDocument", "decode_source", "field_lines", "parse_documents"]
 
@@ -223,7 +222,7 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int],
     return value
 
 
-_UNUSUAL: Any = object()  # what _plain returns for a node _convert must walk (it reports or records something)
+_UNUSUAL: Any = UNUSUAL  # what _plain returns for a node _convert must walk (it reports or records something)
 
 
 def _plain(node: yaml.Node) -> Any:
@@ -232,16 +231,8 @@ def _plain(node: yaml.Node) -> Any:
     the text) no alias. Anything else: ``_UNUSUAL``, and ``_convert`` walks the tree with paths and lines. No
     field lines are kept: only a message needs them, and they are found again then (``_TextLines``)."""
     cls = node.__class__
-    if cls is yaml.ScalarNode:
-        tag = node.tag
-        if tag in _TEXT:
-            return node.value
-        if tag == _BOOL and node.value not in _PLAIN_BOOLEANS:
-            return _UNUSUAL
-        try:
-            return _scalar(node)  # type: ignore[arg-type]
-        except _Refused:
-            return _UNUSUAL
+    if cls is yaml.ScalarNode:  # (the test for text first: it is most scalars, and needs no call)
+        return node.value if node.tag in _TEXT else silent_value(node.tag, node.value)
     if cls is yaml.MappingNode:
         if node.tag != _MAP:
             return _UNUSUAL

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["BOOL", "FLOAT", "INT", "NULL", "PLAIN_BOOLEANS", "RESOLVING", "STR", "TEXT", "TIMESTAMP", "UnknownTag",
-           "plain_value", "tag_of"]
+__all__ = ["BOOL", "FLOAT", "INT", "NULL", "PLAIN_BOOLEANS", "RESOLVING", "STR", "TEXT", "TIMESTAMP", "UNUSUAL",
+           "UnknownTag", "plain_value", "silent_value", "tag_of"]
 
 STR = "tag:yaml.org,2002:str"
 NULL = "tag:yaml.org,2002:null"
@@ -71,3 +71,21 @@ def plain_value(tag: str, value: str) -> Any:
     if tag == FLOAT:
         return _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, value))
     raise UnknownTag(tag)
+
+
+UNUSUAL: Any = object()  # what silent_value gives for a scalar the node walk has something to say of
+
+
+def silent_value(tag: str, value: str) -> Any:
+    """The value of a scalar written ``value`` with ``tag``, when the node walk reads it without a word to say:
+    a standard tag, and a boolean only as YAML 1.2 spells it; else ``UNUSUAL`` (a tag a model may not use, which
+    the walk refuses, or a boolean written as a YAML 1.1 word, which it records)."""
+    if tag in TEXT:
+        return value
+    try:
+        result = plain_value(tag, value)
+    except UnknownTag:
+        return UNUSUAL
+    if (result is True or result is False) and value not in PLAIN_BOOLEANS:
+        return UNUSUAL
+    return result
