@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -162,7 +161,7 @@ def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bo
     from archrepo.model.cache import encode_payload
 
     results: list[Any] = []
-    with quiet() if rapid else nullcontext(False) as quieted:
+    with quiet() if rapid else contextlib.nullcontext(False) as quieted:
         for raw, relative in items:
             result = parse_model_file(raw, relative, rapid=quieted)
             if extra is not None:
@@ -191,7 +190,7 @@ def _parse_all(items: list[tuple[bytes, str]], extra: Extra | None, jobs: int, e
     if pool is not None:
         pool.working.set()
         try:
-            for chunk in pool.executor.map(_parse_chunk, chunks, [extra] * count, [encode] * count, [True] * count):
+            for chunk in pool.executor.map(_parse_chunk, chunks, [extra] * count, [encode] * count, [rapid] * count):
                 chunks[received] = []  # its bytes are not held to the end
                 for offset, result in enumerate(chunk):
                     yield received + offset * count, result
@@ -301,8 +300,9 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
     found = find_yaml_files(config, config.models)
-    # paths as text: a Path object per file is as large as the file's parse is small (44 MB for 77,000 files)
-    files = [(os.fspath(found.files[key]), key) for key in sorted(found.files)]
+    # paths as the walk keeps them, as text: a Path object per file is as large as the file's parse is small
+    # (44 MB for 77,000 files)
+    files = [(found.files[key], key) for key in sorted(found.files)]
     failed = [FileResult(problem.file, diagnostics=[problem]) for problem in found.problems]
     del found
     parse_cache = _open_cache(config) if use_cache and not os.environ.get("ARCHREPO_NO_CACHE") else None

@@ -4,7 +4,6 @@ again by parsing those bytes when an error message asks for one (the cache keeps
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from archrepo.errors import DiagnosticSink
 from archrepo.model.yamlsource import DocumentLines, decode_source, field_lines
@@ -16,7 +15,7 @@ class FileSource:
     """A model file's bytes and their digest: read in this run, or, when the file's stat is the one recorded
     with that digest by an earlier run, read only if needed (and then checked against the digest)."""
 
-    def __init__(self, path: Path | str, relative: str, raw: bytes | None, digest: str) -> None:
+    def __init__(self, path: str, relative: str, raw: bytes | None, digest: str) -> None:
         self.path, self.relative, self.raw, self.digest = path, relative, raw, digest
 
     def read(self) -> bytes | None:
