@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import functools
+import importlib.util
 import os
 import shutil
 import signal
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -39,6 +42,17 @@ class Result:
     exit_code: int
     stdout: str
     stderr: str
+
+
+@functools.cache
+def bench_generator() -> ModuleType:
+    """``bench/generate.py``, the benchmark's model generator (a script, not a package), loaded once."""
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (its dataclasses look their module up)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_repo(root: Path, files: Mapping[str, str | bytes], config: str | None = "models: [models]\n") -> Path:

@@ -4,7 +4,6 @@ oracle: the generator only records what it planted), for every named shape."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -13,12 +12,12 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 import archrepo
+from tests.conftest import bench_generator
 
 GENERATOR = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
 APPS = 200
@@ -26,16 +25,7 @@ AS_OF = "2026-11-26"
 WINDOW = ("2026-01-01", "2027-12-31")  # the planted violations, and only they, hold on any date in between
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = bench_generator()
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
-import importlib.util
 import json
 import os
 import shutil
@@ -27,7 +26,7 @@ from archrepo.site.plan import plan_diagrams
 from archrepo.views import ViewOptions, build_view
 from archrepo.views.impact import analyse_impact
 from archrepo.views.svg import sanitise_svg
-from tests.conftest import ROOT
+from tests.conftest import ROOT, bench_generator
 
 AS_OF = dt.date(2026, 11, 26)
 
@@ -241,12 +240,7 @@ def test_every_diagram_the_site_draws_itself_survives_the_svg_allow_list(tmp_pat
 # --- an interrupted or killed build leaves no process behind ----------------------------------------------------
 
 def _generate(root: Path, size: int) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate_site", ROOT / "bench" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    module.generate(root, size, seed=7, violation_rate=0.03)
+    bench_generator().generate(root, size, seed=7, violation_rate=0.03)
     return root
 
 

@@ -5,8 +5,6 @@ every name fits its tile with the browser's real font, and screenshots are kept 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from archrepo.views.landscape_map import build_map
 from archrepo.views.map_layout import TILE_WIDTH
 from archrepo.views.map_svg import render_map_image
 from archrepo.views.render_dot import render_image
-from tests.conftest import CHROMIUM, ROOT
+from tests.conftest import CHROMIUM, ROOT, bench_generator
 
 ARTIFACTS = ROOT / "out" / "test-artifacts"
 AS_OF = dt.date(2026, 11, 26)
@@ -38,12 +36,7 @@ _TILES = """() => Array.from(document.querySelectorAll('g.tile'), tile => {
 
 
 def _generate(root: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    module.generate(root, SIZE, seed=42, violation_rate=0.03)
+    bench_generator().generate(root, SIZE, seed=42, violation_rate=0.03)
     return root
 
 

@@ -5,7 +5,6 @@ texts mutated at random (seeded)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 from archrepo.errors import DiagnosticSink
 from archrepo.model.yamlrapid import parse_rapid, quiet
 from archrepo.model.yamlsource import parse_documents
+from tests.conftest import bench_generator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,13 +54,8 @@ def test_every_model_file_of_the_project_reads_the_same() -> None:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    spec = importlib.util.spec_from_file_location("bench_generate_rapid", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
     root = tmp_path_factory.mktemp("generated")
-    module.generate(root, 150, seed=7, violation_rate=0.2)
+    bench_generator().generate(root, 150, seed=7, violation_rate=0.2)
     return [path.read_text(encoding="utf-8") for path in sorted((root / "models").rglob("*.yaml"))]
 
 
@@ -215,12 +210,7 @@ def _archrepo(root: Path, jobs: str) -> subprocess.CompletedProcess[str]:
 def test_a_check_in_workers_reports_as_one_in_a_single_process(tmp_path: Path) -> None:
     """Parsing workers take the rapid path; a single process never does. Same model, same output, and none of
     rapidyaml's own messages on standard error."""
-    spec = importlib.util.spec_from_file_location("bench_generate_check", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    module.generate(tmp_path, 400, seed=3, violation_rate=0.2)
+    bench_generator().generate(tmp_path, 400, seed=3, violation_rate=0.2)
     assert sum(path.stat().st_size for path in (tmp_path / "models").rglob("*.yaml")) > 1_000_000  # in workers
     valid = [_archrepo(tmp_path, jobs) for jobs in ("1", "2")]
     assert valid[0].stdout == valid[1].stdout and valid[0].returncode == valid[1].returncode == 1
