@@ -203,7 +203,7 @@ def test_without_the_old_parse_of_a_changed_file_the_run_is_full(model_root: Pat
         return document
 
     _edit(model_root, random.Random(3), "Integration", flip)
-    for database in (model_root / ".archrepo-cache").glob("parse-v2.sqlite*"):
+    for database in (model_root / ".archrepo-cache").glob("parse-v3.sqlite*"):
         database.unlink()
     incremental, full, run = _check(model_root)
     assert _key(incremental) == _key(full) and run.mode == "full"

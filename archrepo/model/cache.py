@@ -33,12 +33,13 @@ __all__ = ["CACHE_DIR", "ParseCache", "cache_directory", "content_key", "decode_
            "file_digest"]
 
 CACHE_DIR = ".archrepo-cache"
-DATABASE = "parse-v2.sqlite"
+DATABASE = "parse-v3.sqlite"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL, "
            "extras BLOB NOT NULL)")
-# path -> the stat a file had when its bytes had ``digest`` (what lets a re-check skip reading unchanged files)
-_STATS_SCHEMA = ("CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL, "
-                 "mac TEXT NOT NULL)")
+# path -> the stat a file had when its bytes had ``digest`` (what lets a re-check skip reading unchanged files), for
+# every file at once, in one row (a row per file cost 0.4 s to write and 0.3 s to read at 77,000 files)
+_STATS_SCHEMA = "CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, entries BLOB NOT NULL, mac TEXT NOT NULL)"
+_STATS = "files"  # the name of the one row
 # what sqlite_master must hold, exactly: anything else (a view, a trigger) was not made by archrepo
 _OBJECTS = {("table", "files", _SCHEMA.replace("IF NOT EXISTS ", "")),
             ("index", "sqlite_autoindex_files_1", None),
@@ -244,9 +245,8 @@ class ParseCache:
         except sqlite3.Error:
             pass
 
-    def _stat_mac(self, path: str, signature: str, digest: str) -> str:
-        return self._key.mac(b"stat", self._scope, path.encode("utf-8", "surrogateescape"), signature.encode(),
-                             digest.encode())
+    def _stats_mac(self, entries: bytes) -> str:
+        return self._key.mac(b"stats", self._scope, entries)
 
     def file_stats(self) -> dict[str, tuple[str, str]]:
         """path -> (stat, digest) as recorded by ``put_file_stats`` on this machine (authenticated; a record
@@ -254,31 +254,33 @@ class ParseCache:
         if self._connection is None:
             return {}
         try:
-            return {path: (signature, digest) for path, signature, digest, mac in
-                    self._connection.execute("SELECT path, stat, digest, mac FROM stats")
-                    if isinstance(path, str) and isinstance(signature, str) and isinstance(digest, str)
-                    and self._stat_mac(path, signature, digest) == mac}
+            row = self._connection.execute("SELECT entries, mac FROM stats WHERE name = ?", (_STATS,)).fetchone()
         except sqlite3.DatabaseError:
             self._reset()
             return {}
+        if row is None or not isinstance(row[0], bytes) or self._stats_mac(row[0]) != row[1]:
+            return {}
+        fields = decompress(row[0]).decode("utf-8", "surrogateescape").split("\0") if row[0] else []
+        return {fields[index]: (fields[index + 1], fields[index + 2]) for index in range(0, len(fields), 3)}
 
-    def put_file_stats(self, recorded: dict[str, tuple[str, str]], live: set[str]) -> None:
-        """Record (stat, digest) by path; forget paths no longer ``live`` once they are many."""
+    def put_file_stats(self, known: dict[str, tuple[str, str]], recorded: dict[str, tuple[str, str]],
+                       live: set[str]) -> None:
+        """Record (stat, digest) by path: ``recorded`` in this run, over what was ``known`` (``file_stats``) of
+        the paths still ``live``; nothing is written when that is what was known."""
         if self._connection is None:
             return
+        kept = {path: found for path, found in known.items() if path in live}
+        kept.update(recorded)
+        if kept == known:
+            return
+        # paths hold no NUL (stats and digests neither): fields joined by one, paths as the walk gave them
+        entries = compress("\0".join(field for path, (signature, digest) in kept.items()
+                                      for field in (path, signature, digest)).encode("utf-8", "surrogateescape"))
         try:
             with self._connection:
                 self._connection.execute("BEGIN IMMEDIATE")
-                if recorded:
-                    self._connection.executemany(
-                        "INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)",
-                        [(path, signature, digest, self._stat_mac(path, signature, digest))
-                         for path, (signature, digest) in recorded.items()])
-                total = self._connection.execute("SELECT count(*) FROM stats").fetchone()[0]
-                if total > len(live) + 100:
-                    gone = [(path,) for (path,) in self._connection.execute("SELECT path FROM stats")
-                            if path not in live]
-                    self._connection.executemany("DELETE FROM stats WHERE path = ?", gone)
+                self._connection.execute("INSERT OR REPLACE INTO stats VALUES (?, ?, ?)",
+                                         (_STATS, entries, self._stats_mac(entries)))
         except sqlite3.OperationalError:
             pass  # another run holds the lock: record next time
         except sqlite3.DatabaseError:

@@ -328,7 +328,8 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     namespace = f"{code_digest()}|{_PAYLOAD_FORMAT}|{extra[0] if extra else ''}"
     parsed: dict[str, FileResult] = {}  # key -> the parse of a file parsed in this run, once decoded
     try:
-        sources, settled = _sources(files, parse_cache.file_stats(), failed)
+        known = parse_cache.file_stats()
+        sources, settled = _sources(files, known, failed)
         keys = [content_key(namespace, source.relative, source.digest) for source in sources]
         payloads = parse_cache.get_many(keys)
         if reuse is not None and len(payloads) < len(keys):
@@ -369,7 +370,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
         parse_cache.put_many(fresh.items())
         del fresh
         parse_cache.prune(set(keys))
-        parse_cache.put_file_stats(settled, {source.relative for source in sources})
+        parse_cache.put_file_stats(known, settled, {source.relative for source in sources})
         stats.parsed, stats.cached, stats.rejected = len(missing), len(payloads), parse_cache.rejected
         stats.read = read
         stats.keys = {source.relative: key for source, key in zip(sources, keys, strict=True)}
