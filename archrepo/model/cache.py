@@ -37,7 +37,8 @@ DATABASE = "parse-v3.sqlite"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, payload BLOB NOT NULL, "
            "extras BLOB NOT NULL)")
 # path -> the stat a file had when its bytes had ``digest`` (what lets a re-check skip reading unchanged files), for
-# every file at once, in one row (a row per file cost 0.4 s to write and 0.3 s to read at 77,000 files)
+# every file at once, in one row authenticated as a whole (a row and a MAC per file took 0.2 s more CPU in a check
+# of 77,000 files from nothing)
 _STATS_SCHEMA = "CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, entries BLOB NOT NULL, mac TEXT NOT NULL)"
 _STATS = "files"  # the name of the one row
 # what sqlite_master must hold, exactly: anything else (a view, a trigger) was not made by archrepo
