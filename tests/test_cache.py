@@ -272,3 +272,23 @@ def test_files_are_parsed_in_worker_processes_while_another_thread_reads_stdin(r
             process.stdin.close()
     assert returncode == 0, output.read_text()
     assert int(output.read_text()) > 100
+
+
+def test_a_stat_record_of_no_files_reads_back_as_none(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files recorded all went (the record is rewritten without them): the next read finds an empty record,
+    not a broken one."""
+    import shutil
+
+    from archrepo.model import loader
+
+    monkeypatch.setattr(loader, "_SETTLED_NS", 0)
+    read(repo)
+    models = repo / "models"
+    shutil.move(models, repo / "elsewhere")
+    models.mkdir()
+    assert read(repo)[0] == []
+    assert read(repo)[0] == []  # the empty record read back
+    shutil.rmtree(models)
+    shutil.move(repo / "elsewhere", models)
+    files, stats = read(repo)
+    assert stats.read == len(files) > 100

@@ -261,7 +261,8 @@ class ParseCache:
             return {}
         if row is None or not isinstance(row[0], bytes) or self._stats_mac(row[0]) != row[1]:
             return {}
-        fields = decompress(row[0]).decode("utf-8", "surrogateescape").split("\0") if row[0] else []
+        text = decompress(row[0]).decode("utf-8", "surrogateescape")
+        fields = text.split("\0") if text else []  # (none recorded: the files all went)
         return {fields[index]: (fields[index + 1], fields[index + 2]) for index in range(0, len(fields), 3)}
 
     def put_file_stats(self, known: dict[str, tuple[str, str]], recorded: dict[str, tuple[str, str]],
