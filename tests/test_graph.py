@@ -174,3 +174,14 @@ def test_sync_integration_makes_both_ends_depend(make_repo) -> None:
     deps = archrepo.load(repo / "archrepo.yaml").dependencies
     assert deps.has_edge("dips-arena", "lab") and deps.has_edge("lab", "dips-arena")
     assert deps.edges["lab", "dips-arena"]["integrations"] == ["lab-sync"]  # the retired one adds nothing
+
+
+def test_the_ontology_graph_of_the_store_is_the_ontology(small: archrepo.Repository) -> None:
+    """The store's named graph of the ontology (loaded from its text by the store) holds exactly its triples."""
+    from archrepo.graph.iris import ONTOLOGY_GRAPH
+
+    quads = small.rdf.store.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH))
+    in_store = rdflib.Graph().parse(data="".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads),
+                                    format="nt")
+    assert len(in_store) > 200
+    assert isomorphic(in_store, rdflib.Graph().parse(ONTOLOGY, format="turtle"))
