@@ -14,7 +14,7 @@ import pytest
 
 from archrepo.config import load_config
 from archrepo.graph.rdf import ntriples_extra
-from archrepo.model.cache import CACHE_DIR
+from archrepo.model.cache import CACHE_DIR, DATABASE
 from archrepo.model.loader import ReadStats, read_model_files
 from tests.conftest import ROOT, STD_CONFIG, add_standard_library, run_cli
 
@@ -104,7 +104,7 @@ def test_a_fresh_parse_keeps_no_bytes_and_reads_them_again_for_a_fields_line(rep
 
 def test_a_damaged_database_is_rebuilt(repo: Path) -> None:
     read(repo)
-    database = repo / CACHE_DIR / "parse-v3.sqlite"
+    database = repo / CACHE_DIR / DATABASE
     database.write_bytes(b"this is not a database" * 100)
     for suffix in ("-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
@@ -115,7 +115,7 @@ def test_a_damaged_database_is_rebuilt(repo: Path) -> None:
 
 def test_a_tampered_entry_is_a_miss_not_an_answer(repo: Path) -> None:
     files, _ = read(repo)
-    database = repo / CACHE_DIR / "parse-v3.sqlite"
+    database = repo / CACHE_DIR / DATABASE
     with sqlite3.connect(database) as connection:
         key = connection.execute("SELECT key FROM files LIMIT 1").fetchone()[0]
         connection.execute("UPDATE files SET payload = ? WHERE key = ?", (b"x\x9c garbage", key))
@@ -133,7 +133,7 @@ def test_concurrent_runs_do_not_corrupt_the_cache(repo: Path) -> None:
     assert all(p.returncode == 0 for p in processes), [o[1][-500:] for o in outputs]
     reports = [json.loads(out) for out, _ in outputs]
     assert all(r == reports[0] for r in reports)
-    with sqlite3.connect(repo / CACHE_DIR / "parse-v3.sqlite") as connection:
+    with sqlite3.connect(repo / CACHE_DIR / DATABASE) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert read(repo)[1].parsed == 0
 

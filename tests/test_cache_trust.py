@@ -16,7 +16,7 @@ import pytest
 
 from archrepo.config import load_config
 from archrepo.graph.rdf import ntriples_extra
-from archrepo.model.cache import decode_payload
+from archrepo.model.cache import DATABASE, decode_payload
 from archrepo.model.loader import ReadStats, read_model_files
 from tests.conftest import copy_fixture, run_cli
 from tests.test_hostile_files import AS_OF, run
@@ -77,7 +77,7 @@ def test_a_forged_cache_committed_to_git_gives_the_result_of_no_cache(repo: Path
 
 
 def _rows(repo: Path) -> dict[str, tuple]:
-    with sqlite3.connect(repo / CACHE / "parse-v3.sqlite") as connection:
+    with sqlite3.connect(repo / CACHE / DATABASE) as connection:
         return {key: (digest, payload, extras) for key, digest, payload, extras in
                 connection.execute("SELECT key, digest, payload, extras FROM files")}
 
@@ -98,7 +98,7 @@ def test_a_parse_entry_swapped_for_another_is_a_miss(repo: Path) -> None:
     report(repo)
     clean_row = next(row for key, row in _rows(repo).items()
                      if _file_of(row[1]) == "models/data.yaml" and key != dirty_key)
-    with sqlite3.connect(repo / CACHE / "parse-v3.sqlite") as connection:
+    with sqlite3.connect(repo / CACHE / DATABASE) as connection:
         connection.execute("UPDATE files SET digest = ?, payload = ?, extras = ? WHERE key = ?",
                            (*clean_row, dirty_key))
     data.write_text(dirty)
@@ -184,7 +184,7 @@ def test_a_read_only_cache_folder(repo: Path) -> None:
 
 def test_a_folder_where_the_database_should_be(repo: Path) -> None:
     expected = report(repo, cache=False)
-    (repo / CACHE / "parse-v3.sqlite").mkdir(parents=True)
+    (repo / CACHE / DATABASE).mkdir(parents=True)
     _warned_once(repo, expected, "parse-v3.sqlite")
 
 
@@ -192,7 +192,7 @@ def test_a_hostile_database_cannot_hang_the_run(repo: Path) -> None:
     """A committed database whose ``files`` is a view over an endless recursive query."""
     expected = report(repo, cache=False)
     (repo / CACHE).mkdir()
-    with sqlite3.connect(repo / CACHE / "parse-v3.sqlite") as connection:
+    with sqlite3.connect(repo / CACHE / DATABASE) as connection:
         connection.execute("CREATE VIEW files AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
                            "SELECT printf('%d', x) AS key, '' AS digest, x'00' AS payload, x'00' AS extras FROM n")
     assert report(repo) == expected
@@ -205,7 +205,7 @@ def test_links_in_the_cache_folder_are_never_followed(repo: Path, tmp_path: Path
     victim.write_bytes(b"precious")
     planted = tmp_path / "planted"  # a link to where nothing is yet: writing "through" it would create it
     (repo / CACHE).mkdir()
-    for name in ("parse-v3.sqlite-wal", "parse-v3.sqlite-shm", "parse-v3.sqlite-journal"):
+    for name in (f"{DATABASE}-wal", f"{DATABASE}-shm", f"{DATABASE}-journal"):
         (repo / CACHE / name).symlink_to(victim)
     (repo / CACHE / ".gitignore").symlink_to(planted)
     assert report(repo) == expected and report(repo) == expected
@@ -233,7 +233,7 @@ def test_a_cache_key_anyone_could_choose_is_not_used(repo: Path, where: str) -> 
     result = run(["check", "--format", "json", "--as-of", AS_OF], repo, env={"XDG_CACHE_HOME": str(key_home)})
     assert (result.exit_code, json.loads(result.stdout)) == expected
     assert "warning: the cache is not used" in result.stderr and "key" in result.stderr
-    assert not (repo / CACHE / "parse-v3.sqlite").exists()
+    assert not (repo / CACHE / DATABASE).exists()
 
 
 def test_the_cache_warning_comes_once_per_command_in_process(repo: Path) -> None:
@@ -256,21 +256,19 @@ def test_a_stat_record_edited_to_vouch_for_changed_bytes_is_not_trusted(repo: Pa
     data = repo / "models" / "data.yaml"
     _read(repo)
     assert _read(repo).read == 0  # recorded: nothing read again
-    database = repo / CACHE / "parse-v3.sqlite"
+    database = repo / CACHE / DATABASE
     with sqlite3.connect(database) as connection:
         entries, mac = connection.execute("SELECT entries, mac FROM stats").fetchone()
     fields = decompress(entries).decode().split("\0")
     data.write_text(data.read_text().replace("classification: internal\n",
                                              "classification: internal\nmaster: dips-arena\n"))
-    where = fields.index("models/data.yaml")
-    status = data.stat()
-    fields[where + 1] = (f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:"
-                         f"{status.st_dev}")
+    fields[fields.index("models/data.yaml") + 1] = loader._signature(data.stat())  # the stat it has now
+    forged = compress("\0".join(fields).encode())
     with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE stats SET entries = ?", (compress("\0".join(fields).encode()),))
+        connection.execute("UPDATE stats SET entries = ?", (forged,))
     stats = _read(repo)
     assert stats.read == 6 and stats.parsed == 1
     expected = report(repo, cache=False)
     with sqlite3.connect(database) as connection:  # forged again, for the check in its own process
-        connection.execute("UPDATE stats SET entries = ?, mac = ?", (compress("\0".join(fields).encode()), mac))
+        connection.execute("UPDATE stats SET entries = ?, mac = ?", (forged, mac))
     assert report(repo) == expected

@@ -17,6 +17,7 @@ import yaml
 import archrepo
 from archrepo.config import load_config
 from archrepo.graph.rdf import ntriples_extra
+from archrepo.model.cache import CACHE_DIR, DATABASE
 from archrepo.model.loader import ReadStats, read_model_files, validate_model
 from archrepo.rules.definitions import load_principles, load_rules
 from archrepo.rules.engine import run_rules
@@ -203,7 +204,7 @@ def test_without_the_old_parse_of_a_changed_file_the_run_is_full(model_root: Pat
         return document
 
     _edit(model_root, random.Random(3), "Integration", flip)
-    for database in (model_root / ".archrepo-cache").glob("parse-v3.sqlite*"):
+    for database in (model_root / CACHE_DIR).glob(f"{DATABASE}*"):
         database.unlink()
     incremental, full, run = _check(model_root)
     assert _key(incremental) == _key(full) and run.mode == "full"
