@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,7 @@ print(loader.start_parsing_pool() is None and loader._POOL is None)
 def test_a_pool_that_breaks_midway_leaves_the_rest_to_new_workers(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     from archrepo.model import loader
@@ -150,15 +152,19 @@ def test_a_pool_that_breaks_midway_leaves_the_rest_to_new_workers(tmp_path: Path
     items = [(path.read_bytes(), str(path.relative_to(repo))) for path in sorted((repo / "models").rglob("*.yaml"))]
 
     class Breaking:
-        """A pool whose workers die after three chunks."""
+        """A pool whose workers die after three chunks, while parsing the fourth: giving it a fifth fails."""
 
         stopped = False
+        given = 0
 
-        def map(self, function, chunks, *rest):
-            for done, arguments in enumerate(zip(chunks, *rest, strict=True)):
-                if done == 3:
-                    raise BrokenProcessPool("a worker died")
-                yield function(*arguments)
+        def submit(self, function, *arguments):
+            Breaking.given += 1
+            if Breaking.given > 4:
+                raise BrokenProcessPool("a worker died")
+            future: Future = Future()
+            if Breaking.given <= 3:
+                future.set_result(function(*arguments))
+            return future  # (the fourth is never parsed)
 
         def shutdown(self, wait: bool, cancel_futures: bool) -> None:
             Breaking.stopped = True
@@ -169,23 +175,22 @@ def test_a_pool_that_breaks_midway_leaves_the_rest_to_new_workers(tmp_path: Path
         def __init__(self, **_: object) -> None:
             pass
 
-        def __enter__(self) -> NewWorkers:
-            return self
+        def submit(self, function, *arguments):
+            rapid.append(arguments[-1])
+            future: Future = Future()
+            future.set_result(function(*arguments))
+            return future
 
-        def __exit__(self, *_: object) -> None:
+        def shutdown(self, wait: bool) -> None:
             pass
-
-        def map(self, function, chunks, *rest):
-            for arguments in zip(chunks, *rest, strict=True):
-                rapid.append(arguments[-1])
-                yield function(*arguments)
 
     monkeypatch.setattr(loader, "ProcessPoolExecutor", NewWorkers)
     monkeypatch.setattr(loader, "_PARALLEL_BYTES", 0)
     monkeypatch.setattr(loader, "_PARALLEL_BYTES_SPAWNED", 0)
     monkeypatch.setattr(loader, "_POOL", loader._Pool(Breaking(), 2, threading.Event()))  # type: ignore[arg-type]
-    parsed = dict(loader._parse_all(items, None, 2, encode=False))
-    assert Breaking.stopped and loader._POOL is None
+    chunks = [items[start:start + 3] for start in range(0, len(items), 3)]
+    parsed = dict(loader._parse_all(chunks, None, 2, encode=False))
+    assert Breaking.stopped and loader._POOL is None and Breaking.given == 5
     assert rapid and not any(rapid)
     assert sorted(parsed) == list(range(len(items)))
     serial = [loader.parse_model_file(raw, relative) for raw, relative in items]
@@ -243,7 +248,7 @@ def test_the_parsing_workers_run_below_the_callers_priority(monkeypatch: pytest.
     monkeypatch.setattr(loader, "_PARALLEL_BYTES", 0)
     monkeypatch.setattr(loader, "_PARALLEL_BYTES_SPAWNED", 0)
     items = [(b"kind: Organisation\nid: o\nname: O\n", f"o{n}.yaml") for n in range(8)]
-    parsed = dict(loader._parse_all(items, _niceness, 2, encode=False))
+    parsed = dict(loader._parse_all([items[:4], items[4:]], _niceness, 2, encode=False))
     assert len(parsed) == 8
     assert {result.extras["nice"] for result in parsed.values()} == {str(os.nice(0) + loader._NICER)}
 
@@ -251,3 +256,34 @@ def test_the_parsing_workers_run_below_the_callers_priority(monkeypatch: pytest.
 def _niceness(result: object) -> dict[str, str]:
     """The ``extra`` of a parse: the priority of the process that made it (a worker's)."""
     return {"nice": str(os.nice(0))}
+
+
+def test_the_workers_parse_the_first_files_while_the_caller_reads_the_rest(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chunks go to the workers as they are read: the second is read only once the first was parsed (a
+    read that gave the workers nothing before its last file would wait here in vain)."""
+    from archrepo.model import loader
+
+    monkeypatch.setattr(loader, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(loader, "_PARALLEL_BYTES_SPAWNED", 0)
+    items = [(b"kind: Organisation\nid: o%d\nname: O\n" % n, f"o{n}.yaml") for n in range(8)]
+    marker = tmp_path / "parsed"
+    waited: list[bool] = []
+
+    def chunks():
+        yield items[:4]
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        waited.append(marker.exists())
+        yield items[4:]
+
+    parsed = dict(loader._parse_all(chunks(), partial(_marking, str(marker)), 2, encode=False))
+    assert waited == [True]
+    assert [parsed[index].documents[0][1].data["id"] for index in range(8)] == [f"o{n}" for n in range(8)]
+
+
+def _marking(path: str, result: object) -> dict[str, str]:
+    """The ``extra`` of a parse: leaves a file at ``path`` saying that a worker parsed something."""
+    Path(path).touch()
+    return {}
