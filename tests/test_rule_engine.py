@@ -184,6 +184,40 @@ def test_evaluate_with_a_plan_of_some_elements(tmp_path: Path) -> None:
     assert len([v for v in near.violations if v.rule == "X002"]) == 2  # not in the plan's scopes: in full
 
 
+def test_a_rules_findings_are_made_violations_while_the_other_rules_run(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stamping 22,500 findings took 0.1 s after the last rule: each rule's are stamped as soon as it ends. Here a
+    rule waits for the violations of the one that ends before it (it would wait in vain for 10 s were they
+    stamped only once every rule has ended)."""
+    import archrepo.rules.engine as engine
+    from archrepo.rules.engine import RulePlan, evaluate
+
+    marker = tmp_path / "stamped"
+    module = ("import os, time\n"
+              f"MARKER = {str(marker)!r}\n"
+              "def waiting(model):\n"
+              "    deadline = time.monotonic() + 10\n"
+              "    while not os.path.exists(MARKER) and time.monotonic() < deadline:\n"
+              "        time.sleep(0.01)\n"
+              "    yield 'dips-arena', f'saw the violations of X002: {os.path.exists(MARKER)}'\n")
+    repo = repo_with(tmp_path, {"X002": FINDS_DIPS, "X005": rule("X005", "python", "waiting_rule:waiting")},
+                     files={"extra/waiting_rule.py": module}, extra_config="python_rules: [extra]\n")
+    repository = archrepo.load(repo / "archrepo.yaml", use_cache=False)
+    rules = load_rules(repository.config, load_principles(repository.config))
+    real = engine.stamp
+
+    def stamping(rule, finding, repository):  # type: ignore[no-untyped-def]
+        if rule.id == "X002":
+            marker.touch()
+        return real(rule, finding, repository)
+
+    monkeypatch.setattr(engine, "stamp", stamping)
+    result = evaluate(repository, rules, RulePlan(), dt.date(2026, 11, 26), budget=60)
+    assert result.failures == []
+    assert [(v.rule, v.message) for v in result.violations] == [
+        ("X002", "found by X002"), ("X005", "saw the violations of X002: True")]
+
+
 # --- queries begun ahead ------------------------------------------------------------------------------------
 
 def _check_twice(repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, list[tuple[str, str]]]:

@@ -104,26 +104,37 @@ def evaluate(repository: Repository, rules: Iterable[RuleDefinition], plan: Rule
             jobs.append(_job(repository, rule, plan, as_of))
         except RuleRunError as error:
             jobs.append(error)
-    outcomes = _run_all([job.work if isinstance(job, _Job) else None for job in jobs], seconds)
-    violations: list[Violation] = []
-    failures: list[RuleFailure] = []
-    findings: dict[str, list[Finding]] = {}
-    for rule, job, outcome in zip(rules, jobs, outcomes, strict=True):
+    # each rule's findings made violations as soon as it ends, while the others still run
+    settled: list[tuple[list[Finding], list[Violation]] | RuleRunError | None] = [None] * len(rules)
+
+    def settle(index: int, outcome: _Outcome | None) -> None:
+        job = jobs[index]
         try:
             if isinstance(job, RuleRunError):
                 raise job
             if isinstance(outcome, RuleRunError):
                 raise outcome
             found = job.finish(outcome or [])
-            stamped = [stamp(rule, finding, repository) for finding in found]
+            settled[index] = (found, [stamp(rules[index], finding, repository) for finding in found])
         except RuleRunError as error:
-            failures.append(RuleFailure(rule.id, str(error), rule.location))
-            continue
-        findings[rule.id] = found
-        violations.extend(stamped)
+            settled[index] = error
+
+    _run_all([job.work if isinstance(job, _Job) else None for job in jobs], seconds, settle)
+    violations: list[Violation] = []
+    failures: list[RuleFailure] = []
+    findings: dict[str, list[Finding]] = {}
+    for index, rule in enumerate(rules):
+        if settled[index] is None:  # nothing to evaluate (or it could not be prepared)
+            settle(index, None)
+        outcome = settled[index]
+        if isinstance(outcome, RuleRunError):
+            failures.append(RuleFailure(rule.id, str(outcome), rule.location))
+        elif outcome is not None:
+            findings[rule.id] = outcome[0]
+            violations.extend(outcome[1])
     if plan.ahead is not None:
         plan.ahead.close()
-    return Evaluation(sorted(set(violations)), sorted(failures), findings)
+    return Evaluation(sorted(set(violations), key=Violation.order), sorted(failures), findings)
 
 
 @dataclass(frozen=True)
@@ -273,11 +284,12 @@ RULES_AT_ONCE = 2
 _Outcome = list[Finding] | RuleRunError
 
 
-def _run_all(works: list[Callable[[], list[Finding]] | None], budget: float) -> list[_Outcome | None]:
+def _run_all(works: list[Callable[[], list[Finding]] | None], budget: float,
+             settle: Callable[[int, _Outcome], None]) -> None:
     """Each work in a worker thread of its own, ``RULES_AT_ONCE`` at a time, each waited for at most ``budget``
-    seconds from its start. Whatever one raises (SystemExit too) and a timeout become its RuleRunError;
-    KeyboardInterrupt while waiting abandons the running ones and propagates at once."""
-    outcomes: list[_Outcome | None] = [None] * len(works)
+    seconds from its start; ``settle`` (index, outcome) is called here as each ends. Whatever one raises
+    (SystemExit too) and a timeout become its RuleRunError; KeyboardInterrupt while waiting abandons the running
+    ones and propagates at once."""
     finished: queue.SimpleQueue[tuple[int, list[Finding] | BaseException]] = queue.SimpleQueue()
     running: dict[int, tuple[threading.Thread, float]] = {}
     waiting = iter([(index, work) for index, work in enumerate(works) if work is not None])
@@ -295,35 +307,41 @@ def _run_all(works: list[Callable[[], list[Finding]] | None], budget: float) -> 
         running[index] = (worker, time.monotonic() + budget)
         worker.start()
 
+    ended: list[tuple[int, _Outcome]] = []
     try:
         while True:
             while len(running) < RULES_AT_ONCE and (following := next(waiting, None)) is not None:
                 start(*following)
+            for index, outcome in ended:  # (once the next rules have begun)
+                settle(index, outcome)
+            ended.clear()
             if not running:
-                return outcomes
+                return
             first = min(deadline for _, deadline in running.values())
             try:
                 index, result = finished.get(timeout=min(max(first - time.monotonic(), 0), threading.TIMEOUT_MAX))
             except queue.Empty:
-                _abandon_late(running, outcomes, budget)
+                ended += _abandon_late(running, budget)
                 continue
             if running.pop(index, None) is not None:  # (an abandoned rule that ends later is not heard)
-                outcomes[index] = _outcome(result)
+                ended.append((index, _outcome(result)))
     except KeyboardInterrupt:  # Ctrl-C: stop waiting at once, and ask the rules to stop too
         for worker, _ in running.values():
             _abandon(worker)
         raise
 
 
-def _abandon_late(running: dict[int, tuple[threading.Thread, float]], outcomes: list[_Outcome | None],
-                  budget: float) -> None:
+def _abandon_late(running: dict[int, tuple[threading.Thread, float]], budget: float) -> list[tuple[int, _Outcome]]:
+    """The running rules past their deadline, abandoned, each with the error that says so."""
+    late: list[tuple[int, _Outcome]] = []
     now = time.monotonic()
     for index, (worker, deadline) in list(running.items()):
         if deadline <= now:
             _abandon(worker)
             del running[index]
-            outcomes[index] = RuleRunError(f"the rule did not finish within its time budget of {budget:g} s "
-                                           "(rule_timeout in archrepo.yaml, or check --rule-timeout)")
+            late.append((index, RuleRunError(f"the rule did not finish within its time budget of {budget:g} s "
+                                             "(rule_timeout in archrepo.yaml, or check --rule-timeout)")))
+    return late
 
 
 def _outcome(result: list[Finding] | BaseException) -> _Outcome:
