@@ -16,6 +16,7 @@ from archrepo.config import load_config
 from archrepo.graph.rdf import ntriples_extra
 from archrepo.model.cache import CACHE_DIR, DATABASE
 from archrepo.model.loader import ReadStats, read_model_files
+from tests.cache_support import entries, rewrite
 from tests.conftest import ROOT, STD_CONFIG, add_standard_library, run_cli
 
 CONFIG = "models: [models]\n" + STD_CONFIG
@@ -114,13 +115,14 @@ def test_a_damaged_database_is_rebuilt(repo: Path) -> None:
 
 
 def test_a_tampered_entry_is_a_miss_not_an_answer(repo: Path) -> None:
+    """One entry changed: its batch's MAC fails, and every entry of the batch is parsed again."""
     files, _ = read(repo)
     database = repo / CACHE_DIR / DATABASE
-    with sqlite3.connect(database) as connection:
-        key = connection.execute("SELECT key FROM files LIMIT 1").fetchone()[0]
-        connection.execute("UPDATE files SET payload = ? WHERE key = ?", (b"x\x9c garbage", key))
+    key, (batch, _, _) = next(iter(entries(database).items()))
+    rewrite(database, lambda entry: (key, b"x\x9c garbage", entry[2]) if entry[0] == key else entry, batch)
+    held = sum(1 for entry in entries(database).values() if entry[0] == batch)
     again, stats = read(repo)
-    assert stats.rejected == 1 and stats.parsed == 1
+    assert stats.rejected == held and stats.parsed == held and stats.cached == len(files) - held
     assert [f.to_json() for f in again] == [f.to_json() for f in files]
 
 

@@ -18,6 +18,7 @@ from archrepo.config import load_config
 from archrepo.graph.rdf import ntriples_extra
 from archrepo.model.cache import DATABASE, decode_payload
 from archrepo.model.loader import ReadStats, read_model_files
+from tests.cache_support import entries, relist, rewrite
 from tests.conftest import copy_fixture, run_cli
 from tests.test_hostile_files import AS_OF, run
 
@@ -76,32 +77,28 @@ def test_a_forged_cache_committed_to_git_gives_the_result_of_no_cache(repo: Path
     assert report(clone) == clean
 
 
-def _rows(repo: Path) -> dict[str, tuple]:
-    with sqlite3.connect(repo / CACHE / DATABASE) as connection:
-        return {key: (digest, payload, extras) for key, digest, payload, extras in
-                connection.execute("SELECT key, digest, payload, extras FROM files")}
-
-
 def _file_of(payload: bytes) -> str:
     return decode_payload(payload)["file"]
 
 
-def test_a_parse_entry_swapped_for_another_is_a_miss(repo: Path) -> None:
-    """An entry with its own (valid) checksum, moved under the key of other bytes: the parse of a clean
-    data.yaml answers for the one that breaks DAT001."""
+def test_a_parse_entry_listed_under_the_key_of_other_bytes_is_a_miss(repo: Path) -> None:
+    """The parse of a clean data.yaml, with its own (valid) MAC, made to answer for the one that breaks DAT001:
+    its batch listed as holding the other's key, then the entry inside renamed to it."""
     data = repo / "models" / "data.yaml"
+    database = repo / CACHE / DATABASE
     dirty = data.read_text()
     expected = report(repo, cache=False)
     report(repo)
-    dirty_key = next(key for key, row in _rows(repo).items() if _file_of(row[1]) == "models/data.yaml")
+    dirty_key = next(key for key, entry in entries(database).items() if _file_of(entry[1]) == "models/data.yaml")
     data.write_text(dirty.replace("classification: internal\n", "classification: internal\nmaster: dips-arena\n"))
     report(repo)
-    clean_row = next(row for key, row in _rows(repo).items()
-                     if _file_of(row[1]) == "models/data.yaml" and key != dirty_key)
-    with sqlite3.connect(repo / CACHE / DATABASE) as connection:
-        connection.execute("UPDATE files SET digest = ?, payload = ?, extras = ? WHERE key = ?",
-                           (*clean_row, dirty_key))
+    clean_key, (clean_batch, _, _) = next((key, entry) for key, entry in entries(database).items()
+                                          if _file_of(entry[1]) == "models/data.yaml" and key != dirty_key)
     data.write_text(dirty)
+    held = [key for key, entry in entries(database).items() if entry[0] == clean_batch]
+    relist(database, clean_batch, [*held, dirty_key])  # the last batch to list a key is where it is looked for
+    assert report(repo) == expected
+    rewrite(database, lambda entry: (dirty_key, *entry[1:]) if entry[0] == clean_key else entry, clean_batch)
     assert report(repo) == expected
 
 
@@ -185,16 +182,16 @@ def test_a_read_only_cache_folder(repo: Path) -> None:
 def test_a_folder_where_the_database_should_be(repo: Path) -> None:
     expected = report(repo, cache=False)
     (repo / CACHE / DATABASE).mkdir(parents=True)
-    _warned_once(repo, expected, "parse-v3.sqlite")
+    _warned_once(repo, expected, "parse-v4.sqlite")
 
 
 def test_a_hostile_database_cannot_hang_the_run(repo: Path) -> None:
-    """A committed database whose ``files`` is a view over an endless recursive query."""
+    """A committed database whose ``batches`` is a view over an endless recursive query."""
     expected = report(repo, cache=False)
     (repo / CACHE).mkdir()
     with sqlite3.connect(repo / CACHE / DATABASE) as connection:
-        connection.execute("CREATE VIEW files AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
-                           "SELECT printf('%d', x) AS key, '' AS digest, x'00' AS payload, x'00' AS extras FROM n")
+        connection.execute("CREATE VIEW batches AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+                           "SELECT x AS id, printf('%d', x) AS keys, x'00' AS entries, '' AS mac FROM n")
     assert report(repo) == expected
     assert report(repo) == expected
 

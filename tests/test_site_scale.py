@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from archrepo.site.plan import plan_diagrams
 from archrepo.views import ViewOptions, build_view
 from archrepo.views.impact import analyse_impact
 from archrepo.views.svg import sanitise_svg
+from tests.cache_support import rewrite
 from tests.conftest import ROOT, bench_generator
 
 AS_OF = dt.date(2026, 11, 26)
@@ -180,9 +180,9 @@ def test_the_cache_never_serves_a_diagram_this_machine_did_not_render(tmp_path: 
     honest = page.read_text(encoding="utf-8")
     # a merge request commits a cache whose entries say something else: every entry forged with a script
     database = repo / ".archrepo-cache" / DATABASE
-    with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE files SET payload = ?", (__import__("lz4.block").block.compress(
-            b'<svg xmlns="http://www.w3.org/2000/svg"><script>window.__xss=1</script></svg>'),))
+    forged = __import__("lz4.block").block.compress(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>window.__xss=1</script></svg>')
+    rewrite(database, lambda entry: (entry[0], forged, entry[2]))
     again = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
     assert (again.rendered, again.laid_out) == (0, 0)  # no page rendered: no diagram read (or found forged)
     assert page.read_text(encoding="utf-8") == honest
@@ -193,8 +193,7 @@ def test_the_cache_never_serves_a_diagram_this_machine_did_not_render(tmp_path: 
     # the page records are checked the same way, and a page whose file was changed is written again
     from archrepo.site.page_cache import DATABASE as PAGES
 
-    with sqlite3.connect(repo / ".archrepo-cache" / PAGES) as connection:
-        connection.execute("UPDATE files SET payload = ?", (b"\0" * 20,))
+    rewrite(repo / ".archrepo-cache" / PAGES, lambda entry: (entry[0], b"\0" * 20, entry[2]))
     page.write_text("<p>edited by hand</p>", encoding="utf-8")
     fourth = build_site(archrepo.load(repo / "archrepo.yaml"), tmp_path / "site", as_of=AS_OF)
     assert fourth.rendered == fourth.pages and page.read_text(encoding="utf-8") == honest
