@@ -3,12 +3,12 @@
 SQLite in ``.archrepo-cache/`` (WAL mode: concurrent runs never corrupt it). Entries are JSON, compressed,
 written in batches that carry a MAC made with a key that lives outside the repository (``cachekey``): nothing in
 the cache can run code, and an entry this machine did not make (committed to git, copied from elsewhere, edited
-by hand), that is damaged, or that its batch does not hold under its key is a miss, never an answer. A database whose tables are not exactly ours is deleted and rebuilt
-(a hostile one could hang a query), links where the cache's files should be are removed, and a cache that
-cannot be used at all (``.archrepo-cache`` a file or a link, nothing writable) is skipped with a warning: the
-results are those of a run without cache. The key covers the file's path and bytes and everything that shapes
-the parse (a digest of archrepo's own code, the schemas, the caller's extras), so a stale entry can never be
-found.
+by hand), that is damaged, or that its batch does not hold under its key is a miss, never an answer. A database
+whose tables are not exactly ours is deleted and rebuilt (a hostile one could hang a query), links where the
+cache's files should be are removed, and a cache that cannot be used at all (``.archrepo-cache`` a file or a
+link, nothing writable) is skipped with a warning: the results are those of a run without cache. The key covers
+the file's path and bytes and everything that shapes the parse (a digest of archrepo's own code, the schemas,
+the caller's extras), so a stale entry can never be found.
 """
 
 from __future__ import annotations
