@@ -294,3 +294,32 @@ def test_a_stat_record_of_no_files_reads_back_as_none(repo: Path, monkeypatch: p
     shutil.move(repo / "elsewhere", models)
     files, stats = read(repo)
     assert stats.read == len(files) > 100
+
+
+def test_prune_drops_the_batches_less_than_half_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the entries outnumber the live ones, a batch mostly of files gone (or written again since) is
+    dropped, its few live entries with it (parsed again next time); a batch mostly live stays whole."""
+    from archrepo.model.cache import open_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine"))
+    (tmp_path / "repo").mkdir()
+
+    def batch(name: str, count: int) -> list[tuple[str, tuple[bytes, bytes]]]:
+        return [(f"{name}{n}", (f"payload of {name}{n}".encode(), b"")) for n in range(count)]
+
+    mostly_gone, mostly_live, rewritten = batch("a", 200), batch("b", 100), batch("c", 10)
+    cache = open_cache(tmp_path / "repo")
+    for entries in (mostly_gone, mostly_live, rewritten, rewritten):  # c written twice: its first batch is dead
+        cache.put_many(entries)
+    cache.close()
+    keep = {key for key, _ in mostly_gone[:5] + mostly_live[:60] + rewritten}
+    cache = open_cache(tmp_path / "repo")
+    cache.prune(keep)
+    cache.close()
+    cache = open_cache(tmp_path / "repo")
+    found = cache.get_many(sorted(keep | {key for key, _ in mostly_gone + mostly_live}))
+    assert found == dict(mostly_live + rewritten)  # b's dead entries stay with their batch, a's live ones went
+    assert cache.rejected == 0
+    with sqlite3.connect(cache.path) as connection:
+        assert connection.execute("SELECT count(*) FROM batches").fetchone()[0] == 2
+    cache.close()
