@@ -350,7 +350,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     still being parsed; ``all_parsed`` once every file of the model was parsed in this run and handed to
     ``on_parsed`` (none came from the cache, none failed to be read), before the cache is written. A path that
     cannot be read is a FileResult holding that error. The files are read as the workers parse those read
-    before: they start on the first few hundred, not after the last (77,000 files take 0.8 s to read)."""
+    before: they start on the first chunk, not after the last file (77,000 files take 0.8 s to read)."""
     jobs = jobs if jobs is not None else parallel_jobs()
     function = extra[1] if extra else None
     stats = stats if stats is not None else ReadStats()
