@@ -309,8 +309,8 @@ def test_prune_drops_the_batches_less_than_half_live(tmp_path: Path, monkeypatch
 
     mostly_gone, mostly_live, rewritten = batch("a", 200), batch("b", 100), batch("c", 10)
     cache = open_cache(tmp_path / "repo")
-    for entries in (mostly_gone, mostly_live, rewritten, rewritten):  # c written twice: its first batch is dead
-        cache.put_many(entries)
+    for written in (mostly_gone, mostly_live, rewritten, rewritten):  # c written twice: its first batch is dead
+        cache.put_many(written)
     cache.close()
     keep = {key for key, _ in mostly_gone[:5] + mostly_live[:60] + rewritten}
     cache = open_cache(tmp_path / "repo")
@@ -322,4 +322,23 @@ def test_prune_drops_the_batches_less_than_half_live(tmp_path: Path, monkeypatch
     assert cache.rejected == 0
     with sqlite3.connect(cache.path) as connection:
         assert connection.execute("SELECT count(*) FROM batches").fetchone()[0] == 2
+    cache.close()
+
+
+def test_entries_another_run_kept_from_being_written_are_misses(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that finds the database locked by another run is skipped: what it would have written is not
+    looked for later (a miss, not an entry found damaged)."""
+    from archrepo.model.cache import open_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "machine"))
+    (tmp_path / "repo").mkdir()
+    cache = open_cache(tmp_path / "repo")
+    assert cache._connection is not None
+    cache._connection.execute("PRAGMA busy_timeout = 0")  # (not 30 s)
+    with sqlite3.connect(cache.path, isolation_level=None) as other:
+        other.execute("BEGIN IMMEDIATE")  # another run writing
+        cache.put_many([("k", (b"payload", b""))])
+        other.execute("ROLLBACK")
+    assert cache.get_many(["k"]) == {} and (cache.misses, cache.rejected) == (1, 0)
     cache.close()

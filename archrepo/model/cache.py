@@ -258,6 +258,7 @@ class ParseCache:
             return
         try:
             where = self._where()
+            written: list[tuple[int, list[str]]] = []
             with self._connection:
                 self._connection.execute("BEGIN IMMEDIATE")
                 for held in batches:
@@ -268,8 +269,10 @@ class ParseCache:
                         ("\0".join(keys).encode("utf-8", "surrogateescape"), entries,
                          self._entries_mac(entries))).lastrowid
                     assert batch is not None
-                    where.update(dict.fromkeys(keys, batch))
-                    self._sizes[batch] = len(keys)
+                    written.append((batch, keys))
+            for batch, keys in written:  # (once committed)
+                where.update(dict.fromkeys(keys, batch))
+                self._sizes[batch] = len(keys)
         except sqlite3.OperationalError:
             pass  # another run holds the lock for longer than the timeout (or the disk is full): skip caching
         except sqlite3.DatabaseError:
