@@ -342,3 +342,11 @@ def test_entries_another_run_kept_from_being_written_are_misses(tmp_path: Path,
         other.execute("ROLLBACK")
     assert cache.get_many(["k"]) == {} and (cache.misses, cache.rejected) == (1, 0)
     cache.close()
+
+
+def test_framed_parts_come_apart_as_they_were_joined() -> None:
+    from archrepo.model.framing import framed, unframed
+
+    parts = [b"", b"key", b"\x00" * 9, bytes(range(256)), b""]
+    assert list(unframed(framed(parts))) == parts
+    assert list(unframed(framed([]))) == []

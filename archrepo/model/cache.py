@@ -27,6 +27,7 @@ import orjson
 from lz4.block import compress, decompress
 
 from archrepo.model.cachekey import CacheKey, CacheUnavailable, load_cache_key
+from archrepo.model.framing import framed, unframed
 from archrepo.model.reading import file_kind
 
 __all__ = ["CACHE_DIR", "ParseCache", "cache_directory", "content_key", "decode_payload", "encode_payload",
@@ -352,31 +353,16 @@ class ParseCache:
 
 
 def _joined(entries: Iterable[tuple[str, bytes, bytes]]) -> bytes:
-    """A batch's entries (key, payload, extras), each part after its length."""
-    parts: list[bytes] = []
-    for key, payload, extras in entries:
-        name = key.encode("utf-8", "surrogateescape")
-        parts += (len(name).to_bytes(4, "little"), name, len(payload).to_bytes(8, "little"), payload,
-                  len(extras).to_bytes(8, "little"), extras)
-    return b"".join(parts)
+    """A batch's entries (key, payload, extras), as ``_split`` takes them apart."""
+    return framed(part for key, payload, extras in entries
+                  for part in (key.encode("utf-8", "surrogateescape"), payload, extras))
 
 
 def _split(entries: bytes) -> dict[str, tuple[bytes, bytes]]:
     """The (payload, extras) by key of a batch's entries, as ``_joined`` joined them."""
-    found: dict[str, tuple[bytes, bytes]] = {}
-    data = memoryview(entries)
-    position = 0
-    while position < len(data):
-        size = int.from_bytes(data[position:position + 4], "little")
-        key = bytes(data[position + 4:position + 4 + size]).decode("utf-8", "surrogateescape")
-        position += 4 + size
-        size = int.from_bytes(data[position:position + 8], "little")
-        payload = bytes(data[position + 8:position + 8 + size])
-        position += 8 + size
-        size = int.from_bytes(data[position:position + 8], "little")
-        found[key] = (payload, bytes(data[position + 8:position + 8 + size]))
-        position += 8 + size
-    return found
+    parts = unframed(entries)
+    return {key.decode("utf-8", "surrogateescape"): (payload, extras)
+            for key, payload, extras in zip(parts[0::3], parts[1::3], parts[2::3], strict=True)}
 
 
 class _Foreign(Exception):

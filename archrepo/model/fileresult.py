@@ -10,6 +10,7 @@ from typing import Any
 from lz4.block import compress, decompress
 
 from archrepo.errors import Diagnostic, Level
+from archrepo.model.framing import framed, unframed
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument
 
@@ -93,26 +94,14 @@ def extra_bytes(extras: Mapping[str, str], key: str) -> bytes:
 
 
 def pack_extras(extras: Mapping[str, str]) -> bytes:
-    """Each value's UTF-8 after its key and their lengths, compressed: the values are large text (a file's
-    triples) that a JSON encoding would only have to escape and unescape again."""
+    """Each value's UTF-8 after its key, framed and compressed: the values are large text (a file's triples) that
+    a JSON encoding would only have to escape and unescape again."""
     if not extras:
         return b""
-    parts: list[bytes] = []
-    for key, value in extras.items():
-        name, data = key.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass")
-        parts += [len(name).to_bytes(4, "little"), name, len(data).to_bytes(8, "little"), data]
-    return compress(b"".join(parts))
+    return compress(framed(part for key, value in extras.items()
+                           for part in (key.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass"))))
 
 
 def _unpack(packed: bytes) -> dict[str, bytes]:
-    data = memoryview(decompress(packed))
-    values: dict[str, bytes] = {}
-    position = 0
-    while position < len(data):
-        size = int.from_bytes(data[position:position + 4], "little")
-        name = bytes(data[position + 4:position + 4 + size]).decode("utf-8", "surrogatepass")
-        position += 4 + size
-        size = int.from_bytes(data[position:position + 8], "little")
-        values[name] = bytes(data[position + 8:position + 8 + size])
-        position += 8 + size
-    return values
+    parts = unframed(decompress(packed))
+    return {name.decode("utf-8", "surrogatepass"): value for name, value in zip(parts[0::2], parts[1::2], strict=True)}
