@@ -363,19 +363,18 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     per_chunk = max(1, -(-len(files) // (jobs * _CHUNKS_PER_JOB)))
     parse_cache = _open_cache(config) if use_cache and not os.environ.get("ARCHREPO_NO_CACHE") else None
     if parse_cache is None:
-        def read_chunks() -> Iterator[list[tuple[bytes, str]]]:
-            for start in range(0, len(files), per_chunk):
-                chunk = []
-                for path, relative in files[start:start + per_chunk]:
-                    try:
-                        chunk.append((read_regular(path), relative))
-                    except Unreadable as error:
-                        failed.append(_unreadable(relative, error))
-                stats.read += len(chunk)
-                yield chunk
+        def read_all() -> Iterator[tuple[bytes, str]]:
+            for path, relative in files:
+                try:
+                    raw = read_regular(path)
+                except Unreadable as error:
+                    failed.append(_unreadable(relative, error))
+                    continue
+                stats.read += 1
+                yield raw, relative
 
         parses: list[FileResult] = []
-        for _, result in _parse_all(read_chunks(), function, jobs, encode=False):
+        for _, result in _parse_all(_chunked(read_all(), per_chunk), function, jobs, encode=False):
             parses.append(result)
             if on_parsed is not None:
                 on_parsed(result)
@@ -397,10 +396,8 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     try:
         known = parse_cache.file_stats()
 
-        def missing_chunks() -> Iterator[list[tuple[bytes, str]]]:
-            """The files to parse, a chunk at a time, read (and looked up in the cache) as the chunks are
-            taken."""
-            chunk: list[tuple[bytes, str]] = []
+        def to_parse() -> Iterator[tuple[bytes, str]]:
+            """The files to parse, read (and looked up in the cache) as they are taken."""
             for start in range(0, len(files), _LOOKUPS):
                 group, recorded = _sources(files[start:start + _LOOKUPS], known, failed)
                 settled.update(recorded)
@@ -425,18 +422,13 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
                     keys.append(key)
                     if not cached:
                         missing.append((source, key))
-                        chunk.append((source.raw or b"", source.relative))
-                        if len(chunk) == per_chunk:
-                            yield chunk
-                            chunk = []
-            if chunk:
-                yield chunk
+                        yield source.raw or b"", source.relative
 
         # each parse decoded as it arrives, and written to the cache a few thousand at a time while the workers
         # parse the rest: none of their encoded parses, nor the bytes parsed, is held to the end (the bytes
         # are read again, and checked against their digest, if a message asks for a field's line)
         fresh: dict[str, tuple[bytes, bytes]] = {}
-        for index, payload in _parse_all(missing_chunks(), function, jobs, encode=True):
+        for index, payload in _parse_all(_chunked(to_parse(), per_chunk), function, jobs, encode=True):
             source, key = missing[index]
             fresh[key] = packed, extras = payload
             source.raw = None
@@ -461,7 +453,19 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     return sorted(results, key=_by_file) + failed
 
 
-_LOOKUPS = 500  # files read, then looked up in the cache, at a time (the cache is asked 500 keys at a time)
+_LOOKUPS = 500  # files read, then looked up in the cache, at a time: fewer than a chunk holds on a large model
+
+
+def _chunked(items: Iterable[tuple[bytes, str]], size: int) -> Iterator[list[tuple[bytes, str]]]:
+    """``items`` in lists of ``size`` (the last may be shorter), each handed on as soon as it is full."""
+    chunk: list[tuple[bytes, str]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _by_file(result: FileResult) -> str:
