@@ -125,7 +125,7 @@ class ParseCache:
         self.hits = self.misses = self.rejected = 0
         self._index: dict[str, int] | None = None  # see _where
         self._sizes: dict[int, int] = {}  # batch -> the number of keys it lists
-        self._batches: dict[int, dict[str, tuple[bytes, bytes]]] = {}  # entries of the batches read, not yet given
+        self._batches: dict[int, dict[str, tuple[bytes, bytes]]] = {}  # the entries of each batch read, until closed
         self.unavailable: str | None = None
         try:
             _remove_links(self.path)
