@@ -7,7 +7,7 @@ parsing, serialisation and SHACL through oxrdflib, without a copy of the data.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import cached_property, partial
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from archrepo.errors import QueryError
 from archrepo.graph.iris import ARCH_IRI
 from archrepo.graph.sparql_text import check_query, into_where_group
-from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Location, Model
+from archrepo.model.elements import CLASSIFICATION_ORDER, CRITICALITY_ORDER, Element, Model
 from archrepo.model.loader import FileResult
 
 __all__ = ["PREFIXES", "RDF_TYPE", "XSD", "ModelGraph", "model_ntriples"]
@@ -39,71 +39,192 @@ def _escape(text: str) -> str:
     return text
 
 
-class _ArchTerms(dict[str, str]):
-    """``<arch:term>`` of each term of the ontology, made once."""
+class _Spelled(dict[str, str]):
+    """The N-Triples spelling of each term of the ontology, made once: ``<arch:term>`` (``_CLASS``), or with
+    the spaces around it that a predicate has in a line (``_P``)."""
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__()
+        self._pattern = pattern
 
     def __missing__(self, term: str) -> str:
-        self[term] = spelled = f"<{ARCH_IRI}{term}>"
+        self[term] = spelled = self._pattern.format(iri=ARCH_IRI + term)
         return spelled
 
 
-class _Terms:
-    """N-Triples spellings of terms, interned: the graph is written as text and bulk-loaded by Oxigraph, which
-    is an order of magnitude faster than creating a Python object per triple."""
+_CLASS = _Spelled("<{iri}>")
+_P = _Spelled(" <{iri}> ")
+_TYPE = f" <{RDF_TYPE}> "
+_DATE = f"^^<{XSD}date> .\n"
+_INTEGER = f"^^<{XSD}integer> .\n"
+_BOOLEAN = {True: f' "true"^^<{XSD}boolean> .\n', False: f' "false"^^<{XSD}boolean> .\n'}
+
+
+def _text(value: str) -> str:
+    """A string literal, and the line's end."""
+    return f'"{_escape(value)}" .\n'
+
+
+def _value(value: Any) -> str:
+    """A property's value as a literal, and the line's end."""
+    if isinstance(value, bool):
+        return _BOOLEAN[value][1:]
+    if isinstance(value, int):
+        return f'"{value}"{_INTEGER}'
+    if isinstance(value, float):
+        return f'"{value!r}"^^<{XSD}double> .\n'
+    if isinstance(value, dict):
+        return _text(json.dumps(value, sort_keys=True, ensure_ascii=False))
+    return _text("" if value is None else str(value))
+
+
+class _Lines:
+    """The N-Triples lines of elements, written as text and bulk-loaded by Oxigraph (an order of magnitude faster
+    than a Python object per triple). Each line is one f-string of spellings made once: a triple's three terms
+    made apart and joined took a fifth of a parsing worker's time."""
 
     def __init__(self, base_iri: str) -> None:
         self.base = base_iri
-        self._iris: dict[str, str] = {}
-        self.xsd_date = f"^^<{XSD}date>"
-        self.xsd_integer = f"^^<{XSD}integer>"
-        self.true = f'"true"^^<{XSD}boolean>'
-        self.false = f'"false"^^<{XSD}boolean>'
-        self.type = f"<{RDF_TYPE}>"
 
-    def iri(self, value: str) -> str:
-        term = self._iris.get(value)
-        if term is None:
-            term = self._iris[value] = f"<{value}>"
-        return term
+    def element(self, kind: str, element_id: str, d: dict[str, Any], add: Callable[[str], None]) -> None:
+        s = f"<{self.base}{element_id}>"  # ids are checked by pattern: nothing to escape
+        add(f"{s}{_TYPE}{_CLASS[kind]} .\n")
+        add(f'{s}{_P["id"]}{_text(element_id)}')
+        if d.get("name") is not None:
+            add(f'{s}{_P["name"]}{_text(str(d["name"]))}')
+        if d.get("description") is not None:
+            add(f'{s}{_P["description"]}{_text(str(d["description"]))}')
+        _KIND_LINES[kind](self, d, s, add)
+        for tag in d.get("tags") or ():
+            add(f'{s}{_P["tag"]}{_text(str(tag))}')
+        properties = d.get("properties")
+        if properties:
+            self.properties(properties, s, add)
 
-    def element(self, element_id: str) -> str:
-        return f"<{self.base}{element_id}>"  # ids are checked by pattern: nothing to escape
+    def ref(self, s: str, predicate: str, value: Any, add: Callable[[str], None]) -> None:
+        if isinstance(value, str):
+            add(f"{s}{_P[predicate]}<{self.base}{value}> .\n")
 
-    arch = _ArchTerms().__getitem__  # called for every triple: a dictionary look-up, no Python frame
+    def refs(self, s: str, predicate: str, values: Any, add: Callable[[str], None]) -> None:
+        for value in values or ():
+            add(f"{s}{_P[predicate]}<{self.base}{value}> .\n")
 
-    @staticmethod
-    def text(value: str) -> str:
-        return f'"{_escape(value)}"'
+    def properties(self, properties: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        for key, value in sorted(properties.items()):
+            node = f"{s[:-1]}/properties/{quote(key, safe='')}>"
+            add(f"{s}{_P['property']}{node} .\n")
+            add(f"{node}{_TYPE}{_CLASS['PropertyValue']} .\n")
+            add(f"{node}{_P['key']}{_text(key)}")
+            for item in value if isinstance(value, list) else [value]:
+                add(f"{node}{_P['value']}{_value(item)}")
 
-    def date(self, value: str) -> str:
-        return f'"{value}"{self.xsd_date}'
+    def organisation(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        if d.get("type"):
+            add(f'{s}{_P["organisationType"]}{_text(d["type"])}')
+        self.ref(s, "parent", d.get("parent"), add)
+        add(f'{s}{_P["external"][:-1]}{_BOOLEAN[bool(d.get("external", False))]}')
 
-    def integer(self, value: int) -> str:
-        return f'"{value}"{self.xsd_integer}'
+    def capability(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        self.ref(s, "parent", d.get("parent"), add)
 
-    def boolean(self, value: bool) -> str:
-        return self.true if value else self.false
+    def application(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        self.ref(s, "owner", d.get("owner"), add)
+        lifecycle = d.get("lifecycle") or {}
+        add(f'{s}{_P["lifecycleStatus"]}{_text(lifecycle.get("status", "active"))}')
+        for field, predicate in (("since", "since"), ("phase_out", "phaseOut"), ("retire", "retire")):
+            if lifecycle.get(field):
+                add(f'{s}{_P[predicate]}"{lifecycle[field]}"{_DATE}')
+        criticality, classification = d.get("criticality"), d.get("classification")
+        if criticality:
+            add(f'{s}{_P["criticality"]}{_text(criticality)}')
+        add(f'{s}{_P["criticalityLevel"]}"{CRITICALITY_ORDER.get(criticality or "", 0)}"{_INTEGER}')
+        if classification:
+            add(f'{s}{_P["classification"]}{_text(classification)}')
+        add(f'{s}{_P["classificationLevel"]}"{CLASSIFICATION_ORDER.get(classification or "", 0)}"{_INTEGER}')
+        for role in d.get("roles") or ():
+            add(f'{s}{_P["role"]}{_text(role)}')
+        for field in ("vendor", "hosting"):
+            if d.get(field):
+                add(f'{s}{_P[field]}{_text(str(d[field]))}')
+        self.refs(s, "capability", d.get("capabilities"), add)
+        self.refs(s, "technology", d.get("technologies"), add)
 
-    def value(self, value: Any) -> str:
-        if isinstance(value, bool):
-            return self.boolean(value)
-        if isinstance(value, int):
-            return self.integer(value)
-        if isinstance(value, float):
-            return f'"{value!r}"^^<{XSD}double>'
-        if isinstance(value, dict):
-            return self.text(json.dumps(value, sort_keys=True, ensure_ascii=False))
-        return self.text("" if value is None else str(value))
+    def data_object(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        add(f'{s}{_P["classification"]}{_text(d["classification"])}')
+        add(f'{s}{_P["classificationLevel"]}"{CLASSIFICATION_ORDER[d["classification"]]}"{_INTEGER}')
+        self.ref(s, "master", d.get("master"), add)
+
+    def integration(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        base = self.base
+        add(f'{s}{_P["source"]}<{base}{d["source"]}> .\n')
+        add(f'{s}{_P["target"]}<{base}{d["target"]}> .\n')
+        add(f'{s}{_P["standard"]}{_text(str(d["standard"]))}')
+        self.refs(s, "data", d.get("data"), add)
+        self.ref(s, "via", d.get("via"), add)
+        add(f'{s}{_P["mode"]}{_text(d.get("mode") or "async")}')
+        initiator = d.get("initiator") or "source"
+        add(f'{s}{_P["initiator"]}{_text(initiator)}')
+        add(f'{s}{_P["initiatedBy"]}<{base}{d["target"] if initiator == "target" else d["source"]}> .\n')
+        add(f'{s}{_P["status"]}{_text(d.get("status") or "active")}')
+        for field in ("since", "until"):
+            if d.get(field):
+                add(f'{s}{_P[field]}"{d[field]}"{_DATE}')
+        security = d.get("security") or {}
+        add(f'{s}{_P["encrypted"][:-1]}{_BOOLEAN[bool(security.get("encrypted", False))]}')
+        add(f'{s}{_P["authentication"]}{_text(security.get("authentication") or "none")}')
+
+    def process(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        self.ref(s, "owner", d.get("owner"), add)
+        self.ref(s, "capability", d.get("capability"), add)
+        steps = f"{s[:-1]}/steps/"
+        for position, step in enumerate(d.get("steps") or (), start=1):
+            node = f"{steps}{step['id']}>"
+            add(f"{s}{_P['step']}{node} .\n")
+            add(f"{node}{_TYPE}{_CLASS['ProcessStep']} .\n")
+            add(f"{node}{_P['process']}{s} .\n")
+            add(f"{node}{_P['id']}{_text(step['id'])}")
+            add(f"{node}{_P['name']}{_text(str(step['name']))}")
+            add(f'{node}{_P["position"]}"{position}"{_INTEGER}')
+            self.refs(node, "supportedBy", step.get("supported_by"), add)
+            for following in step.get("next") or ():
+                add(f"{node}{_P['next']}{steps}{following}> .\n")
+
+    def technology(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
+        self.ref(s, "owner", d.get("owner"), add)
+        for field, predicate in (("vendor", "vendor"), ("version", "version"), ("type", "technologyType"),
+                                 ("ring", "ring")):
+            if d.get(field) is not None:
+                add(f'{s}{_P[predicate]}{_text(str(d[field]))}')
+        for field, predicate in (("end_of_support", "endOfSupport"), ("end_of_life", "endOfLife"),
+                                 ("ring_since", "ringSince")):
+            if d.get(field):
+                add(f'{s}{_P[predicate]}"{d[field]}"{_DATE}')
+        self.refs(s, "runsOn", d.get("runs_on"), add)
 
 
-Triple = tuple[str, str, str]
+_KIND_LINES: dict[str, Callable[[_Lines, dict[str, Any], str, Callable[[str], None]], None]] = {
+    "Organisation": _Lines.organisation,
+    "Capability": _Lines.capability,
+    "Application": _Lines.application,
+    "DataObject": _Lines.data_object,
+    "Integration": _Lines.integration,
+    "Process": _Lines.process,
+    "Technology": _Lines.technology,
+}
+
+
+def _elements_text(elements: Iterable[tuple[str, str, dict[str, Any]]], base_iri: str) -> str:
+    """The N-Triples of (kind, id, data) of valid elements, in the order given."""
+    lines: list[str] = []
+    writer, add = _Lines(base_iri), lines.append
+    for kind, element_id, data in elements:
+        writer.element(kind, element_id, data, add)
+    return "".join(lines)
 
 
 def model_ntriples(model: Model, base_iri: str) -> str:
     """The model as N-Triples text, in element-id order."""
-    terms = _Terms(base_iri)
-    return "".join(f"{s} {p} {o} .\n" for element in sorted(model, key=lambda e: e.id)
-                   for s, p, o in _element_triples(element, terms))
+    return _elements_text(((e.kind, e.id, e.data) for e in sorted(model, key=lambda e: e.id)), base_iri)
 
 
 NTRIPLES_EXTRA = "ntriples-v2"
@@ -111,157 +232,13 @@ NTRIPLES_EXTRA = "ntriples-v2"
 
 def file_ntriples(result: FileResult, base_iri: str) -> dict[str, str]:
     """The triples of one parsed file's valid elements: computed where the file is parsed, cached with it."""
-    terms = _Terms(base_iri)
-    location = Location(result.file, 0)
-    text = "".join(f"{s} {p} {o} .\n" for kind, document, valid in result.documents if valid
-                   for s, p, o in _element_triples(Element(kind, document.data["id"], document.data, location), terms))
-    return {"ntriples": text}
+    return {"ntriples": _elements_text(((kind, document.data["id"], document.data)
+                                        for kind, document, valid in result.documents if valid), base_iri)}
 
 
 def ntriples_extra(base_iri: str) -> tuple[str, Callable[[FileResult], dict[str, str]]]:
     """The ``extra`` for ``read_model_files`` that prepares each file's part of the graph."""
     return f"{NTRIPLES_EXTRA}|{base_iri}", partial(file_ntriples, base_iri=base_iri)
-
-
-def _element_triples(element: Element, t: _Terms) -> Iterator[Triple]:
-    s = t.element(element.id)
-    d = element.data
-    yield s, t.type, t.arch(element.kind)
-    yield s, t.arch("id"), t.text(element.id)
-    if d.get("name") is not None:
-        yield s, t.arch("name"), t.text(str(d["name"]))
-    if d.get("description") is not None:
-        yield s, t.arch("description"), t.text(str(d["description"]))
-    yield from _KIND_TRIPLES[element.kind](element, s, t)
-    for tag in d.get("tags") or ():
-        yield s, t.arch("tag"), t.text(str(tag))
-    properties = d.get("properties")
-    if properties:
-        yield from _properties(properties, s, t)
-
-
-def _properties(properties: dict[str, Any], s: str, t: _Terms) -> Iterator[Triple]:
-    for key, value in sorted(properties.items()):
-        node = t.iri(f"{s[1:-1]}/properties/{quote(key, safe='')}")
-        yield s, t.arch("property"), node
-        yield node, t.type, t.arch("PropertyValue")
-        yield node, t.arch("key"), t.text(key)
-        for item in value if isinstance(value, list) else [value]:
-            yield node, t.arch("value"), t.value(item)
-
-
-def _ref(t: _Terms, s: str, predicate: str, value: Any) -> Iterator[Triple]:
-    if isinstance(value, str):
-        yield s, t.arch(predicate), t.element(value)
-
-
-def _organisation(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
-    d = element.data
-    if d.get("type"):
-        yield s, t.arch("organisationType"), t.text(d["type"])
-    yield from _ref(t, s, "parent", d.get("parent"))
-    yield s, t.arch("external"), t.boolean(bool(d.get("external", False)))
-
-
-def _capability(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
-    yield from _ref(t, s, "parent", element.data.get("parent"))
-
-
-def _application(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
-    d = element.data
-    yield from _ref(t, s, "owner", d.get("owner"))
-    lifecycle = d.get("lifecycle") or {}
-    yield s, t.arch("lifecycleStatus"), t.text(lifecycle.get("status", "active"))
-    for field, predicate in (("since", "since"), ("phase_out", "phaseOut"), ("retire", "retire")):
-        if lifecycle.get(field):
-            yield s, t.arch(predicate), t.date(lifecycle[field])
-    if d.get("criticality"):
-        yield s, t.arch("criticality"), t.text(d["criticality"])
-    yield s, t.arch("criticalityLevel"), t.integer(CRITICALITY_ORDER.get(d.get("criticality") or "", 0))
-    if d.get("classification"):
-        yield s, t.arch("classification"), t.text(d["classification"])
-    yield s, t.arch("classificationLevel"), t.integer(CLASSIFICATION_ORDER.get(d.get("classification") or "", 0))
-    for role in d.get("roles") or ():
-        yield s, t.arch("role"), t.text(role)
-    for field in ("vendor", "hosting"):
-        if d.get(field):
-            yield s, t.arch(field), t.text(str(d[field]))
-    for capability in d.get("capabilities") or ():
-        yield s, t.arch("capability"), t.element(capability)
-    for technology in d.get("technologies") or ():
-        yield s, t.arch("technology"), t.element(technology)
-
-
-def _data_object(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
-    d = element.data
-    yield s, t.arch("classification"), t.text(d["classification"])
-    yield s, t.arch("classificationLevel"), t.integer(CLASSIFICATION_ORDER[d["classification"]])
-    yield from _ref(t, s, "master", d.get("master"))
-
-
-def _integration(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
-    d = element.data
-    yield s, t.arch("source"), t.element(d["source"])
-    yield s, t.arch("target"), t.element(d["target"])
-    yield s, t.arch("standard"), t.text(str(d["standard"]))
-    for data_object in d.get("data") or ():
-        yield s, t.arch("data"), t.element(data_object)
-    yield from _ref(t, s, "via", d.get("via"))
-    yield s, t.arch("mode"), t.text(d.get("mode") or "async")
-    initiator = d.get("initiator") or "source"
-    yield s, t.arch("initiator"), t.text(initiator)
-    yield s, t.arch("initiatedBy"), t.element(d["target"] if initiator == "target" else d["source"])
-    yield s, t.arch("status"), t.text(d.get("status") or "active")
-    for field in ("since", "until"):
-        if d.get(field):
-            yield s, t.arch(field), t.date(d[field])
-    security = d.get("security") or {}
-    yield s, t.arch("encrypted"), t.boolean(bool(security.get("encrypted", False)))
-    yield s, t.arch("authentication"), t.text(security.get("authentication") or "none")
-
-
-def _process(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
-    d = element.data
-    yield from _ref(t, s, "owner", d.get("owner"))
-    yield from _ref(t, s, "capability", d.get("capability"))
-    for position, step in enumerate(d.get("steps") or (), start=1):
-        node = t.iri(f"{s[1:-1]}/steps/{step['id']}")
-        yield s, t.arch("step"), node
-        yield node, t.type, t.arch("ProcessStep")
-        yield node, t.arch("process"), s
-        yield node, t.arch("id"), t.text(step["id"])
-        yield node, t.arch("name"), t.text(str(step["name"]))
-        yield node, t.arch("position"), t.integer(position)
-        for application in step.get("supported_by") or ():
-            yield node, t.arch("supportedBy"), t.element(application)
-        for following in step.get("next") or ():
-            yield node, t.arch("next"), t.iri(f"{s[1:-1]}/steps/{following}")
-
-
-def _technology(element: Element, s: str, t: _Terms) -> Iterator[Triple]:
-    d = element.data
-    yield from _ref(t, s, "owner", d.get("owner"))
-    for field, predicate in (("vendor", "vendor"), ("version", "version"), ("type", "technologyType"),
-                             ("ring", "ring")):
-        if d.get(field) is not None:
-            yield s, t.arch(predicate), t.text(str(d[field]))
-    for field, predicate in (("end_of_support", "endOfSupport"), ("end_of_life", "endOfLife"),
-                             ("ring_since", "ringSince")):
-        if d.get(field):
-            yield s, t.arch(predicate), t.date(d[field])
-    for technology in d.get("runs_on") or ():
-        yield s, t.arch("runsOn"), t.element(technology)
-
-
-_KIND_TRIPLES: dict[str, Callable[[Element, str, _Terms], Iterator[Triple]]] = {
-    "Organisation": _organisation,
-    "Capability": _capability,
-    "Application": _application,
-    "DataObject": _data_object,
-    "Integration": _integration,
-    "Process": _process,
-    "Technology": _technology,
-}
 
 
 class ElementIris:
@@ -335,8 +312,7 @@ def restrict_variable(sparql: str, name: str, iris: Iterable[str]) -> str:
 
 def elements_ntriples(elements: Iterable[Element], base_iri: str) -> str:
     """N-Triples of some elements (a partial graph)."""
-    terms = _Terms(base_iri)
-    return "".join(f"{s} {p} {o} .\n" for element in elements for s, p, o in _element_triples(element, terms))
+    return _elements_text(((e.kind, e.id, e.data) for e in elements), base_iri)
 
 
 def bind_variables(sparql: str, bindings: dict[str, ox.Literal | ox.NamedNode]) -> str:
