@@ -107,6 +107,10 @@ _TEXTS = [
     ("a: !!str 1\n", False),
     ("<<: {a: 1}\n", False),
     ("a: 1\na: 2\n", False),
+    ("a:\n  b: 1\n  c:\n    d: 1\n    d: 2\n", False),  # duplicate keys deeper down, and in a later document:
+    ("kind: A\n---\nkind: B\nid: b\nid: c\n", False),  # the decoder keeps the last, the count of nodes tells
+    ("list:\n  - {a: 1, a: 2}\n", False),
+    ("list:\n  - a: 1\n    a: 1\n", False),
     ("%YAML 1.1\n---\na: 1\n", False),
     ("a: 1\n...\n---\nb: 2\n", False),
     ("--- a: 1\n", False),
