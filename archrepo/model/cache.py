@@ -28,6 +28,7 @@ from lz4.block import compress, decompress
 
 from archrepo.model.cachekey import CacheKey, CacheUnavailable, load_cache_key
 from archrepo.model.framing import framed, unframed
+from archrepo.model.pieces import PARTS, parts_payload
 from archrepo.model.reading import file_kind
 
 __all__ = ["CACHE_DIR", "ParseCache", "cache_directory", "content_key", "decode_payload", "encode_payload",
@@ -68,6 +69,8 @@ def encode_payload(value: Any) -> bytes:
 
 
 def decode_payload(payload: bytes) -> Any:
+    if payload.startswith(PARTS):  # a file parsed in pieces (model/pieces.py)
+        return parts_payload(payload)
     data = decompress(payload)
     if data.startswith(_WIDE):
         return json.loads(data[1:].decode("utf-8", "surrogatepass"))

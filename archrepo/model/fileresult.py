@@ -11,6 +11,7 @@ from lz4.block import compress, decompress
 
 from archrepo.errors import Diagnostic, Level
 from archrepo.model.framing import framed, unframed
+from archrepo.model.pieces import PARTS, parts_extras
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument
 
@@ -47,7 +48,11 @@ class FileResult:
         if one is asked for."""
         from archrepo.model.cache import decode_payload
 
-        data = decode_payload(payload)
+        return cls.from_data(decode_payload(payload), packed_extras, source)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], packed_extras: bytes, source: FileSource) -> FileResult:
+        """``from_cache`` of the payload already decoded."""
         lines = SourceLines(source, data["file"])
         return cls(data["file"],
                    [(kind, ParsedDocument(body, line, DocumentLines(lines, index), index), valid)
@@ -103,5 +108,8 @@ def pack_extras(extras: Mapping[str, str]) -> bytes:
 
 
 def _unpack(packed: bytes) -> dict[str, bytes]:
+    if packed.startswith(PARTS):  # a file parsed in pieces: each piece's extras, joined
+        pieces = [_unpack(part) for part in parts_extras(packed)]
+        return {key: b"".join(piece[key] for piece in pieces) for key in pieces[0]}
     parts = unframed(decompress(packed))
     return {name.decode("utf-8", "surrogatepass"): value for name, value in zip(parts[0::2], parts[1::2], strict=True)}

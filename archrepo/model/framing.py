@@ -13,7 +13,7 @@ def framed(parts: Iterable[bytes]) -> bytes:
     return b"".join([piece for part in parts for piece in (len(part).to_bytes(8, "little"), part)])
 
 
-def unframed(data: bytes) -> list[bytes]:
+def unframed(data: bytes | memoryview) -> list[bytes]:
     """The parts ``framed`` joined, in order."""
     view = memoryview(data)
     parts: list[bytes] = []

@@ -22,6 +22,7 @@ from archrepo.config import Config
 from archrepo.errors import Diagnostic, DiagnosticSink, ModelError, UsageError, excerpt
 from archrepo.model.elements import KINDS, Element, Location, Model, SourceMap
 from archrepo.model.fileresult import FileResult, pack_extras
+from archrepo.model.pieces import CUT_FROM, Pieces, cut
 from archrepo.model.reading import Unreadable, WalkResult, read_regular, read_regular_stat, walk_yaml
 from archrepo.model.references import check_references, element_references
 from archrepo.model.schema import suggest, validate_document
@@ -55,7 +56,7 @@ _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "Sy
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
 Extra = Callable[[FileResult], Mapping[str, str]]
-_PAYLOAD_FORMAT = 8  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
+_PAYLOAD_FORMAT = 9  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
 # below this, starting worker processes costs more than it saves: forked ones start in milliseconds (at 3.8 MB a
 # check took 1.0 s in parallel against 1.25 s alone, at 1.2 MB the same), spawned ones import archrepo first (the
 # workers a process forked at its start, start_parsing_pool, are there already)
@@ -390,7 +391,8 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     sources: list[FileSource] = []  # every file read or recorded, in reading order, with its key in keys
     keys: list[str] = []
     payloads: dict[str, tuple[bytes, bytes]] = {}  # key -> encoded parse, of the files found in the cache
-    missing: list[tuple[FileSource, str]] = []  # (source with its bytes, key) of the files to parse
+    # (source with its bytes, key, and its pieces if it is parsed in pieces) of each file or piece to parse
+    missing: list[tuple[FileSource, str, Pieces | None]] = []
     settled: dict[str, tuple[str, str]] = {}
     parsed: dict[str, FileResult] = {}  # key -> the parse of a file parsed in this run, once decoded
     try:
@@ -421,18 +423,34 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
                     sources.append(source)
                     keys.append(key)
                     if not cached:
-                        missing.append((source, key))
-                        yield source.raw or b"", source.relative
+                        pieces = cut(source.raw) if source.raw is not None and len(source.raw) >= CUT_FROM else None
+                        if pieces is None:
+                            missing.append((source, key, None))
+                            yield source.raw or b"", source.relative
+                            continue
+                        for text in pieces.texts(source.raw or b""):
+                            missing.append((source, key, pieces))
+                            yield text, source.relative
 
         # each parse decoded as it arrives, and written to the cache a few thousand at a time while the workers
         # parse the rest: none of their encoded parses, nor the bytes parsed, is held to the end (the bytes
         # are read again, and checked against their digest, if a message asks for a field's line)
         fresh: dict[str, tuple[bytes, bytes]] = {}
         for index, payload in _parse_all(_chunked(to_parse(), per_chunk), function, jobs, encode=True):
-            source, key = missing[index]
-            fresh[key] = packed, extras = payload
+            source, key, pieces = missing[index]
+            if pieces is None:
+                packed, extras = payload
+                parsed[key] = FileResult.from_cache(packed, extras, source)
+            elif not pieces.add(payload):
+                continue  # the file's other pieces are still to come
+            elif (whole := pieces.joined()) is not None:
+                data, (packed, extras) = whole
+                parsed[key] = FileResult.from_data(data, extras, source)
+            else:  # a piece has something to say: the file parsed whole, as it says it
+                packed, extras = _parse_chunk([(source.raw or b"", source.relative)], function, encode=True)[0]
+                parsed[key] = FileResult.from_cache(packed, extras, source)
+            fresh[key] = packed, extras
             source.raw = None
-            parsed[key] = FileResult.from_cache(packed, extras, source)
             if on_parsed is not None:
                 on_parsed(parsed[key])
             if len(fresh) >= _CACHE_WRITES:
@@ -444,7 +462,8 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
         del fresh
         parse_cache.prune(set(keys))
         parse_cache.put_file_stats(known, settled, {source.relative for source in sources})
-        stats.parsed, stats.cached, stats.rejected = len(missing), len(payloads), parse_cache.rejected
+        stats.parsed = len({key for _, key, _ in missing})
+        stats.cached, stats.rejected = len(payloads), parse_cache.rejected
         stats.keys = {source.relative: key for source, key in zip(sources, keys, strict=True)}
     finally:
         parse_cache.close()
