@@ -275,3 +275,24 @@ def test_a_removed_reference_reaches_what_it_pointed_to(model_root: Path) -> Non
     incremental, full, run = _check(model_root)
     assert any(v.rule == "TEC003" and v.element == technology for v in full)
     assert _key(incremental) == _key(full) and run.mode == "incremental"
+
+
+def test_a_change_near_many_elements_runs_the_sparql_rules_in_full(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SPARQL rule evaluated near a change looks at each element near it on its own: past a number of them
+    (a large file edited), the rule runs in full, on the whole graph, with the same result."""
+    import archrepo.rules.incremental as incremental_module
+
+    root = tmp_path / "model"
+    gen.generate(root, applications=150, seed=7, violation_rate=0.05)
+    _check(root)
+    rng = random.Random(3)
+    python_rules = {"DAT003", "INT003"}
+    _edit(root, rng, "Integration", _set("mode", "sync"))
+    incremental, full, run = _check(root)
+    assert _key(incremental) == _key(full) and set(run.evaluated or {}) - python_rules
+    monkeypatch.setattr(incremental_module, "_LARGE_SPARQL_CHANGE", 0)
+    _edit(root, rng, "Integration", _set("mode", "async"))
+    incremental, full, run = _check(root)
+    assert _key(incremental) == _key(full)
+    assert run.mode == "incremental" and not set(run.evaluated or {}) - python_rules
