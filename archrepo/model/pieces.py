@@ -12,7 +12,7 @@ starts a document then (a quoted or flow scalar running over one is an error, a 
 a piece whose parse has anything to say (an error, a warning) has the whole file parsed instead, so what is
 reported is always what the whole file gives. ``tests/test_pieces.py`` compares the two readings.
 
-The cache keeps a file parsed in pieces as the pieces' own entries, joined (``joined``): a payload and extras
+The cache keeps a file parsed in pieces as the pieces' own entries, joined (``cache_entry``): a payload and extras
 marked ``PARTS``, which ``parts_payload`` and ``parts_extras`` take apart again."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import orjson
 
 from archrepo.model.framing import framed, unframed
 
-__all__ = ["CUT_FROM", "PARTS", "Pieces", "cut", "joined", "parts_extras", "parts_payload"]
+__all__ = ["CUT_FROM", "PARTS", "Pieces", "cache_entry", "cut", "parts_extras", "parts_payload"]
 
 CUT_FROM = 1_000_000  # files of fewer bytes are parsed whole
 PIECE_BYTES = 256_000  # about the size of a piece
@@ -113,17 +113,17 @@ class Pieces:
         data = [decode_payload(payload) for payload, _ in parses]
         if any(part["diagnostics"] for part in data):
             return None
-        return _merged(self.offsets, data), joined(self.offsets, parses)
+        return _merged(self.offsets, data), cache_entry(self.offsets, parses)
 
 
-def joined(offsets: list[tuple[int, int]], parses: list[tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
+def cache_entry(offsets: list[tuple[int, int]], parses: list[tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
     """The (payload, extras) the cache keeps for a file of the pieces' ``parses``."""
     payload = PARTS + framed([orjson.dumps(offsets), *(payload for payload, _ in parses)])
     return payload, PARTS + framed([extras for _, extras in parses])
 
 
 def parts_payload(payload: bytes) -> dict[str, Any]:
-    """The parse of a file a ``joined`` payload holds in pieces, as one (see ``cache.decode_payload``)."""
+    """The parse of a file a ``cache_entry`` payload holds in pieces, as one (see ``cache.decode_payload``)."""
     from archrepo.model.cache import decode_payload
 
     parts = unframed(memoryview(payload)[len(PARTS):])
@@ -132,7 +132,7 @@ def parts_payload(payload: bytes) -> dict[str, Any]:
 
 
 def parts_extras(packed: bytes) -> list[bytes]:
-    """The packed extras of each piece a ``joined`` extras holds."""
+    """The packed extras of each piece a ``cache_entry`` extras holds."""
     return unframed(memoryview(packed)[len(PARTS):])
 
 
