@@ -57,7 +57,7 @@ _P = _Spelled(" <{iri}> ")
 _TYPE = f" <{RDF_TYPE}> "
 _DATE = f"^^<{XSD}date> .\n"
 _INTEGER = f"^^<{XSD}integer> .\n"
-_BOOLEAN = {True: f' "true"^^<{XSD}boolean> .\n', False: f' "false"^^<{XSD}boolean> .\n'}
+_BOOLEAN = {True: f'"true"^^<{XSD}boolean> .\n', False: f'"false"^^<{XSD}boolean> .\n'}
 
 
 def _text(value: str) -> str:
@@ -68,7 +68,7 @@ def _text(value: str) -> str:
 def _value(value: Any) -> str:
     """A property's value as a literal, and the line's end."""
     if isinstance(value, bool):
-        return _BOOLEAN[value][1:]
+        return _BOOLEAN[value]
     if isinstance(value, int):
         return f'"{value}"{_INTEGER}'
     if isinstance(value, float):
@@ -122,7 +122,7 @@ class _Lines:
         if d.get("type"):
             add(f'{s}{_P["organisationType"]}{_text(d["type"])}')
         self.ref(s, "parent", d.get("parent"), add)
-        add(f'{s}{_P["external"][:-1]}{_BOOLEAN[bool(d.get("external", False))]}')
+        add(f'{s}{_P["external"]}{_BOOLEAN[bool(d.get("external", False))]}')
 
     def capability(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
         self.ref(s, "parent", d.get("parent"), add)
@@ -170,7 +170,7 @@ class _Lines:
             if d.get(field):
                 add(f'{s}{_P[field]}"{d[field]}"{_DATE}')
         security = d.get("security") or {}
-        add(f'{s}{_P["encrypted"][:-1]}{_BOOLEAN[bool(security.get("encrypted", False))]}')
+        add(f'{s}{_P["encrypted"]}{_BOOLEAN[bool(security.get("encrypted", False))]}')
         add(f'{s}{_P["authentication"]}{_text(security.get("authentication") or "none")}')
 
     def process(self, d: dict[str, Any], s: str, add: Callable[[str], None]) -> None:
