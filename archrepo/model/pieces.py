@@ -18,7 +18,7 @@ marked ``PARTS``, which ``parts_payload`` and ``parts_extras`` take apart again.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -127,8 +127,7 @@ def parts_payload(payload: bytes) -> dict[str, Any]:
     from archrepo.model.cache import decode_payload
 
     parts = unframed(memoryview(payload)[len(PARTS):])
-    offsets = orjson.loads(parts[0])
-    return _merged([(lines, documents) for lines, documents in offsets], [decode_payload(part) for part in parts[1:]])
+    return _merged(orjson.loads(parts[0]), [decode_payload(part) for part in parts[1:]])
 
 
 def parts_extras(packed: bytes) -> list[bytes]:
@@ -136,17 +135,14 @@ def parts_extras(packed: bytes) -> list[bytes]:
     return unframed(memoryview(packed)[len(PARTS):])
 
 
-def _merged(offsets: list[tuple[int, int]], data: list[dict[str, Any]]) -> dict[str, Any]:
-    """The pieces' parses (as decoded) as the whole file's: documents and diagnostics moved by the lines and
-    documents before their piece, the references of all."""
+def _merged(offsets: Sequence[Sequence[int]], data: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pieces' parses (as decoded) as the whole file's: documents moved by the lines and documents before
+    their piece, the references of all. (None of them has a diagnostic: ``Pieces.joined`` makes no entry then.)"""
     whole = data[0]
     for (lines, documents), part in zip(offsets[1:], data[1:], strict=True):
         for document in part["documents"]:
             document[2] += lines
             document[3] += documents
         whole["documents"] += part["documents"]
-        for diagnostic in part["diagnostics"]:
-            diagnostic[1] += lines
-        whole["diagnostics"] += part["diagnostics"]
         whole["references"].update(part["references"])
     return whole
