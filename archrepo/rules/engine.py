@@ -39,6 +39,7 @@ from archrepo.api import Repository
 from archrepo.rules.context import RuleContext
 from archrepo.rules.definitions import RuleDefinition
 from archrepo.rules.python import run_python_rule
+from archrepo.rules.schedule import scheduled
 from archrepo.rules.shacl import run_shacl_rule
 from archrepo.rules.sparql import Solution, findings, run_sparql_rule, solutions
 from archrepo.rules.violation import Finding, RuleFailure, RuleRunError, Violation, fingerprint
@@ -119,7 +120,8 @@ def evaluate(repository: Repository, rules: Iterable[RuleDefinition], plan: Rule
         except RuleRunError as error:
             settled[index] = error
 
-    _run_all([job.work if isinstance(job, _Job) else None for job in jobs], seconds, settle)
+    works = [job.work if isinstance(job, _Job) else None for job in jobs]
+    _run_all([(index, works[index]) for index in scheduled(rules)], seconds, settle)
     violations: list[Violation] = []
     failures: list[RuleFailure] = []
     findings: dict[str, list[Finding]] = {}
@@ -196,13 +198,14 @@ class QueriesAhead:
     else to do). Their solutions are read without the model (``rules.sparql.solutions``); the loop makes the
     findings of them once the model is known, with the same failure policy: an error of a query ahead is the
     rule's failure, and a rule's time budget counts from when the loop takes it up (so it can only be more
-    lenient). One query at a time, in the order given (the loop's); the loop stops them from starting more
-    when it begins (``stop``), and evaluates the rest itself."""
+    lenient). One query at a time, the costliest first (as the loop orders them, ``rules/schedule.py``); the
+    loop stops them from starting more when it begins (``stop``), and evaluates the rest itself."""
 
     def __init__(self, rules: Iterable[RuleDefinition], as_of: dt.date) -> None:
         self.graph: ModelGraph | None = None
         self._as_of = as_of
-        self._waiting = deque(rule for rule in rules if rule.engine == "sparql")
+        rules = list(rules)
+        self._waiting = deque(rules[index] for index in scheduled(rules) if rules[index].engine == "sparql")
         self._begun: dict[str, Future[list[Solution]]] = {}
         self._lock = threading.Lock()
         self._stopped = False
@@ -284,15 +287,15 @@ RULES_AT_ONCE = 2
 _Outcome = list[Finding] | RuleRunError
 
 
-def _run_all(works: list[Callable[[], list[Finding]] | None], budget: float,
+def _run_all(works: list[tuple[int, Callable[[], list[Finding]] | None]], budget: float,
              settle: Callable[[int, _Outcome], None]) -> None:
-    """Each work in a worker thread of its own, ``RULES_AT_ONCE`` at a time, each waited for at most ``budget``
-    seconds from its start; ``settle`` (index, outcome) is called here as each ends. Whatever one raises
-    (SystemExit too) and a timeout become its RuleRunError; KeyboardInterrupt while waiting abandons the running
-    ones and propagates at once."""
+    """Each (index, work), in the order given, in a worker thread of its own, ``RULES_AT_ONCE`` at a time, each
+    waited for at most ``budget`` seconds from its start; ``settle`` (index, outcome) is called here as each
+    ends. Whatever one raises (SystemExit too) and a timeout become its RuleRunError; KeyboardInterrupt while
+    waiting abandons the running ones and propagates at once."""
     finished: queue.SimpleQueue[tuple[int, list[Finding] | BaseException]] = queue.SimpleQueue()
     running: dict[int, tuple[threading.Thread, float]] = {}
-    waiting = iter([(index, work) for index, work in enumerate(works) if work is not None])
+    waiting = iter([(index, work) for index, work in works if work is not None])
 
     def start(index: int, work: Callable[[], list[Finding]]) -> None:
         def run() -> None:
