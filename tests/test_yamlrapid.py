@@ -173,6 +173,26 @@ def _mutate(rng: random.Random, text: str) -> str:
     return text
 
 
+def test_the_tree_kept_between_texts_holds_nothing_of_the_one_before(generated: list[str]) -> None:
+    """Each thread parses into one tree, cleared before each text: a text read after a larger one, after one
+    rapidyaml fails on, after one it declines, reads as it does first in a thread of its own."""
+    import threading
+
+    large = max(generated, key=len)
+    small = "kind: Application\nid: a\nname: A\n"
+    failing = "a: [b\n"  # rapidyaml raises on it (an unclosed flow list)
+    alone: list[object] = []
+    thread = threading.Thread(target=lambda: alone.append(parse_rapid(small)))
+    thread.start()
+    thread.join()
+    with quiet():
+        for before in (large, failing, "a: NO\n", large):
+            parse_rapid(before)
+            assert parse_rapid(small) == alone[0]
+    assert alone[0] == [({"kind": "Application", "id": "a", "name": "A"}, 1, 0)]
+    assert parse_rapid(large) == parse_rapid(large) is not None
+
+
 def test_texts_mutated_at_random_read_the_same_or_are_declined(generated: list[str]) -> None:
     """A seeded sample of what a fuzzer ran (120,000 mutations, none read otherwise): model texts with
     characters, lines and indentation inserted, removed and moved."""

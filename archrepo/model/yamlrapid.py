@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,8 +40,9 @@ from archrepo.model.yamltags import RESOLVING, TEXT, UNUSUAL, silent_value, tag_
 
 try:
     import ryml
+    from ryml import _ryml
 except ImportError:  # pragma: no cover - rapidyaml is a dependency; without it every text goes to PyYAML
-    ryml = None
+    ryml = _ryml = None
 
 __all__ = ["available", "parse_rapid", "quiet"]
 
@@ -113,18 +115,21 @@ def parse_rapid(text: str) -> list[tuple[Any, int, int]] | None:
     raw = text.encode("utf-8")
     if _declined(raw):
         return None
+    tree, this = _tree()
     try:
-        tree = ryml.parse_in_arena(raw)
-        root = tree.root_id()
-        stream = tree.is_stream(root)
-        count = tree.num_children(root) if stream else 1
+        _ryml.Tree_clear(this)
+        _ryml.Tree_clear_arena(this)
+        _ryml.parse_csubstr(raw, this)
+        root = _ryml.Tree_root_id(this)
+        stream = _ryml.Tree_is_stream(this, root)
+        count = _ryml.Tree_num_children(this, root) if stream else 1
         starts = _starts(text, count)
         if starts is None:
             return None
         reading = _Reading()
-        data = orjson.loads(ryml.emit_json(tree))
+        data = orjson.loads(_ryml.emit_json_malloc(this, root))
         documents = data if stream else [data]
-        if len(documents) != count or reading.walk(data) != tree.size():
+        if len(documents) != count or reading.walk(data) != _ryml.Tree_size(this):
             return None  # (fewer nodes than the tree: a mapping lost a duplicate key, which the walk reports)
         if reading.found:
             reading.settle(tree, root, data)
@@ -144,6 +149,21 @@ def parse_rapid(text: str) -> list[tuple[Any, int, int]] | None:
         if ryml is not None and isinstance(exc, ryml.ExceptionBasic):
             return None
         raise
+
+
+_TREES = threading.local()  # the tree each thread parses into, and its C++ object (see _tree)
+
+
+def _tree() -> tuple[Any, Any]:
+    """The one tree this thread parses into (cleared before each text), and the C++ object behind it. Its
+    functions are called on that object directly: through ryml's Python classes, each call looks the object
+    up by attribute and compares type names (SWIG's limited API), and a new tree per text is allocated and
+    freed; 8.0 against 5.3 µs a file of one element, 0.2 s of CPU for 77,000 files."""
+    held = getattr(_TREES, "held", None)
+    if held is None:
+        tree = ryml.Tree()
+        held = _TREES.held = (tree, tree.this)
+    return held
 
 
 def _declined(raw: bytes) -> bool:
