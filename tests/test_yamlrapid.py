@@ -193,6 +193,29 @@ def test_the_tree_kept_between_texts_holds_nothing_of_the_one_before(generated: 
     assert parse_rapid(large) == parse_rapid(large) is not None
 
 
+def test_one_search_finds_the_flow_collections_declined_as_a_match_at_each_bracket_does(
+        generated: list[str]) -> None:
+    """``_ODD_FLOW`` (one search) against what it replaced: every `[` and `{` matched on its own."""
+    import re
+
+    from archrepo.model.yamlrapid import _FLOW_END, _ITEM, _ODD_FLOW
+
+    flow = re.compile(rb"(?:\[(?:%s(?:,%s)*)?\]|\{(?:[ ]*[\w\-.]+:[ ]+%s(?:,[ ]*[\w\-.]+:[ ]+%s)*)?[ ]*\})%s"
+                      % (_ITEM, _ITEM, _ITEM, _ITEM, _FLOW_END))
+    rng = random.Random(20261201)
+    seeds = [text for text in _project_texts() + generated[:10] if 30 < len(text) < 20_000]
+    texts = ["a: [b, c]\n", "a: [b, [c]]\n", "a: {b: c}\n", "a: {b: c} x\n", "a: [b, c] # x\n", "a: [b,\n c]\n",
+             "a: {b: c, d: [e]}\n", "a: [\"b, c\", 'd']\n", "a: []\n", "a: {}\n", "a: [b]", "a: [b] ]\n"]
+    texts += [_mutate(rng, rng.choice(seeds)) for _ in range(3_000)]
+    odd = 0
+    for text in texts:
+        raw = text.encode("utf-8")
+        by_bracket = any(flow.match(raw, found.start()) is None for found in re.finditer(rb"[\[{]", raw))
+        assert (_ODD_FLOW.search(raw) is not None) == by_bracket, text
+        odd += by_bracket
+    assert 100 < odd < len(texts) - 100
+
+
 def test_texts_mutated_at_random_read_the_same_or_are_declined(generated: list[str]) -> None:
     """A seeded sample of what a fuzzer ran (120,000 mutations, none read otherwise): model texts with
     characters, lines and indentation inserted, removed and moved."""
