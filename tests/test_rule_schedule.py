@@ -130,3 +130,6 @@ def test_evaluate_gives_the_same_violations_in_any_order(tmp_path: Path, monkeyp
     reversed_order = evaluate(repository, rules, RulePlan(), dt.date(2026, 11, 26), budget=60)
     assert costly.violations and costly.violations == reversed_order.violations
     assert costly.findings == reversed_order.findings and costly.failures == reversed_order.failures
+    # a rule given twice (the library allows it) still yields each violation once, in the report's order
+    twice = evaluate(repository, [*rules, *rules[:3]], RulePlan(), dt.date(2026, 11, 26), budget=60)
+    assert twice.violations == costly.violations
