@@ -141,6 +141,10 @@ class ParseCache:
         try:
             connection.execute("PRAGMA trusted_schema = OFF")
             connection.execute("PRAGMA busy_timeout = 30000")
+            # pages of 64 kB for a new database (an existing one keeps its own): the entries are blobs of up to
+            # _BATCH_BYTES, written to the log and then the file page by page (88 MB of 77,000 small files'
+            # parses: 0.17-0.24 s of CPU in pages of 4 kB, 0.08 s in pages of 64 kB)
+            connection.execute("PRAGMA page_size = 65536")
             connection.execute("PRAGMA journal_mode = WAL")
             # no waiting for the disk: a cache lost with the machine (power cut, crash of the system) is a
             # database found damaged and made anew, or entries whose MAC fails: misses, never answers
