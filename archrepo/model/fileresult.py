@@ -18,7 +18,7 @@ from archrepo.model.yamlsource import ParsedDocument
 __all__ = ["FileResult", "PackedExtras", "extra_bytes", "pack_extras"]
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     """What one model file holds: its element documents and the problems found in it alone."""
 
@@ -67,6 +67,8 @@ class PackedExtras(Mapping[str, str]):
     """Extras as the cache stores them (``pack_extras``), unpacked on each use and not kept: a re-check that
     needs no full graph never pays for decoding every file's triples, and a full one holds them only while
     loading them."""
+
+    __slots__ = ("_keys", "_packed")
 
     def __init__(self, packed: bytes, keys: Iterable[str]) -> None:
         self._packed = packed

@@ -15,6 +15,8 @@ class FileSource:
     """A model file's bytes and their digest: read in this run, or, when the file's stat is the one recorded
     with that digest by an earlier run, read only if needed (and then checked against the digest)."""
 
+    __slots__ = ("digest", "path", "raw", "relative")  # (one per file, as are SourceLines: slots make them light)
+
     def __init__(self, path: str, relative: str, raw: bytes | None, digest: str) -> None:
         self.path, self.relative, self.raw, self.digest = path, relative, raw, digest
 
@@ -35,6 +37,8 @@ class FileSource:
 class SourceLines:
     """The field lines of a cached file's documents, found by parsing its bytes again on first use (none,
     so every line is the document's, if the file changed while this run went on)."""
+
+    __slots__ = ("_file", "_lines", "_source")
 
     def __init__(self, source: FileSource, file: str) -> None:
         self._source: FileSource | None = source

@@ -291,6 +291,8 @@ class DocumentLines(Mapping[str, int]):
     """One document's field lines (``ParsedDocument.lines``), found when first asked for: by parsing its text
     again, or the bytes of a file read from the cache (``archrepo.model.sources.SourceLines``)."""
 
+    __slots__ = ("_index", "_source")  # one per document: 77,000 at 10,000 applications in small files
+
     def __init__(self, source: _Lines, index: int) -> None:
         self._source = source
         self._index = index
