@@ -17,7 +17,7 @@ class RuleRunError(Exception):
     """A rule could not run (every engine raises it); the message says why, for the report."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A rule's raw result: which element, what is wrong, which other elements are involved, and (rarely) a
     severity of its own when a rule grades its findings (TEC001: past end of support is a warning, past end of
@@ -46,7 +46,7 @@ def fingerprint(rule: str, element: str, related: Iterable[str]) -> str:
 
 
 @total_ordering
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=True, slots=True)
 class Violation:
     """One violation of one rule by one element, stamped by the engine with severity, principle and location."""
 
