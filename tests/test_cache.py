@@ -363,8 +363,11 @@ def test_entries_another_run_kept_from_being_written_are_misses(tmp_path: Path,
 
 
 def test_framed_parts_come_apart_as_they_were_joined() -> None:
-    from archrepo.model.framing import framed, unframed
+    from archrepo.model.framing import framed, unframed, unframed_views
 
     parts = [b"", b"key", b"\x00" * 9, bytes(range(256)), b""]
     assert list(unframed(framed(parts))) == parts
     assert list(unframed(framed([]))) == []
+    joined = framed(parts)
+    views = unframed_views(joined)
+    assert [bytes(view) for view in views] == parts and all(view.obj is joined for view in views)  # no copies

@@ -37,7 +37,7 @@ class GraphLoader:
         self._release = release
         self._store = ox.Store()
         self._loaded: set[str] = set()  # the files whose triples are in the store (or in the batch)
-        self._batch: list[bytes] = []
+        self._batch: list[bytes | memoryview] = []
         self._size = 0
         self._complete: ModelGraph | None = None
         self._loading: _Loading | None = None  # the thread loading the batches, from the first one on

@@ -10,7 +10,7 @@ from typing import Any
 from lz4.block import compress, decompress
 
 from archrepo.errors import Diagnostic, Level
-from archrepo.model.framing import framed, unframed
+from archrepo.model.framing import framed, unframed_views
 from archrepo.model.pieces import PARTS, parts_extras
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument
@@ -75,10 +75,11 @@ class PackedExtras(Mapping[str, str]):
         self._keys = tuple(keys) if packed else ()  # none packed: a parse reused without its extras
 
     def __getitem__(self, key: str) -> str:
-        return self.encoded(key).decode("utf-8", "surrogatepass")
+        return str(self.encoded(key), "utf-8", "surrogatepass")
 
-    def encoded(self, key: str) -> bytes:
-        """The value of ``key`` as UTF-8, as stored (what a store loads without decoding it first)."""
+    def encoded(self, key: str) -> bytes | memoryview:
+        """The value of ``key`` as UTF-8, as stored (what a store loads without decoding it first): a view into
+        the bytes unpacked, not a copy of it (the store copies it into its next batch)."""
         if key not in self._keys:
             raise KeyError(key)
         return _unpack(self._packed)[key]
@@ -93,7 +94,7 @@ class PackedExtras(Mapping[str, str]):
         return len(self._keys)
 
 
-def extra_bytes(extras: Mapping[str, str], key: str) -> bytes:
+def extra_bytes(extras: Mapping[str, str], key: str) -> bytes | memoryview:
     """One extra as UTF-8: as packed, when it comes from the cache."""
     if isinstance(extras, PackedExtras):
         return extras.encoded(key)
@@ -109,9 +110,9 @@ def pack_extras(extras: Mapping[str, str]) -> bytes:
                            for part in (key.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass"))))
 
 
-def _unpack(packed: bytes) -> dict[str, bytes]:
+def _unpack(packed: bytes) -> dict[str, bytes | memoryview]:
     if packed.startswith(PARTS):  # a file parsed in pieces: each piece's extras, joined
         pieces = [_unpack(part) for part in parts_extras(packed)]
         return {key: b"".join(piece[key] for piece in pieces) for key in pieces[0]}
-    parts = unframed(decompress(packed))
-    return {name.decode("utf-8", "surrogatepass"): value for name, value in zip(parts[0::2], parts[1::2], strict=True)}
+    parts = unframed_views(decompress(packed))
+    return {str(name, "utf-8", "surrogatepass"): value for name, value in zip(parts[0::2], parts[1::2], strict=True)}

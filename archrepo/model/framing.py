@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["framed", "unframed"]
+__all__ = ["framed", "unframed", "unframed_views"]
 
 
 def framed(parts: Iterable[bytes]) -> bytes:
@@ -15,11 +15,18 @@ def framed(parts: Iterable[bytes]) -> bytes:
 
 def unframed(data: bytes | memoryview) -> list[bytes]:
     """The parts ``framed`` joined, in order."""
+    return [bytes(part) for part in unframed_views(data)]
+
+
+def unframed_views(data: bytes | memoryview) -> list[memoryview]:
+    """The parts ``framed`` joined, in order, as views into ``data`` (for a reader that copies them anyway: the
+    store joins a file's triples into its next batch)."""
     view = memoryview(data)
-    parts: list[bytes] = []
+    parts: list[memoryview] = []
     position = 0
-    while position < len(view):
+    end = len(view)
+    while position < end:
         size = int.from_bytes(view[position:position + 8], "little")
-        parts.append(bytes(view[position + 8:position + 8 + size]))
+        parts.append(view[position + 8:position + 8 + size])
         position += 8 + size
     return parts
