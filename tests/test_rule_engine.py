@@ -302,6 +302,38 @@ def test_solutions_read_whole_keep_every_character_and_fail_as_before(tmp_path: 
         ("X007", "?severity must be \"error\", \"warning\" or \"info\", not 'fatal'")]
 
 
+def test_solutions_read_in_one_call_are_the_terms_pyoxigraph_reads() -> None:
+    """``_read`` (the JSON results decoded by orjson) against pyoxigraph's own reader, on every kind of term a
+    query can return, unbound variables and a literal with a base direction (which pyoxigraph reads for it)."""
+    import pyoxigraph as ox
+
+    from archrepo.rules.sparql import _read
+
+    iri = ox.NamedNode("http://example.org/é?q=1#x")
+    objects = [ox.Literal("plain"), ox.Literal('tab\there, a line\nbreak, "quotes", \\, æøå ✓, \u202e'),
+               ox.Literal("nb", language="nb-NO"), ox.Literal("2026-11-26", datatype=ox.NamedNode(XSD_DATE)),
+               ox.Literal("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+               ox.Literal("", datatype=ox.NamedNode("urn:odd")), ox.BlankNode("b1"), iri,
+               ox.Triple(iri, iri, ox.Literal("inner")),
+               ox.Literal("rtl", language="ar", direction=ox.BaseDirection.RTL)]
+    for chosen in (objects[:-1], objects):
+        store = ox.Store()
+        for index, term in enumerate(chosen):
+            store.add(ox.Quad(ox.NamedNode(f"http://example.org/s{index}"), iri, term))
+        store.add(ox.Quad(ox.BlankNode("subject"), ox.NamedNode("http://example.org/other"), iri))
+        query = "SELECT ?s ?o ?unbound WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?unbound } } ORDER BY STR(?s)"
+        written = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+        by_pyoxigraph = ox.parse_query_results(written, format=ox.QueryResultsFormat.JSON)
+        expected = [{name: solution[name] for name in ("s", "o", "unbound") if solution[name] is not None}
+                    for solution in by_pyoxigraph]
+        read = _read(written)
+        assert read == expected and len(read) == len(chosen) + 1
+        assert [str(row["o"]) for row in read] == [str(row["o"]) for row in expected]
+
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
 def test_a_graph_that_cannot_be_completed_ahead_is_left_to_the_rules(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Completing the graph for the queries ahead failing (once) changes nothing: the rules complete it when they
