@@ -371,3 +371,26 @@ def test_framed_parts_come_apart_as_they_were_joined() -> None:
     joined = framed(parts)
     views = unframed_views(joined)
     assert [bytes(view) for view in views] == parts and all(view.obj is joined for view in views)  # no copies
+
+
+def test_payloads_come_back_as_encoded_short_ones_kept_as_written() -> None:
+    """A short payload (a file of one element) is kept as written, a long one compressed; either comes back
+    the same, integers beyond 64 bits (the standard json module's path) included."""
+    from archrepo.model.cache import _PLAIN, decode_payload, encode_payload
+
+    short = {"file": "a.yaml", "documents": [["Application", {"id": "a", "name": "Æ ✓"}, 1, 0, True]]}
+    wide = {**short, "documents": [["Application", {"id": "a", "n": 2**70, "m": -(2**65)}, 1, 0, True]]}
+    long = {**short, "documents": [["Application", {"id": f"a{i}", "description": "text " * 20}, i, i, True]
+                                    for i in range(40)]}
+    long_wide = {**long, "extra": 2**80}
+    for value in (short, wide, long, long_wide):
+        payload = encode_payload(value)
+        assert decode_payload(payload) == value
+        assert payload.startswith(_PLAIN) == (value in (short, wide))
+    assert len(encode_payload(long)) < len(orjson_dumps(long)) / 3  # long ones compress well
+
+
+def orjson_dumps(value: object) -> bytes:
+    import orjson
+
+    return orjson.dumps(value)

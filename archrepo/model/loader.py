@@ -56,7 +56,7 @@ _KIND_ALIASES = {"Organization": "Organisation", "Component": "Application", "Sy
 
 # something derived from one parsed file (e.g. its RDF), computed in the same worker and cached with it
 Extra = Callable[[FileResult], Mapping[str, str]]
-_PAYLOAD_FORMAT = 9  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
+_PAYLOAD_FORMAT = 10  # what a cache entry holds (and the diagnostics of a parse): raise it when that changes
 # below this, starting worker processes costs more than it saves: forked ones start in milliseconds (at 3.8 MB a
 # check took 1.0 s in parallel against 1.25 s alone, at 1.2 MB the same), spawned ones import archrepo first (the
 # workers a process forked at its start, start_parsing_pool, are there already)
