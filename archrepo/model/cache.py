@@ -57,8 +57,8 @@ _SIDE_FILES = ("", "-wal", "-shm", "-journal")
 _WIDE = b"\0"  # marks a payload written by the standard json module (orjson never starts with a NUL)
 
 
-# a payload kept as written, not compressed: where an LZ4 block (``compress``) starts with its length, a length no
-# payload has (so are PARTS, four bytes higher)
+# a payload kept as written, not compressed: an LZ4 block (``compress``) starts with its length, and this is a
+# length no payload has (as is PARTS, one above it)
 _PLAIN = b"\xfe\xff\xff\xff"
 # payloads shorter than this are kept as written: a file of one element's JSON (870 bytes) compressed to 64% of
 # its size in 1.9 µs, and took 0.6-1 µs to decompress again; longer ones (many elements) compress far better

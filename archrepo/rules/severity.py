@@ -21,8 +21,9 @@ class Severity(IntEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS[self._value_]  # (not name.lower(): an enum's name is a descriptor, 22,500 violations
-        # took 0.03 s to label in a JSON report)
+        # looked up, not made from the name (an enum member's name is a descriptor: labelling the 22,500
+        # violations of a JSON report took 0.03 s)
+        return _LABELS[self._value_]
 
 
 _LABELS = {member.value: member.name.lower() for member in Severity}

@@ -102,11 +102,12 @@ def _read(written: bytes) -> list[_Row]:
     terms. Decoded by orjson in one call: pyoxigraph's own reader hands the interpreter lock on between two
     solutions, and beside a busy Python thread (the model being validated, a Python rule) each solution waited
     for it (QA001's 3,745 solutions: 0.008 s alone, 3 s beside a thread that never waits; 0.002 s either way
-    here). A binding this does not know (a literal with a base direction, say) is read by pyoxigraph instead."""
+    here). A binding this does not know (a literal with a base direction, say), or a term pyoxigraph would not
+    make of it, is read by pyoxigraph's reader instead, which says what is wrong with it."""
     try:
         return [{name: _term(value) for name, value in binding.items()}
                 for binding in orjson.loads(written)["results"]["bindings"]]
-    except _Unknown:
+    except (_Unknown, ValueError):
         read = ox.parse_query_results(written, format=ox.QueryResultsFormat.JSON)
         assert isinstance(read, ox.QuerySolutions)  # solutions written are solutions read
         names = [variable.value for variable in read.variables]
