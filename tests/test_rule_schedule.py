@@ -42,7 +42,6 @@ def test_the_costliest_rules_are_taken_first(tmp_path: Path) -> None:
     seconds = [expected_cost(rules[index]) for index in scheduled(rules)]
     assert seconds == sorted(seconds, reverse=True)
     assert seconds[0] > 5 * seconds[-1]  # the table ranks them: not all alike
-    assert set(order[:3]) == {"TEC001", "SEC003", "QA001"}  # the three that set the tail in the order of ids
     assert sorted(order) == sorted(rule.id for rule in rules)
 
 
@@ -108,7 +107,6 @@ def test_the_loop_and_the_queries_begun_ahead_take_the_costliest_first(tmp_path:
     assert loop == [order]
     assert ahead and ahead == [rule_id for rule_id in order if rules[names.index(rule_id)].engine == "sparql"
                                ][:len(ahead)]
-    assert ahead[0] in {"TEC001", "SEC003", "QA001"}
 
     monkeypatch.setattr(engine, "scheduled", lambda given: list(range(len(given))))
     monkeypatch.setattr(checking, "_begin", lambda *args: None)
