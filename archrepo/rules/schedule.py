@@ -46,16 +46,16 @@ def measured_costs() -> dict[str, tuple[str, float]]:
 
 def expected_cost(rule: RuleDefinition) -> float:
     """The seconds the rule is expected to take, relative to the others (see the module's doc)."""
-    costs = measured_costs()
-    known = costs.get(rule.id)
+    known = measured_costs().get(rule.id)
     if known is not None and known[0] == body_digest(rule):
         return known[1]
-    return _middling(tuple(seconds for _, seconds in costs.values()))
+    return _middling()
 
 
 @cache
-def _middling(costs: tuple[float, ...]) -> float:
-    ordered = sorted(costs)
+def _middling() -> float:
+    """The median of the measured costs (0 when there are none)."""
+    ordered = sorted(seconds for _, seconds in measured_costs().values())
     return ordered[len(ordered) // 2] if ordered else 0.0
 
 
