@@ -135,6 +135,26 @@ def test_texts_made_to_differ(text: str, taken: bool) -> None:
     assert (parse_rapid(text) is not None) is taken
 
 
+def test_a_files_bytes_read_as_its_text_encoded_again(generated: list[str]) -> None:
+    """``parse_model_file`` hands rapidyaml the file's bytes as read (after a byte order mark): the same parse as
+    from its text encoded again, with the mark or without."""
+    from archrepo.model.loader import parse_model_file
+
+    texts = [text for text in _project_texts() + generated[:20] if "\ufeff" not in text]
+    taken = 0
+    for text in texts:
+        for raw in (text.encode("utf-8"), b"\xef\xbb\xbf" + text.encode("utf-8")):
+            with quiet() as quieted:
+                result = parse_model_file(raw, "m.yaml", rapid=quieted)
+            plain = parse_model_file(raw, "m.yaml")
+            assert [(kind, d.data, d.line, d.index, valid) for kind, d, valid in result.documents] == [
+                (kind, d.data, d.line, d.index, valid) for kind, d, valid in plain.documents], text
+            assert result.diagnostics == plain.diagnostics
+        taken += parse_rapid(text, text.encode("utf-8")) is not None
+        assert parse_rapid(text, text.encode("utf-8")) == parse_rapid(text)
+    assert taken > len(texts) // 2
+
+
 def test_lines_and_indexes_follow_the_document_markers() -> None:
     text = "# header\n---\n\nkind: A\nid: a\n---\n---\n# only a comment\n---\n  - x\n  - y\n"
     assert parse_rapid(text) == [({"kind": "A", "id": "a"}, 4, 0), (["x", "y"], 10, 3)]
@@ -193,12 +213,13 @@ def test_the_tree_kept_between_texts_holds_nothing_of_the_one_before(generated: 
     assert parse_rapid(large) == parse_rapid(large) is not None
 
 
-def test_one_search_finds_the_flow_collections_declined_as_a_match_at_each_bracket_does(
+def test_the_searches_find_the_flow_collections_declined_as_a_match_at_each_bracket_does(
         generated: list[str]) -> None:
-    """``_ODD_FLOW`` (one search) against what it replaced: every `[` and `{` matched on its own."""
+    """``_odd_flow`` (a search for each bracket's kind) against what it replaced: every `[` and `{` matched on its
+    own."""
     import re
 
-    from archrepo.model.yamlrapid import _FLOW_END, _ITEM, _ODD_FLOW
+    from archrepo.model.yamlrapid import _FLOW_END, _ITEM, _odd_flow
 
     flow = re.compile(rb"(?:\[(?:%s(?:,%s)*)?\]|\{(?:[ ]*[\w\-.]+:[ ]+%s(?:,[ ]*[\w\-.]+:[ ]+%s)*)?[ ]*\})%s"
                       % (_ITEM, _ITEM, _ITEM, _ITEM, _FLOW_END))
@@ -211,7 +232,7 @@ def test_one_search_finds_the_flow_collections_declined_as_a_match_at_each_brack
     for text in texts:
         raw = text.encode("utf-8")
         by_bracket = any(flow.match(raw, found.start()) is None for found in re.finditer(rb"[\[{]", raw))
-        assert (_ODD_FLOW.search(raw) is not None) == by_bracket, text
+        assert _odd_flow(raw) == by_bracket, text
         odd += by_bracket
     assert 100 < odd < len(texts) - 100
 
@@ -278,7 +299,7 @@ def test_without_a_null_device_the_workers_read_with_pyyaml(monkeypatch: pytest.
         assert quieted is False
     calls: list[bool] = []
     real = yamlsource.parse_rapid
-    monkeypatch.setattr(yamlsource, "parse_rapid", lambda text: calls.append(True) or real(text))
+    monkeypatch.setattr(yamlsource, "parse_rapid", lambda text, raw=None: calls.append(True) or real(text, raw))
     (result,) = loader._parse_chunk([(b"kind: Organisation\nid: o\nname: O\n", "o.yaml")], None, False, True)
     assert calls == [] and result.documents[0][1].data == {"kind": "Organisation", "id": "o", "name": "O"}
     monkeypatch.setattr(os, "devnull", real_devnull)

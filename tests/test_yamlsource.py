@@ -108,6 +108,11 @@ def test_decode_rejects_binary_and_locates_bad_utf8() -> None:
     assert decode_source(b"a: 1\nb: \xff\n", "f", sink) is None
     assert sink.errors[0].line == 2
     assert decode_source("\ufeffa: ø\n".encode(), "f", DiagnosticSink()) == "a: ø\n"  # BOM dropped
+    sink = DiagnosticSink()  # after a byte order mark: the offset and the byte of the file as it is
+    assert decode_source(b"\xef\xbb\xbfa: 1\nb: \xff\n", "f", sink) is None
+    assert sink.errors[0].line == 2
+    assert "byte 0xff at offset 11" in sink.errors[0].message
+    assert decode_source(b"\xef\xbb\xbf\xef\xbb\xbfa: 1\n", "f", DiagnosticSink()) == "\ufeffa: 1\n"  # one mark only
 
 
 _UNUSUAL_TEXTS = [

@@ -97,7 +97,7 @@ def parse_model_file(raw: bytes, file: str, *, rapid: bool = False) -> FileResul
     result = FileResult(file)
     text = decode_source(raw, file, sink)
     if text is not None:
-        documents = parse_documents(text, file, sink, rapid=rapid)
+        documents = parse_documents(text, file, sink, rapid=rapid, raw=raw)
         if not documents and not sink.errors:
             sink.warning(file, 1, "the file is empty: it defines no element",
                          "Add elements, or delete the file.")
