@@ -373,6 +373,31 @@ def test_framed_parts_come_apart_as_they_were_joined() -> None:
     assert [bytes(view) for view in views] == parts and all(view.obj is joined for view in views)  # no copies
 
 
+def test_one_named_value_is_read_in_place_and_anything_else_is_not_taken_for_one() -> None:
+    from archrepo.model.framing import framed, only_value
+
+    joined = framed([b"ntriples", b"<a> <b> <c> .\n"])
+    value = only_value(joined, b"ntriples")
+    assert value is not None and bytes(value) == b"<a> <b> <c> .\n" and value.obj is joined
+    empty = only_value(framed([b"ntriples", b""]), b"ntriples")
+    assert empty is not None and bytes(empty) == b""
+    assert only_value(joined, b"other") is None  # another name
+    assert only_value(framed([b"ntriples", b"x", b"more", b"y"]), b"ntriples") is None  # two values
+    assert only_value(joined[:-1], b"ntriples") is None  # cut short
+    assert only_value(b"", b"ntriples") is None and only_value(framed([b"ntriples"]), b"ntriples") is None
+
+
+def test_a_packed_extra_reads_the_same_alone_or_among_others() -> None:
+    from archrepo.model.fileresult import PackedExtras, pack_extras
+
+    alone = {"ntriples": "<a> <b> \"Æ ✓\" .\n"}
+    both = {**alone, "other": "x"}
+    for extras in (alone, both, {"ntriples": ""}):
+        packed = PackedExtras(pack_extras(extras), sorted(extras))
+        assert dict(packed) == extras and {key: bytes(packed.encoded(key)) for key in packed} == {
+            key: value.encode() for key, value in extras.items()}
+
+
 def test_payloads_come_back_as_encoded_short_ones_kept_as_written() -> None:
     """A short payload (a file of one element) is kept as written, a long one compressed; either comes back
     the same, integers beyond 64 bits (the standard json module's path) included."""

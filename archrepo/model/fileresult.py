@@ -10,7 +10,7 @@ from typing import Any
 from lz4.block import compress, decompress
 
 from archrepo.errors import Diagnostic, Level
-from archrepo.model.framing import framed, unframed_views
+from archrepo.model.framing import framed, only_value, unframed_views
 from archrepo.model.pieces import PARTS, parts_extras
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument
@@ -82,6 +82,10 @@ class PackedExtras(Mapping[str, str]):
         the bytes unpacked, not a copy of it (the store copies it into its next batch)."""
         if key not in self._keys:
             raise KeyError(key)
+        if len(self._keys) == 1 and not self._packed.startswith(PARTS):
+            value = only_value(decompress(self._packed), key.encode("utf-8", "surrogatepass"))
+            if value is not None:
+                return value
         return _unpack(self._packed)[key]
 
     def __contains__(self, key: object) -> bool:

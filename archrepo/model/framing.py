@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable
 
-__all__ = ["framed", "unframed", "unframed_views"]
+__all__ = ["framed", "only_value", "unframed", "unframed_views"]
 
 _LENGTH = struct.Struct("<Q")  # a part's length, as framed writes it
 
@@ -35,3 +35,17 @@ def unframed_views(data: bytes | memoryview) -> list[memoryview]:
         parts.append(view[start:start + size])
         position = start + size
     return parts
+
+
+def only_value(data: bytes, name: bytes) -> memoryview | None:
+    """The second of the two parts ``framed`` joined, a name and its value, as a view into ``data``; None when
+    ``data`` is not ``name`` and one value. (A file's one extra, its triples, wanted as the store loads it: the
+    parts taken apart and put in a dict cost twice the decompression, 77,000 times on a model of small files.)"""
+    view = memoryview(data)
+    if len(view) < 16:
+        return None
+    (size,) = _LENGTH.unpack_from(view, 0)
+    start = 16 + size
+    if start > len(view) or view[8:8 + size] != name or _LENGTH.unpack_from(view, 8 + size)[0] != len(view) - start:
+        return None
+    return view[start:]
