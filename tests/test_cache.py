@@ -373,6 +373,18 @@ def test_framed_parts_come_apart_as_they_were_joined() -> None:
     assert [bytes(view) for view in views] == parts and all(view.obj is joined for view in views)  # no copies
 
 
+def test_a_batchs_entries_come_apart_as_they_were_joined_and_anything_else_is_no_entries() -> None:
+    from archrepo.model.cache import _joined, _split
+
+    entries = [("k1", b"payload", b""), ("k\udcff", b"", b"\x00" * 9), ("k3", bytes(range(256)), b"x")]
+    joined = _joined(entries)
+    assert _split(joined) == {key: (payload, extras) for key, payload, extras in entries}
+    assert _split(_joined([])) == {}
+    for broken in (joined[:-1], joined + b"x", b"", joined[:7], (2).to_bytes(8, "little") + joined[8:],
+                   (10**12).to_bytes(8, "little") + joined[8:]):
+        assert _split(broken) == {}
+
+
 def test_one_named_value_is_read_in_place_and_anything_else_is_not_taken_for_one() -> None:
     from archrepo.model.framing import framed, only_value
 

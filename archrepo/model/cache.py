@@ -19,7 +19,9 @@ import json
 import os
 import sqlite3
 import stat
+import struct
 from collections.abc import Iterable
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,6 @@ import orjson
 from lz4.block import compress, decompress
 
 from archrepo.model.cachekey import CacheKey, CacheUnavailable, load_cache_key
-from archrepo.model.framing import framed, unframed
 from archrepo.model.pieces import PARTS, parts_payload
 from archrepo.model.reading import file_kind
 
@@ -369,16 +370,32 @@ class ParseCache:
 
 
 def _joined(entries: Iterable[tuple[str, bytes, bytes]]) -> bytes:
-    """A batch's entries (key, payload, extras), as ``_split`` takes them apart."""
-    return framed(part for key, payload, extras in entries
-                  for part in (key.encode("utf-8", "surrogateescape"), payload, extras))
+    """A batch's entries (key, payload, extras), as ``_split`` takes them apart: the number of parts and each
+    one's length first (8 bytes each, little-endian), then the parts. (All lengths packed in one call, where a
+    frame per part took 0.15 against 0.10 s to write 77,000 entries, 0.24 against 0.13 s to read them.)"""
+    parts = [part for key, payload, extras in entries
+             for part in (key.encode("utf-8", "surrogateescape"), payload, extras)]
+    return b"".join([struct.pack(f"<Q{len(parts)}Q", len(parts), *map(len, parts)), *parts])
 
 
 def _split(entries: bytes) -> dict[str, tuple[bytes, bytes]]:
-    """The (payload, extras) by key of a batch's entries, as ``_joined`` joined them."""
-    parts = unframed(entries)
+    """The (payload, extras) by key of a batch's entries, as ``_joined`` joined them; nothing if they are not
+    entries so joined."""
+    try:
+        (count,) = _COUNT.unpack_from(entries)
+        if count % 3 or 8 + 8 * count > len(entries):
+            return {}
+        ends = list(accumulate(struct.unpack_from(f"<{count}Q", entries, 8), initial=8 + 8 * count))
+    except struct.error:
+        return {}
+    if ends[-1] != len(entries):
+        return {}
+    parts = [entries[start:end] for start, end in zip(ends, ends[1:])]
     return {key.decode("utf-8", "surrogateescape"): (payload, extras)
             for key, payload, extras in zip(parts[0::3], parts[1::3], parts[2::3], strict=True)}
+
+
+_COUNT = struct.Struct("<Q")
 
 
 class _Foreign(Exception):
