@@ -21,7 +21,7 @@ import sqlite3
 import stat
 import struct
 from collections.abc import Iterable
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -390,7 +390,7 @@ def _split(entries: bytes) -> dict[str, tuple[bytes, bytes]]:
         return {}
     if ends[-1] != len(entries):
         return {}
-    parts = [entries[start:end] for start, end in zip(ends, ends[1:])]
+    parts = [entries[start:end] for start, end in pairwise(ends)]
     return {key.decode("utf-8", "surrogateescape"): (payload, extras)
             for key, payload, extras in zip(parts[0::3], parts[1::3], parts[2::3], strict=True)}
 
