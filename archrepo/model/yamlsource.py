@@ -55,9 +55,11 @@ _ANCHOR_MARK = re.compile(r"[&*]\S")
 _BEFORE_ANCHOR = re.compile(r"[\s\[{,:-]")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParsedDocument:
-    """One YAML document of a file: its data, the line it starts on, and the line of each field."""
+    """One YAML document of a file: its data, the line it starts on, and the line of each field. Read-only by
+    convention, not frozen: one is made for every document in the parsing workers and again from the cache, and a
+    frozen dataclass took 1.8 against 0.5 µs to make (0.2 s of CPU for 77,000 documents, made twice)."""
 
     data: Any
     line: int
