@@ -254,6 +254,8 @@ MEASUREMENTS = (
     Measurement("views", measure_views, ("bench",)),  # after the re-check: it empties the cache that one uses
     Measurement("docs", measure_docs, ("bench",)),
 )
+
+
 def _ratio(row: dict[str, float]) -> float:
     """check / floor: the median of each run's ratio, the floor measured just before the check (this machine's
     speed drifts by tens of per cent over minutes, and a ratio of two medians would mix runs taken at different

@@ -96,11 +96,11 @@ def decode_source(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
         sink.error(file, 1, "this is a binary file, not YAML text",
                    "Keep only YAML model files under the model paths, or move this file elsewhere.")
         return None
-    skipped = len(_BOM) if raw.startswith(_BOM) else 0
+    body = _without_mark(raw)
     try:
-        return str(raw[skipped:] if skipped else raw, "utf-8")
+        return str(body, "utf-8")
     except UnicodeDecodeError as exc:
-        offset = exc.start + skipped
+        offset = exc.start + len(raw) - len(body)
         line = raw.count(b"\n", 0, offset) + 1
         sink.error(file, line, f"the file is not valid UTF-8 (byte 0x{raw[offset]:02x} at offset {offset})",
                    "Save the file as UTF-8 (most editors: 'Save with encoding' → UTF-8).")
@@ -108,6 +108,11 @@ def decode_source(raw: bytes, file: str, sink: DiagnosticSink) -> str | None:
 
 
 _BOM = b"\xef\xbb\xbf"
+
+
+def _without_mark(raw: bytes) -> bytes:
+    """``raw`` without a leading byte order mark: what ``decode_source`` decodes."""
+    return raw[len(_BOM):] if raw.startswith(_BOM) else raw
 
 
 def parse_documents(text: str, file: str, sink: DiagnosticSink, *, lines: bool = False,
@@ -118,7 +123,7 @@ def parse_documents(text: str, file: str, sink: DiagnosticSink, *, lines: bool =
     caller has standard error closed). ``raw``: the bytes ``decode_source`` made ``text`` of, which rapidyaml
     then reads as they are instead of the text encoded again."""
     if rapid and not lines:
-        found = parse_rapid(text, None if raw is None else raw[len(_BOM):] if raw.startswith(_BOM) else raw)
+        found = parse_rapid(text, None if raw is None else _without_mark(raw))
         if found is not None:
             later = _TextLines(text)
             return [ParsedDocument(data, line, DocumentLines(later, index), index) for data, line, index in found]
