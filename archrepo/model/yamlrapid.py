@@ -120,7 +120,7 @@ def parse_rapid(text: str, raw: bytes | None = None) -> list[tuple[Any, int, int
         raw = text.encode("utf-8")
     if _declined(raw):
         return None
-    tree, this = _tree()
+    _, this = _tree()
     try:
         _ryml.Tree_clear(this)
         _ryml.Tree_clear_arena(this)
@@ -137,7 +137,7 @@ def parse_rapid(text: str, raw: bytes | None = None) -> list[tuple[Any, int, int
         if len(documents) != count or reading.walk(data) != _ryml.Tree_size(this):
             return None  # (fewer nodes than the tree: a mapping lost a duplicate key, which the walk reports)
         if reading.found:
-            reading.settle(tree, root, data)
+            reading.settle(this, root, data)
         found = []
         for index, (document, start) in enumerate(zip(documents, starts, strict=True)):
             if start is None:
@@ -305,15 +305,20 @@ class _Reading:
                         found.append((container, position))
         return count
 
-    def settle(self, tree: Any, root: int, data: Any) -> None:
-        """Each value found, read from its node in the tree (found by its path from the root)."""
+    def settle(self, this: Any, root: int, data: Any) -> None:
+        """Each value found, read from its node in the tree (``this``, its C++ object), found by its path from the
+        root. The containers are looked at only until the parent of each that holds a value found is known (a
+        file's odd value is often near its end, which the walk's stack takes first)."""
         parents: dict[int, tuple[Any, Any]] = {}
+        wanted = {id(container) for container, _ in self.found}
+        wanted.discard(id(data))
         stack = [data]
-        while stack:
+        while wanted:
             container = stack.pop()
             for key, value in (container.items() if container.__class__ is dict else enumerate(container)):
                 if value.__class__ is dict or value.__class__ is list:
                     parents[id(value)] = (container, key)
+                    wanted.discard(id(value))
                     stack.append(value)
         nodes = {id(data): root}
 
@@ -321,28 +326,30 @@ class _Reading:
             node = nodes.get(id(container))
             if node is None:
                 parent, key = parents[id(container)]
-                node = nodes[id(container)] = _child(tree, node_of(parent), key)
+                node = nodes[id(container)] = _child(this, node_of(parent), key)
             return node
 
         for container, key in self.found:
-            container[key] = _scalar(tree, _child(tree, node_of(container), key), key.__class__ is int)
+            container[key] = _scalar(this, _child(this, node_of(container), key), key.__class__ is int)
 
 
-def _child(tree: Any, node: int, key: str | int) -> int:
-    child = tree.find_child(node, key) if key.__class__ is str else tree.child(node, key)
+def _child(this: Any, node: int, key: str | int) -> int:
+    child = _ryml.Tree_find_child(this, node, key) if key.__class__ is str else _ryml.Tree_child(this, node, key)
     if child == ryml.NONE:
         raise _Decline
     return child
 
 
-def _scalar(tree: Any, node: int, item: bool) -> Any:
+def _scalar(this: Any, node: int, item: bool) -> Any:
     """The value of a scalar node as the walk reads it, quoting known; declines what the walk would not read
-    silently (a boolean written as a YAML 1.1 word, a list item run onto a `- ` line, an unknown tag)."""
-    if tree.has_val_tag(node) or tree.has_val_anchor(node) or tree.is_val_ref(node) or tree.is_container(node):
+    silently (a boolean written as a YAML 1.1 word, a list item run onto a `- ` line, an unknown tag). The tree's
+    functions are called on its C++ object (see ``_tree``)."""
+    if (_ryml.Tree_has_val_tag(this, node) or _ryml.Tree_has_val_anchor(this, node) or _ryml.Tree_is_val_ref(this, node)
+            or _ryml.Tree_is_container(this, node)):
         raise _Decline
-    raw = tree.val(node)
+    raw = _ryml.Tree_val(this, node)
     value = "" if raw is None else bytes(raw).decode("utf-8")
-    if not tree.is_val_plain(node):
+    if not _ryml.Tree_is_val_plain(this, node):
         return value
     if item and "- " in value:
         raise _Decline  # maybe an item run onto the line of the one above: the walk says
