@@ -305,3 +305,19 @@ def test_without_a_null_device_the_workers_read_with_pyyaml(monkeypatch: pytest.
     monkeypatch.setattr(os, "devnull", real_devnull)
     loader._parse_chunk([(b"kind: Organisation\nid: o\nname: O\n", "o.yaml")], None, False, True)
     assert calls == [True]  # with one, rapidyaml reads
+
+
+def test_a_large_text_does_not_leave_its_tree_to_the_texts_after_it() -> None:
+    """Clearing a tree costs in proportion to its room: a tree grown by a large text is dropped, and the small
+    texts after it are read into a small one, the same as before."""
+    from ryml import _ryml
+
+    from archrepo.model import yamlrapid
+
+    large = "".join(f"key{i}: [a, b, c]\n" for i in range(2000))
+    small = "kind: Application\nid: a\ntags: [x, y]\n"
+    assert parse_rapid(small) == [({"kind": "Application", "id": "a", "tags": ["x", "y"]}, 1, 0)]
+    assert parse_rapid(large) is not None
+    _, this = yamlrapid._tree()
+    assert _ryml.Tree_capacity(this) <= yamlrapid._TREE_KEPT
+    assert parse_rapid(small) == [({"kind": "Application", "id": "a", "tags": ["x", "y"]}, 1, 0)]
