@@ -399,6 +399,14 @@ def test_one_named_value_is_read_in_place_and_anything_else_is_not_taken_for_one
     assert only_value(b"", b"ntriples") is None and only_value(framed([b"ntriples"]), b"ntriples") is None
 
 
+def test_a_framed_pair_is_the_two_parts_framed() -> None:
+    from archrepo.model.framing import framed, framed_pair, unframed
+
+    for name, value in ((b"ntriples", "<a> <b> \"\u00c6\" .\n".encode()), (b"", b""), (b"n", b"x" * 70_000)):
+        assert framed_pair(name, value) == framed([name, value])
+        assert unframed(framed_pair(name, value)) == [name, value]
+
+
 def test_a_packed_extra_reads_the_same_alone_or_among_others() -> None:
     from archrepo.model.fileresult import PackedExtras, pack_extras
 

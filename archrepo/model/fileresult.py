@@ -10,7 +10,7 @@ from typing import Any
 from lz4.block import compress, decompress
 
 from archrepo.errors import Diagnostic, Level
-from archrepo.model.framing import framed, only_value, unframed_views
+from archrepo.model.framing import framed, framed_pair, only_value, unframed_views
 from archrepo.model.pieces import PARTS, parts_extras
 from archrepo.model.sources import DocumentLines, FileSource, SourceLines
 from archrepo.model.yamlsource import ParsedDocument
@@ -33,14 +33,20 @@ class FileResult:
     def to_json(self) -> dict[str, Any]:
         """The parse, without the extras (``pack_extras`` stores those apart: they are large and often unused)
         and without the line of every field: a quarter of the parse, and only an error message needs one, so a
-        cached file is parsed again for its lines when one is asked for (``from_cache``)."""
+        cached file is parsed again for its lines when one is asked for (``from_cache``). References as lists,
+        as JSON gives them back (``payload`` is what the cache stores)."""
+        return {**self.payload(), "references": {key: [[name, target] for name, target in found]
+                                                 for key, found in self.references.items()}}
+
+    def payload(self) -> dict[str, Any]:
+        """``to_json`` as the cache encodes it: the references as they are (orjson writes a pair as a list, and
+        copying each into one took 1 µs a file of one element)."""
         return {"file": self.file,
                 "documents": [[kind, d.data, d.line, d.index, valid] for kind, d, valid in self.documents],
                 "diagnostics": [[d.file, d.line, d.message, d.hint, d.level.value, d.element]
                                 for d in self.diagnostics],
                 "extras": sorted(self.extras),
-                "references": {key: [[name, target] for name, target in found]
-                               for key, found in self.references.items()}}
+                "references": self.references}
 
     @classmethod
     def from_cache(cls, payload: bytes, packed_extras: bytes, source: FileSource) -> FileResult:
@@ -110,6 +116,9 @@ def pack_extras(extras: Mapping[str, str]) -> bytes:
     a JSON encoding would only have to escape and unescape again."""
     if not extras:
         return b""
+    if len(extras) == 1:
+        ((key, value),) = extras.items()
+        return compress(framed_pair(key.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass")))
     return compress(framed(part for key, value in extras.items()
                            for part in (key.encode("utf-8", "surrogatepass"), value.encode("utf-8", "surrogatepass"))))
 

