@@ -14,6 +14,7 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from archrepo.errors import Diagnostic
@@ -168,27 +169,33 @@ def _visit(root: Path, path: Path, display: str, result: WalkResult, ancestors: 
 def _walk_directory(root: Path, directory: Path, display: str, result: WalkResult, ancestors: _Ancestors) -> None:
     try:
         with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+            entries = sorted(scan, key=_name)
     except OSError as error:
         result.problem(display, f"this folder cannot be listed: {_reason(error)}",
                        "Make it readable (or remove it): a model must not pass with part of it unread.")
         return
+    prefix = f"{display}/" if display != "." else ""
+    files = result.files
     for entry in entries:
-        if entry.name.startswith("."):
+        name = entry.name
+        if name[0] == ".":
             continue
-        child = f"{display}/{entry.name}" if display != "." else entry.name
+        child = prefix + name
         try:
-            if entry.is_symlink():
+            if entry.is_file(follow_symlinks=False):  # a regular file (not a link): the common case first
+                if name.endswith(YAML_SUFFIXES):
+                    files.setdefault(child, entry.path)
+            elif entry.is_symlink():
                 _follow(root, Path(entry.path), child, result, ancestors)
             elif entry.is_dir(follow_symlinks=False):
                 _visit(root, Path(entry.path), child, result, ancestors)
-            elif entry.name.endswith(YAML_SUFFIXES):
-                if entry.is_file(follow_symlinks=False):
-                    result.files.setdefault(child, entry.path)
-                else:
-                    _visit(root, Path(entry.path), child, result, ancestors)  # says what it is instead
+            elif name.endswith(YAML_SUFFIXES):
+                _visit(root, Path(entry.path), child, result, ancestors)  # says what it is instead
         except OSError as error:
             result.problem(child, f"cannot be read: {_reason(error)}", "Check the path and its permissions.")
+
+
+_name = attrgetter("name")
 
 
 def _follow(root: Path, link: Path, display: str, result: WalkResult, ancestors: _Ancestors) -> None:
