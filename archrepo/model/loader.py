@@ -375,7 +375,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
                 yield raw, relative
 
         parses: list[FileResult] = []
-        for _, result in _parse_all(_chunked(read_all(), per_chunk, jobs), function, jobs, encode=False):
+        for _, result in _parse_all(_chunked(read_all(), per_chunk), function, jobs, encode=False):
             parses.append(result)
             if on_parsed is not None:
                 on_parsed(result)
@@ -436,7 +436,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
         # parse the rest: none of their encoded parses, nor the bytes parsed, is held to the end (the bytes
         # are read again, and checked against their digest, if a message asks for a field's line)
         fresh: dict[str, tuple[bytes, bytes]] = {}
-        for index, payload in _parse_all(_chunked(to_parse(), per_chunk, jobs), function, jobs, encode=True):
+        for index, payload in _parse_all(_chunked(to_parse(), per_chunk), function, jobs, encode=True):
             source, key, pieces = missing[index]
             if pieces is None:
                 packed, extras = payload
@@ -475,28 +475,16 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
 _LOOKUPS = 500  # files read, then looked up in the cache, at a time: fewer than a chunk holds on a large model
 
 
-def _chunked(items: Iterable[tuple[bytes, str]], size: int, jobs: int) -> Iterator[list[tuple[bytes, str]]]:
-    """``items`` in lists of ``size`` (the last may be shorter), each handed on as soon as it is full. The first
-    ``_SHORT_CHUNKS`` lists for each of the ``jobs`` parsing workers are an eighth as long, so that the workers
-    begin once a few files are read rather than a whole chunk each (77,000 small files: the first worker began
-    after 4,800 files were read, the second after 9,600, a core idle meanwhile)."""
+def _chunked(items: Iterable[tuple[bytes, str]], size: int) -> Iterator[list[tuple[bytes, str]]]:
+    """``items`` in lists of ``size`` (the last may be shorter), each handed on as soon as it is full."""
     chunk: list[tuple[bytes, str]] = []
-    short = _SHORT_CHUNKS * jobs
-    wanted = max(1, size // 8) if short else size
     for item in items:
         chunk.append(item)
-        if len(chunk) == wanted:
+        if len(chunk) == size:
             yield chunk
             chunk = []
-            short -= 1
-            wanted = wanted if short > 0 else size
     if chunk:
         yield chunk
-
-
-# enough short chunks that the first of them make the megabyte which shows that the workers pay
-# (_PARALLEL_BYTES: on the model of small files, 2,400 files hold 0.999 MB)
-_SHORT_CHUNKS = 4
 
 
 def _by_file(result: FileResult) -> str:
