@@ -263,6 +263,11 @@ def _ratio(row: dict[str, float]) -> float:
     return row["ratio"] if "ratio" in row else row["check"] / row["floor"]
 
 
+def _spread(row: dict[str, float]) -> str:
+    """The lowest and highest of the runs' check / floor, when there were several."""
+    return f" ({row['ratio_low']:.2f}–{row['ratio_high']:.2f})" if "ratio_low" in row else ""
+
+
 # summarised by the maximum over the repetitions; everything else by the median
 MAXIMA = {"peak_mb", "map_mb", "integrations_mb", "docs_mb"}
 
@@ -284,7 +289,7 @@ COLUMNS = (
     *(Column(f"{stage} s", "stages", lambda r, s=stage: f"{r[s]:.2f}")
       for stage in ("load", "validate", "graph", "rules", "report")),
     Column("**check s**", "check", lambda r: f"**{r['check']:.2f}**"),
-    Column("**check / floor**", "check", lambda r: f"**{_ratio(r):.2f}×**"),
+    Column("**check / floor**", "check", lambda r: f"**{_ratio(r):.2f}×**{_spread(r)}"),
     Column("peak MB", "check", lambda r: f"{r['peak_mb']:.0f}"),
     Column("re-check s", "recheck", lambda r: f"{r['recheck']:.2f}"),
     Column("**re-check / check**", "recheck", lambda r: f"**{r['recheck'] / r['check']:.2f}×**"),
@@ -302,7 +307,8 @@ COLUMNS = (
 NOTES = {
     "bench": "Stages (load … report) are timed one after the other in one process (bench/stages.py); `check` is "
              "the whole `archrepo check --format json` in a fresh process with an empty cache, measured just after the "
-             "floor (check / floor is the median of each run's ratio); `re-check` is the "
+             "floor (check / floor is the median of each run's ratio, the lowest and highest in parentheses); "
+             "`re-check` is the "
              "same command after renaming the first element of one file (the cache from the first run in place); "
              "up to 10,000 applications its report is checked to be identical to a full check's. Peak memory is "
              "the maximum resident set of the check process. `map` is `archrepo diagram landscape` (the map, SVG) "
@@ -315,6 +321,7 @@ NOTES = {
 }
 OTHER_NOTE = ("`check` is the whole `archrepo check --format json` in a fresh process with an empty cache; the floor "
               "is PyYAML's C loader reading the same files. check / floor is the median of each run's ratio (the "
+              "lowest and highest in parentheses; the "
               "floor measured just before the check). Peak memory is the maximum resident set of the check.")
 
 
@@ -344,6 +351,8 @@ def measure(shape: str, size: int, repeat: int) -> dict[str, float]:
         for leftover in model.leftovers:
             shutil.rmtree(leftover, ignore_errors=True)
     row = {key: (max(values) if key in MAXIMA else statistics.median(values)) for key, values in runs.items()}
+    if len(runs.get("ratio", ())) > 1:  # the spread of the runs' ratios: how far the median stands from 1.0×
+        row["ratio_low"], row["ratio_high"] = min(runs["ratio"]), max(runs["ratio"])
     return {**row, "size": size, "elements": sum(counts.values()), "files": len(model.files())}
 
 
@@ -410,7 +419,7 @@ def main() -> None:
         for size in sizes:
             print(f"measuring {shape}, {size:,} applications …", file=sys.stderr, flush=True)
             rows.append(measure(shape, size, args.repeat))
-            print(f"  check / floor {_ratio(rows[-1]):.2f}×", file=sys.stderr, flush=True)
+            print(f"  check / floor {_ratio(rows[-1]):.2f}×{_spread(rows[-1])}", file=sys.stderr, flush=True)
         sections[shape] = section(shape, rows, args.repeat)
         print(sections[shape])
     sections["start-up"] = startup(args.repeat)
