@@ -304,13 +304,14 @@ COLUMNS = (
     Column("docs after an edit s (CPU s)", "docs", lambda r: f"{r['redocs']:.1f} ({r['redocs_cpu']:.1f})"),
     Column("**after an edit / docs**", "docs", lambda r: f"**{r['redocs'] / r['docs']:.2f}×**"),
 )
+_RATIO_NOTE = ("check / floor is the median of each run's ratio, the check measured just after the floor; the "
+               "lowest and highest ratio in parentheses.")
 NOTES = {
     "bench": "Stages (load … report) are timed one after the other in one process (bench/stages.py); `check` is "
-             "the whole `archrepo check --format json` in a fresh process with an empty cache, measured just after the "
-             "floor (check / floor is the median of each run's ratio, the lowest and highest in parentheses); "
-             "`re-check` is the "
-             "same command after renaming the first element of one file (the cache from the first run in place); "
-             "up to 10,000 applications its report is checked to be identical to a full check's. Peak memory is "
+             "the whole `archrepo check --format json` in a fresh process with an empty cache. " + _RATIO_NOTE +
+             " `re-check` is the same command after renaming the first element of one file (the cache from the "
+             "first run in place); up to 10,000 applications its report is checked to be identical to a full "
+             "check's. Peak memory is "
              "the maximum resident set of the check process. `map` is `archrepo diagram landscape` (the map, SVG) "
              "and `integrations` `archrepo diagram integrations` (Graphviz SVG), each in a fresh process with an "
              "empty cache. `docs` is `archrepo docs` (HTML: a page and a diagram per element, the explorer) from "
@@ -320,9 +321,8 @@ NOTES = {
              "and site in place.",
 }
 OTHER_NOTE = ("`check` is the whole `archrepo check --format json` in a fresh process with an empty cache; the floor "
-              "is PyYAML's C loader reading the same files. check / floor is the median of each run's ratio (the "
-              "lowest and highest in parentheses; the "
-              "floor measured just before the check). Peak memory is the maximum resident set of the check.")
+              "is PyYAML's C loader reading the same files. " + _RATIO_NOTE +
+              " Peak memory is the maximum resident set of the check.")
 
 
 ONLY: set[str] | None = None  # --only: the measurements to run (None: all)

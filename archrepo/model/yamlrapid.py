@@ -120,7 +120,7 @@ def parse_rapid(text: str, raw: bytes | None = None) -> list[tuple[Any, int, int
         raw = text.encode("utf-8")
     if _declined(raw):
         return None
-    _, this = _tree()
+    this = _tree()
     try:
         _ryml.Tree_clear(this)
         _ryml.Tree_clear_arena(this)
@@ -168,16 +168,17 @@ _TREES = threading.local()  # the tree each thread parses into, and its C++ obje
 _TREE_KEPT = 256
 
 
-def _tree() -> tuple[Any, Any]:
-    """The one tree this thread parses into (cleared before each text), and the C++ object behind it. Its
-    functions are called on that object directly: through ryml's Python classes, each call looks the object
-    up by attribute and compares type names (SWIG's limited API), and a new tree per text is allocated and
-    freed; 8.0 against 5.3 µs a file of one element, 0.2 s of CPU for 77,000 files."""
+def _tree() -> Any:
+    """The C++ object of the one tree this thread parses into (cleared before each text). Its functions are
+    called on that object directly: through ryml's Python classes, each call looks the object up by attribute
+    and compares type names (SWIG's limited API), and a new tree per text is allocated and freed; 8.0 against
+    5.3 µs a file of one element, 0.2 s of CPU for 77,000 files. (The thread holds the tree too: the object lives
+    as long as it does.)"""
     held = getattr(_TREES, "held", None)
     if held is None:
         tree = ryml.Tree()
         held = _TREES.held = (tree, tree.this)
-    return held
+    return held[1]
 
 
 def _declined(raw: bytes) -> bool:
