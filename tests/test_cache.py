@@ -65,6 +65,18 @@ def test_cached_and_uncached_checks_agree(repo: Path) -> None:
     assert [f.to_json() for f in files] == [f.to_json() for f in cached]
 
 
+def test_a_read_through_the_cache_holds_one_text_per_reference_across_the_files(repo: Path) -> None:
+    uncached = {f.file: f.references for f in read(repo, use_cache=False)[0]}
+    for _ in range(2):  # parsed in this run, then taken from the cache
+        files, _ = read(repo)
+        assert {f.file: {element: [tuple(pair) for pair in found] for element, found in f.references.items()}
+                for f in files} == uncached
+        pairs = [pair for f in files for found in f.references.values() for pair in found]
+        texts: dict[str, str] = {}
+        assert len(pairs) > len({target for _, target in pairs})  # (ids referenced from more than one place)
+        assert all(texts.setdefault(text, text) is text for pair in pairs for text in pair)
+
+
 def test_errors_are_cached_with_their_lines(repo: Path) -> None:
     (repo / "models" / "bad.yaml").write_text("kind: Organisation\nid: x\nnme: X\n")
     first = run_cli(["validate"], repo)

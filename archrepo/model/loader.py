@@ -395,6 +395,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
     missing: list[tuple[FileSource, str, Pieces | None]] = []
     settled: dict[str, tuple[str, str]] = {}
     parsed: dict[str, FileResult] = {}  # key -> the parse of a file parsed in this run, once decoded
+    shared: dict[str, str] = {}  # one text per id and field name across the parses decoded (FileResult.from_data)
     try:
         known = parse_cache.file_stats()
 
@@ -440,15 +441,15 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
             source, key, pieces = missing[index]
             if pieces is None:
                 packed, extras = payload
-                parsed[key] = FileResult.from_cache(packed, extras, source)
+                parsed[key] = FileResult.from_cache(packed, extras, source, shared)
             elif not pieces.add(payload):
                 continue  # the file's other pieces are still to come
             elif (whole := pieces.joined()) is not None:
                 data, (packed, extras) = whole
-                parsed[key] = FileResult.from_data(data, extras, source)
+                parsed[key] = FileResult.from_data(data, extras, source, shared)
             else:  # a piece has something to say: the file parsed whole, as it says it
                 packed, extras = _parse_chunk([(source.raw or b"", source.relative)], function, encode=True)[0]
-                parsed[key] = FileResult.from_cache(packed, extras, source)
+                parsed[key] = FileResult.from_cache(packed, extras, source, shared)
             fresh[key] = packed, extras
             source.raw = None
             if on_parsed is not None:
@@ -467,7 +468,7 @@ def read_model_files(config: Config, *, use_cache: bool = True, jobs: int | None
         stats.keys = {source.relative: key for source, key in zip(sources, keys, strict=True)}
     finally:
         parse_cache.close()
-    results = [parsed.get(key) or FileResult.from_cache(*payloads[key], source)
+    results = [parsed.get(key) or FileResult.from_cache(*payloads[key], source, shared)
                for key, source in zip(keys, sources, strict=True)]
     return sorted(results, key=_by_file) + failed
 
