@@ -80,7 +80,7 @@ def _shared_references(references: dict[str, list[list[str]]], shared: dict[str,
     """A file's references, each [field, id] pair's texts made those of ``shared`` (in place: new pairs cost
     twice the time). On a model of one element per file the references are a third of what the parses hold:
     277,000 pairs in 77,000 small files, each of two texts of its own, most of them field names and ids that
-    many other pairs hold too (a cold check's peak 947 → 882 MiB, medians of 4)."""
+    many other pairs hold too (a cold check's peak 960 → 909 MiB, medians of 6)."""
     share = shared.setdefault
     for found in references.values():
         for pair in found:
